@@ -1,6 +1,18 @@
+using System.Runtime.InteropServices;
+
 namespace Rewind.Cli;
 
 internal static class Program
 {
-    public static int Main(string[] args) => args.Length;
+    public static async Task<int> Main(string[] args)
+    {
+        // System.CommandLine turns Ctrl-C into cancellation; SIGTERM (a CI job cancelled, a pod stopped) does the same here.
+        using var terminate = new CancellationTokenSource();
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            terminate.Cancel();
+        });
+        return await RewindApp.RunAsync(args, Console.Out, Console.Error, terminate.Token);
+    }
 }

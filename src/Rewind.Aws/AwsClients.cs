@@ -1,0 +1,73 @@
+using Amazon;
+using Amazon.DynamoDBv2;
+using Amazon.Runtime;
+using Amazon.SecurityToken;
+using Amazon.SimpleSystemsManagement;
+using Rewind.Aws.Transport;
+
+namespace Rewind.Aws;
+
+/// <summary>
+/// The composition point of the wire layer: one session, one <see cref="HttpClient"/>, one transport, and every
+/// client Rewind uses, hand-written or official, pointed at the same credentials, region and endpoints.
+/// </summary>
+public sealed class AwsClients : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly AwsTransportOptions _options;
+
+    public AwsClients(AwsSession session, HttpClient? http = null, AwsTransportOptions? options = null, TimeProvider? time = null)
+    {
+        Session = session;
+        _ownsHttp = http is null;
+        _http = http ?? CreateHttpClient();
+        _options = options ?? AwsTransportOptions.Default;
+        Transport = new AwsTransport(_http, session, _options, time);
+    }
+
+    public AwsSession Session { get; }
+    public AwsTransport Transport { get; }
+
+    public IAmazonSecurityTokenService Sts() => new AmazonSecurityTokenServiceClient(
+        Session.Credentials.AsSdkCredentials(), Configure(new AmazonSecurityTokenServiceConfig(), AwsService.Sts));
+
+    public IAmazonSimpleSystemsManagement Ssm() => new AmazonSimpleSystemsManagementClient(
+        Session.Credentials.AsSdkCredentials(), Configure(new AmazonSimpleSystemsManagementConfig(), AwsService.Ssm));
+
+    public IAmazonDynamoDB DynamoDb() => new AmazonDynamoDBClient(
+        Session.Credentials.AsSdkCredentials(), Configure(new AmazonDynamoDBConfig(), AwsService.DynamoDb));
+
+    /// <summary>Points an official SDK client at the session's region and endpoint, with the transport's bounds.</summary>
+    public T Configure<T>(T config, AwsService service) where T : ClientConfig
+    {
+        config.RegionEndpoint = RegionEndpoint.GetBySystemName(Session.Region);
+        // The session already applied --endpoint-url and AWS_ENDPOINT_URL*; one source of truth for every client.
+        config.IgnoreConfiguredEndpointUrls = true;
+        if (Session.Endpoints.IsOverridden(service))
+        {
+            config.ServiceURL = Session.Endpoints.Resolve(service, Session.Region).ToString();
+            config.AuthenticationRegion = service.SigningRegion(Session.Region);
+        }
+        config.Timeout = _options.AttemptTimeout;
+        config.MaxErrorRetry = Math.Max(0, _options.MaxAttempts - 1);
+        return config;
+    }
+
+    private static HttpClient CreateHttpClient() => new(new SocketsHttpHandler
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        AutomaticDecompression = System.Net.DecompressionMethods.All,
+    })
+    {
+        // Timeouts are the transport's (per attempt and overall), not HttpClient's.
+        Timeout = Timeout.InfiniteTimeSpan,
+    };
+
+    public void Dispose()
+    {
+        if (_ownsHttp)
+            _http.Dispose();
+    }
+}

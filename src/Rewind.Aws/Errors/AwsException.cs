@@ -1,0 +1,69 @@
+namespace Rewind.Aws.Errors;
+
+/// <summary>An expected failure of the wire layer: what failed and what the user can do about it.</summary>
+public abstract class AwsException : Exception
+{
+    protected AwsException(string message, string hint, Exception? inner = null)
+        : base(message, inner) => Hint = hint;
+
+    /// <summary>What the user should do next, in one sentence.</summary>
+    public string Hint { get; }
+}
+
+/// <summary>The setup is wrong before any request is sent: no credentials, no region, an unknown profile, a bad endpoint.</summary>
+public sealed class AwsConfigurationException(string message, string hint, Exception? inner = null)
+    : AwsException(message, hint, inner);
+
+/// <summary>An AWS service answered with an error.</summary>
+public sealed class AwsServiceException : AwsException
+{
+    public AwsServiceException(
+        AwsService service, string operation, string code, string errorMessage, int httpStatus, string? requestId,
+        TimeSpan? retryAfter = null)
+        : base(
+            $"{service.DisplayName} {operation} failed: {code}: {errorMessage} (HTTP {httpStatus}{(requestId is null ? "" : $", request {requestId}")})",
+            HintFor(code, httpStatus))
+    {
+        Service = service;
+        Operation = operation;
+        Code = code;
+        ErrorMessage = errorMessage;
+        HttpStatus = httpStatus;
+        RequestId = requestId;
+        RetryAfter = retryAfter;
+    }
+
+    public AwsService Service { get; }
+    public string Operation { get; }
+    public string Code { get; }
+    public string ErrorMessage { get; }
+    public int HttpStatus { get; }
+    public string? RequestId { get; }
+    public TimeSpan? RetryAfter { get; }
+
+    /// <summary>Throttling, a transient server fault or a 429/5xx: worth another attempt.</summary>
+    public bool IsRetryable => AwsErrorCodes.IsRetryable(Code, HttpStatus);
+
+    /// <summary>The signature or the credentials were refused.</summary>
+    public bool IsAuthFailure => AwsErrorCodes.IsAuthFailure(Code);
+
+    private static string HintFor(string code, int status) => code switch
+    {
+        _ when AwsErrorCodes.IsAuthFailure(code) =>
+            "check the access key and secret (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or --profile) and the machine's clock",
+        "AccessDenied" or "AccessDeniedException" or "UnauthorizedOperation" =>
+            "the identity lacks permission for this call: grant it in IAM or use another --profile",
+        _ when status == 404 || code.EndsWith("NotFound", StringComparison.Ordinal) || code.EndsWith("NotFoundException", StringComparison.Ordinal) =>
+            "check the name or ARN, and that --region points at the right region",
+        _ when AwsErrorCodes.IsRetryable(code, status) => "the service is busy or failing: try again in a minute",
+        _ => "see the AWS error above; run with --verbose for the request details",
+    };
+}
+
+/// <summary>The endpoint could not be reached, or did not answer in time, after every attempt.</summary>
+public sealed class AwsUnavailableException(AwsService service, string operation, string message, string hint, Exception? inner = null)
+    : AwsException($"{service.DisplayName} {operation}: {message}", hint, inner)
+{
+    public AwsService Service { get; } = service;
+    public string Operation { get; } = operation;
+}

@@ -1,0 +1,38 @@
+namespace Rewind.Cli;
+
+/// <summary>Every exit code Rewind uses. docs/cli.md carries the same table; a test keeps the two equal.</summary>
+public static class ExitCodes
+{
+    /// <summary>Done; every check passed.</summary>
+    public const int Ok = 0;
+
+    /// <summary>An AWS call, a step or a check failed; the message says which.</summary>
+    public const int Failed = 1;
+
+    /// <summary>Bad input: flags, configuration, credentials setup, names that do not exist. Nothing was changed.</summary>
+    public const int BadInput = 2;
+
+    /// <summary>Blocked by another operator's lock or by a release freeze. Nothing was changed.</summary>
+    public const int Blocked = 3;
+
+    /// <summary>The action ran but verification failed: the service is not in the state it should be.</summary>
+    public const int VerificationFailed = 4;
+
+    /// <summary>AWS could not be reached or did not answer in time, after every retry. Safe to run again.</summary>
+    public const int Unavailable = 5;
+
+    /// <summary>Interrupted (Ctrl-C). A run can be continued with 'rewind resume'.</summary>
+    public const int Cancelled = 130;
+
+    /// <summary>Name and meaning of each code, in order, for docs and tests.</summary>
+    public static IReadOnlyList<(int Code, string Name, string Meaning)> Table { get; } =
+    [
+        (Ok, "ok", "done; every check passed"),
+        (Failed, "failed", "an AWS call, a step or a check failed; the message says which"),
+        (BadInput, "bad input", "flags, configuration, credentials setup or names are wrong; nothing was changed"),
+        (Blocked, "blocked", "another operator holds the service's lock, or releases are frozen; nothing was changed"),
+        (VerificationFailed, "verification failed", "the action ran but the service is not in the state it should be"),
+        (Unavailable, "unavailable", "AWS could not be reached or did not answer in time after every retry; safe to run again"),
+        (Cancelled, "cancelled", "interrupted by Ctrl-C; an interrupted run can be continued with 'rewind resume'"),
+    ];
+}

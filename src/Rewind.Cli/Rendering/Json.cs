@@ -1,0 +1,24 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Rewind.Cli.Commands;
+
+namespace Rewind.Cli.Rendering;
+
+/// <summary>Writes one JSON document to stdout: the whole answer of a command run with <c>--output json</c>.</summary>
+public static class Json
+{
+    public static async Task WriteAsync<T>(TextWriter writer, T value, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        await writer.WriteLineAsync(JsonSerializer.Serialize(value, type).AsMemory(), cancellationToken);
+        await writer.FlushAsync(cancellationToken);
+    }
+}
+
+/// <summary>Source-generated serialisation for every document the CLI prints (NativeAOT: no reflection).</summary>
+[JsonSourceGenerationOptions(
+    WriteIndented = true,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(DoctorReport))]
+internal sealed partial class CliJson : JsonSerializerContext;

@@ -1,0 +1,64 @@
+using System.CommandLine;
+using Rewind.Aws;
+using Rewind.Aws.Errors;
+using Rewind.Cli.Commands;
+
+namespace Rewind.Cli;
+
+/// <summary>The whole CLI as a library: parse, run one command, map failures to one stderr line and an exit code.</summary>
+public static class RewindApp
+{
+    public static async Task<int> RunAsync(
+        string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken,
+        Func<AwsSettings, AwsClients>? awsFactory = null)
+    {
+        awsFactory ??= settings => new AwsClients(AwsSession.Resolve(settings));
+        var globals = new GlobalOptions();
+        var root = new RootCommand("Rewind: the production rollback playbook as one fast, safe, verified command.");
+        foreach (var option in globals.All)
+            root.Options.Add(option);
+        CliContext Context(ParseResult parse) => new(stdout, stderr, globals, parse, awsFactory);
+
+        root.Subcommands.Add(DoctorCommand.Create(Context));
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            var command = string.Join(' ', parse.CommandResult.Command.Name == root.Name ? [] : [parse.CommandResult.Command.Name]);
+            // An unknown token explains more than the "required command" error it causes.
+            var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+            await stderr.WriteLineAsync($"rewind: {error.Message.TrimEnd('.')}: see 'rewind {command}{(command.Length > 0 ? " " : "")}--help'");
+            return ExitCodes.BadInput;
+        }
+
+        var verbose = parse.GetValue(globals.Verbose);
+        try
+        {
+            return await parse.InvokeAsync(
+                new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false },
+                cancellationToken);
+        }
+        catch (Exception e)
+        {
+            var (line, code) = Describe(e, cancellationToken);
+            await stderr.WriteLineAsync($"rewind: {line}");
+            if (verbose && code == ExitCodes.Failed && e is not AwsException and not CliException)
+                await stderr.WriteLineAsync(e.ToString());
+            return code;
+        }
+    }
+
+    /// <summary>The one line and exit code for a failure; anything unexpected is a bug.</summary>
+    internal static (string Line, int Code) Describe(Exception e, CancellationToken cancellationToken) => e switch
+    {
+        OperationCanceledException when cancellationToken.IsCancellationRequested =>
+            ("cancelled", ExitCodes.Cancelled),
+        CliException cli => ($"{cli.Message}: {cli.Hint}", cli.ExitCode),
+        AwsConfigurationException config => ($"{config.Message}: {config.Hint}", ExitCodes.BadInput),
+        AwsUnavailableException unavailable => ($"{unavailable.Message}: {unavailable.Hint}", ExitCodes.Unavailable),
+        AwsServiceException { IsAuthFailure: true } auth => ($"{auth.Message}: {auth.Hint}", ExitCodes.BadInput),
+        AwsServiceException service when service.IsRetryable => ($"{service.Message}: {service.Hint}", ExitCodes.Unavailable),
+        AwsServiceException service => ($"{service.Message}: {service.Hint}", ExitCodes.Failed),
+        _ => ($"internal error: {e.GetType().Name}: {e.Message} (a bug: run again with --verbose for the stack trace and report it)", ExitCodes.Failed),
+    };
+}
