@@ -9,7 +9,7 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
     public TextWriter Out { get; } = stdout;
     public TextWriter Error { get; } = stderr;
     public ParseResult Parse { get; } = parse;
-    public OutputFormat Output => Parse.GetValue(globals.Output);
+    public OutputFormat Output => Parse.GetValue(globals.Output) == "json" ? OutputFormat.Json : OutputFormat.Text;
     public bool Verbose => Parse.GetValue(globals.Verbose);
     public AwsSettings AwsSettings => globals.AwsSettings(Parse);
 

@@ -13,7 +13,8 @@ public sealed class GlobalOptions
     public Option<string?> Profile { get; } = new("--profile") { Description = "AWS profile from ~/.aws/config", Recursive = true, HelpName = "NAME" };
     public Option<string?> Region { get; } = new("--region") { Description = "AWS region (default: configuration, AWS_REGION, profile)", Recursive = true, HelpName = "REGION" };
     public Option<string?> EndpointUrl { get; } = new("--endpoint-url") { Description = "Send every AWS call to this URL (an emulator, a VPC endpoint)", Recursive = true, HelpName = "URL" };
-    public Option<OutputFormat> Output { get; } = new("--output") { Description = "text for people, json for programs (one document on stdout)", Recursive = true, DefaultValueFactory = _ => OutputFormat.Text };
+    public Option<string> Output { get; } = new Option<string>("--output") { Description = "text for people, json for programs (one document on stdout)", Recursive = true, DefaultValueFactory = _ => "text" }
+        .AcceptOnlyFromAmong("text", "json");
     public Option<bool> Verbose { get; } = new("--verbose") { Description = "Log AWS calls and retries to stderr; show stack traces of bugs", Recursive = true };
 
     public IEnumerable<Option> All => [Config, Profile, Region, EndpointUrl, Output, Verbose];

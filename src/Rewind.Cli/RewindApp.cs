@@ -8,6 +8,11 @@ namespace Rewind.Cli;
 /// <summary>The whole CLI as a library: parse, run one command, map failures to one stderr line and an exit code.</summary>
 public static class RewindApp
 {
+    /// <summary>The version and the commit it was built from, as <c>rewind --version</c> prints them.</summary>
+    public static string Version { get; } =
+        typeof(RewindApp).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            is [System.Reflection.AssemblyInformationalVersionAttribute attribute, ..] ? attribute.InformationalVersion : "unknown";
+
     public static async Task<int> RunAsync(
         string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken,
         Func<AwsSettings, AwsClients>? awsFactory = null)
@@ -27,7 +32,8 @@ public static class RewindApp
             var command = string.Join(' ', parse.CommandResult.Command.Name == root.Name ? [] : [parse.CommandResult.Command.Name]);
             // An unknown token explains more than the "required command" error it causes.
             var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
-            await stderr.WriteLineAsync($"rewind: {error.Message.TrimEnd('.')}: see 'rewind {command}{(command.Length > 0 ? " " : "")}--help'");
+            var message = string.Join(' ', error.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.');
+            await stderr.WriteLineAsync($"rewind: {message}: see 'rewind {command}{(command.Length > 0 ? " " : "")}--help'");
             return ExitCodes.BadInput;
         }
 

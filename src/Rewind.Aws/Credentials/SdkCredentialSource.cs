@@ -48,7 +48,7 @@ public sealed class SdkCredentialSource : ICredentialSource
     private static SdkCredentialSource FromProfile(string profile)
     {
         var store = new CredentialProfileStoreChain();
-        if (!store.TryGetProfile(profile, out _))
+        if (!store.TryGetProfile(profile, out var found))
         {
             throw new AwsConfigurationException(
                 $"AWS profile '{profile}' was not found in ~/.aws/config or ~/.aws/credentials",
@@ -56,6 +56,11 @@ public sealed class SdkCredentialSource : ICredentialSource
         }
         try
         {
+            if (AwsSdkRuntime.IsNativeAot && found.Options.SourceProfile is { Length: > 0 } sourceProfile
+                && store.TryGetAWSCredentials(sourceProfile, out var source))
+            {
+                AwsSdkRuntime.UseAssumeRoleSource(source);
+            }
             if (store.TryGetAWSCredentials(profile, out var credentials))
                 return new SdkCredentialSource(credentials, Describe(credentials, profile));
         }
@@ -77,13 +82,22 @@ public sealed class SdkCredentialSource : ICredentialSource
         }
         catch (AmazonClientException e)
         {
-            throw new AwsConfigurationException($"AWS credentials from {Description} could not be read: {e.Message}", NoCredentialsHint, e);
+            throw new AwsConfigurationException($"AWS credentials from {Description} could not be read: {Explain(e)}", NoCredentialsHint, e);
         }
         catch (AmazonServiceException e)
         {
-            throw new AwsConfigurationException($"AWS credentials from {Description} were refused: {e.Message}", NoCredentialsHint, e);
+            throw new AwsConfigurationException($"AWS credentials from {Description} were refused: {Explain(e)}", NoCredentialsHint, e);
         }
         return new AwsCredentials(current.AccessKey, current.SecretKey, current.UseToken ? current.Token : null);
+    }
+
+    /// <summary>The SDK's message and, when it wraps one, the root cause's, which is the one that says what to fix.</summary>
+    private static string Explain(Exception e)
+    {
+        var root = e;
+        while (root.InnerException is not null)
+            root = root.InnerException;
+        return ReferenceEquals(root, e) ? e.Message : $"{e.Message.TrimEnd('.')}: {root.Message}";
     }
 
     private static string Describe(AWSCredentials credentials, string? profile) => credentials.GetType().Name switch

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs the whole test suite and ends with one line: "N passed, N failed, N skipped", counted from the TRX results.
+# Tests that need AWS start their own moto_server on a free 127.0.0.1 port and stop it by PID.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+results=artifacts/test-results
+rm -rf "$results"
+mkdir -p "$results"
+
+dotnet test Rewind.slnx --configuration "${CONFIGURATION:-Debug}" "$@" \
+  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results"
+status=$?
+
+python3 - "$results" "$status" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+passed = failed = skipped = 0
+files = glob.glob(sys.argv[1] + "/**/*.trx", recursive=True)
+for path in files:
+    counters = ET.parse(path).getroot().find("t:ResultSummary/t:Counters", ns)
+    passed += int(counters.get("passed", 0))
+    failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0)) + int(counters.get("aborted", 0))
+    skipped += int(counters.get("notExecuted", 0))
+if not files and sys.argv[2] != "0":
+    failed = max(failed, 1)  # the build or the runner failed before any result was written
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit $status
