@@ -30,11 +30,14 @@ public sealed class AwsTransport
         _session = session;
         _options = options ?? AwsTransportOptions.Default;
         _time = time ?? TimeProvider.System;
-        _pipeline = new ResiliencePipelineBuilder<AwsResponse> { TimeProvider = _time }
-            .AddTimeout(_options.OverallTimeout)
-            .AddRetry(new RetryStrategyOptions<AwsResponse>
+        var pipeline = new ResiliencePipelineBuilder<AwsResponse> { TimeProvider = _time }
+            .AddTimeout(_options.OverallTimeout);
+        // Polly rejects a retry strategy with zero retries, so a single attempt gets no retry strategy at all.
+        if (_options.MaxAttempts > 1)
+        {
+            pipeline.AddRetry(new RetryStrategyOptions<AwsResponse>
             {
-                MaxRetryAttempts = Math.Max(0, _options.MaxAttempts - 1),
+                MaxRetryAttempts = _options.MaxAttempts - 1,
                 ShouldHandle = new PredicateBuilder<AwsResponse>()
                     .Handle<AwsServiceException>(e => e.IsRetryable)
                     .Handle<HttpRequestException>()
@@ -46,9 +49,9 @@ public sealed class AwsTransport
                         args.Context.Properties.GetValue(ServiceKey, AwsService.Sts), args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception));
                     return ValueTask.CompletedTask;
                 },
-            })
-            .AddTimeout(_options.AttemptTimeout)
-            .Build();
+            });
+        }
+        _pipeline = pipeline.AddTimeout(_options.AttemptTimeout).Build();
     }
 
     public AwsSession Session => _session;
