@@ -1,0 +1,184 @@
+using Rewind.Aws.Errors;
+using Rewind.Aws.Protocols;
+using Rewind.Aws.Transport;
+
+namespace Rewind.Aws.Ecs;
+
+/// <summary>ECS over awsJson1_1 (target prefix AmazonEC2ContainerServiceV20141113).</summary>
+public sealed class EcsClient : IEcsClient
+{
+    /// <summary>How many service events are kept per service (the newest).</summary>
+    public const int MaxEvents = 20;
+
+    /// <summary>DescribeServices accepts at most this many services per call.</summary>
+    public const int DescribeServicesBatch = 10;
+
+    /// <summary>DescribeServiceDeployments accepts at most this many ARNs per call.</summary>
+    public const int DescribeServiceDeploymentsBatch = 20;
+
+    private static readonly string[] IncludeTags = ["TAGS"];
+
+    private readonly JsonProtocol _json;
+
+    public EcsClient(AwsTransport transport) =>
+        _json = new JsonProtocol(transport, AwsService.Ecs, "AmazonEC2ContainerServiceV20141113", "1.1");
+
+    public async Task<IReadOnlyList<string>> ListTaskDefinitionsAsync(
+        string? familyPrefix, TaskDefinitionStatus status, SortOrder sort, CancellationToken cancellationToken)
+    {
+        var arns = new List<string>();
+        await foreach (var arn in Paging.AllAsync(
+            (token, ct) => _json.InvokeAsync(
+                "ListTaskDefinitions", new ListTaskDefinitionsRequest(familyPrefix, status, sort, token),
+                EcsJsonContext.Default.ListTaskDefinitionsRequest, EcsJsonContext.Default.ListTaskDefinitionsResponse, ct),
+            page => page.TaskDefinitionArns ?? [],
+            page => page.NextToken,
+            cancellationToken))
+        {
+            arns.Add(arn);
+        }
+        return arns;
+    }
+
+    public async Task<TaskDefinitionDescription> DescribeTaskDefinitionAsync(string taskDefinition, CancellationToken cancellationToken)
+    {
+        var response = await _json.InvokeAsync(
+            "DescribeTaskDefinition", new DescribeTaskDefinitionRequest(taskDefinition, IncludeTags),
+            EcsJsonContext.Default.DescribeTaskDefinitionRequest, EcsJsonContext.Default.DescribeTaskDefinitionResponse, cancellationToken);
+        var definition = response.TaskDefinition ?? throw Malformed("DescribeTaskDefinition", "taskDefinition");
+        return new TaskDefinitionDescription(definition, response.Tags ?? []);
+    }
+
+    public async Task<ServicesDescription> DescribeServicesAsync(string cluster, IReadOnlyList<string> services, CancellationToken cancellationToken)
+    {
+        var found = new List<EcsService>();
+        var failures = new List<EcsFailure>();
+        foreach (var batch in services.Chunk(DescribeServicesBatch))
+        {
+            var response = await _json.InvokeAsync(
+                "DescribeServices", new DescribeServicesRequest(cluster, batch),
+                EcsJsonContext.Default.DescribeServicesRequest, EcsJsonContext.Default.DescribeServicesResponse, cancellationToken);
+            found.AddRange((response.Services ?? []).Select(NewestEventsOnly));
+            failures.AddRange(response.Failures ?? []);
+        }
+        return new ServicesDescription(found, failures);
+    }
+
+    public async Task<EcsService> UpdateServiceAsync(ServiceUpdate update, CancellationToken cancellationToken)
+    {
+        var response = await _json.InvokeAsync(
+            "UpdateService", update, EcsJsonContext.Default.ServiceUpdate, EcsJsonContext.Default.ServiceResponse,
+            cancellationToken, readOnly: false);
+        return NewestEventsOnly(response.Service ?? throw Malformed("UpdateService", "service"));
+    }
+
+    public async Task<IReadOnlyList<string>> ListServicesAsync(string cluster, CancellationToken cancellationToken)
+    {
+        var arns = new List<string>();
+        await foreach (var arn in Paging.AllAsync(
+            (token, ct) => _json.InvokeAsync(
+                "ListServices", new ListServicesRequest(cluster, token),
+                EcsJsonContext.Default.ListServicesRequest, EcsJsonContext.Default.ListServicesResponse, ct),
+            page => page.ServiceArns ?? [],
+            page => page.NextToken,
+            cancellationToken))
+        {
+            arns.Add(arn);
+        }
+        return arns;
+    }
+
+    public async Task<ServiceDeploymentsResult<ServiceDeploymentBrief>> ListServiceDeploymentsAsync(
+        string cluster, string service, CancellationToken cancellationToken)
+    {
+        var deployments = new List<ServiceDeploymentBrief>();
+        try
+        {
+            await foreach (var deployment in Paging.AllAsync(
+                (token, ct) => _json.InvokeAsync(
+                    "ListServiceDeployments", new ListServiceDeploymentsRequest(cluster, service, token),
+                    EcsJsonContext.Default.ListServiceDeploymentsRequest, EcsJsonContext.Default.ListServiceDeploymentsResponse, ct),
+                page => page.ServiceDeployments ?? [],
+                page => page.NextToken,
+                cancellationToken))
+            {
+                deployments.Add(deployment);
+            }
+        }
+        catch (AwsServiceException e) when (IsUnknownOperation(e))
+        {
+            return ServiceDeploymentsResult<ServiceDeploymentBrief>.NotSupported();
+        }
+        return ServiceDeploymentsResult<ServiceDeploymentBrief>.Found(deployments);
+    }
+
+    public async Task<ServiceDeploymentsResult<ServiceDeployment>> DescribeServiceDeploymentsAsync(
+        IReadOnlyList<string> serviceDeploymentArns, CancellationToken cancellationToken)
+    {
+        var deployments = new List<ServiceDeployment>();
+        var failures = new List<EcsFailure>();
+        try
+        {
+            foreach (var batch in serviceDeploymentArns.Chunk(DescribeServiceDeploymentsBatch))
+            {
+                var response = await _json.InvokeAsync(
+                    "DescribeServiceDeployments", new DescribeServiceDeploymentsRequest(batch),
+                    EcsJsonContext.Default.DescribeServiceDeploymentsRequest, EcsJsonContext.Default.DescribeServiceDeploymentsResponse,
+                    cancellationToken);
+                deployments.AddRange(response.ServiceDeployments ?? []);
+                failures.AddRange(response.Failures ?? []);
+            }
+        }
+        catch (AwsServiceException e) when (IsUnknownOperation(e))
+        {
+            return ServiceDeploymentsResult<ServiceDeployment>.NotSupported();
+        }
+        return ServiceDeploymentsResult<ServiceDeployment>.Found(deployments, failures);
+    }
+
+    public async Task TagResourceAsync(string resourceArn, IReadOnlyList<EcsTag> tags, CancellationToken cancellationToken) =>
+        await _json.InvokeAsync(
+            "TagResource", new TagResourceRequest(resourceArn, tags),
+            EcsJsonContext.Default.TagResourceRequest, EcsJsonContext.Default.EmptyResponse, cancellationToken, readOnly: false);
+
+    public async Task<IReadOnlyList<EcsTag>> ListTagsForResourceAsync(string resourceArn, CancellationToken cancellationToken)
+    {
+        var response = await _json.InvokeAsync(
+            "ListTagsForResource", new ResourceArnRequest(resourceArn),
+            EcsJsonContext.Default.ResourceArnRequest, EcsJsonContext.Default.ListTagsForResourceResponse, cancellationToken);
+        return response.Tags ?? [];
+    }
+
+    /// <summary>
+    /// True only for "this endpoint does not have the operation": AWS's JSON protocol answers UnknownOperationException;
+    /// moto 5.2.1 has no handler, raises NotImplementedError, and Flask answers with Werkzeug's generic HTML 500 page
+    /// (text/html, no AWS error code, so the parser falls back to InternalFailure). Real ECS never sends that page: its
+    /// 5xx answers are JSON (ServerException), so those, throttling and auth failures still propagate.
+    /// </summary>
+    internal static bool IsUnknownOperation(AwsServiceException e) =>
+        e.Code == "UnknownOperationException"
+        || (e.HttpStatus == 500
+            && e.Code == "InternalFailure"
+            && e.ErrorMessage.StartsWith("<!doctype html>", StringComparison.OrdinalIgnoreCase)
+            && e.ErrorMessage.Contains(WerkzeugInternalError, StringComparison.Ordinal));
+
+    private const string WerkzeugInternalError = "The server encountered an internal error and was unable to complete your request.";
+
+    private static EcsService NewestEventsOnly(EcsService service) =>
+        service.Events.Count <= MaxEvents && IsNewestFirst(service.Events)
+            ? service
+            : service with { Events = [.. service.Events.OrderByDescending(e => e.CreatedAt).Take(MaxEvents)] };
+
+    private static bool IsNewestFirst(IReadOnlyList<ServiceEvent> events)
+    {
+        for (var i = 1; i < events.Count; i++)
+        {
+            if (events[i].CreatedAt > events[i - 1].CreatedAt)
+                return false;
+        }
+        return true;
+    }
+
+    private AwsServiceException Malformed(string operation, string member) =>
+        new(_json.Service, operation, "MalformedResponse", $"the answer has no '{member}'", 200, null);
+}
