@@ -3,6 +3,11 @@ using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SimpleSystemsManagement;
+using Rewind.Aws.CloudFront;
+using Rewind.Aws.CloudWatch;
+using Rewind.Aws.Ecs;
+using Rewind.Aws.Elb;
+using Rewind.Aws.SecretsManager;
 using Rewind.Aws.Transport;
 
 namespace Rewind.Aws;
@@ -28,6 +33,12 @@ public sealed class AwsClients : IDisposable
 
     public AwsSession Session { get; }
     public AwsTransport Transport { get; }
+
+    public IEcsClient Ecs => field ??= new EcsClient(Transport);
+    public IElbClient Elb => field ??= new ElbClient(Transport);
+    public ISecretsManagerClient SecretsManager => field ??= new SecretsManagerClient(Transport);
+    public ICloudFrontClient CloudFront => field ??= new CloudFrontClient(Transport);
+    public ICloudWatchClient CloudWatch => field ??= new CloudWatchClient(Transport);
 
     public IAmazonSecurityTokenService Sts() => new AmazonSecurityTokenServiceClient(
         Session.Credentials.AsSdkCredentials(), Configure(new AmazonSecurityTokenServiceConfig(), AwsService.Sts));

@@ -4,6 +4,8 @@ using Amazon.DynamoDBv2.Model;
 using Amazon.SecurityToken.Model;
 using DescribeParametersRequest = Amazon.SimpleSystemsManagement.Model.DescribeParametersRequest;
 using Rewind.Aws;
+using Rewind.Aws.CloudWatch;
+using Rewind.Aws.Ecs;
 using Rewind.Aws.Errors;
 using Rewind.Cli.Rendering;
 
@@ -94,6 +96,25 @@ public static class ServiceProbes
             var identity = await SdkErrors.CallAsync(AwsService.Sts, "GetCallerIdentity", () => sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), ct));
             return new ProbeDetail(identity.Arn, identity.Account);
         }),
+        new(AwsService.Ecs, "ListTaskDefinitions", async ct =>
+        {
+            var definitions = await aws.Ecs.ListTaskDefinitionsAsync(null, TaskDefinitionStatus.Active, SortOrder.Desc, ct);
+            return new ProbeDetail($"{definitions.Count} active task definitions");
+        }),
+        new(AwsService.Elb, "DescribeTargetGroups", ct =>
+            ReachableIfNotFound("TargetGroupNotFound", () => aws.Elb.DescribeTargetGroupsByNameAsync(["rewind-doctor-probe"], ct))),
+        new(AwsService.SecretsManager, "DescribeSecret", async ct =>
+        {
+            await aws.SecretsManager.DescribeSecretAsync("rewind-doctor-probe", ct);
+            return new ProbeDetail("reachable");
+        }),
+        new(AwsService.CloudFront, "GetDistribution", ct =>
+            ReachableIfNotFound("NoSuchDistribution", () => aws.CloudFront.GetDistributionAsync("REWINDDOCTORPROBE", ct))),
+        new(AwsService.CloudWatch, "DescribeAlarms", async ct =>
+        {
+            var alarms = await aws.CloudWatch.DescribeAlarmsAsync(AlarmQuery.WithPrefix("rewind"), ct);
+            return new ProbeDetail($"{alarms.Count} alarms named rewind*");
+        }),
         new(AwsService.Ssm, "DescribeParameters", async ct =>
         {
             using var ssm = aws.Ssm();
@@ -107,4 +128,21 @@ public static class ServiceProbes
             return new ProbeDetail();
         }),
     ];
+
+    /// <summary>
+    /// "Not found" for a name that cannot exist proves what doctor needs: the endpoint answered, the signature was
+    /// accepted and the identity may make the call.
+    /// </summary>
+    private static async Task<ProbeDetail> ReachableIfNotFound<T>(string notFoundCode, Func<Task<T>> call)
+    {
+        try
+        {
+            await call();
+        }
+        catch (AwsServiceException e) when (e.Code == notFoundCode)
+        {
+            // Expected: see above.
+        }
+        return new ProbeDetail("reachable");
+    }
 }

@@ -20,8 +20,12 @@ public sealed class CredentialSourceTests(SignedEmulatorFixture emulator) : IDis
     {
         var result = await DoctorAsync([], Keys(emulator.AccessKeyId, emulator.SecretAccessKey));
 
-        var report = Assert.IsType<JsonElement>(Parse(result, expectOk: true));
+        var report = Parse(result, expectOk: true);
         Assert.Equal("environment variables", report.GetProperty("credentialSource").GetString());
+        Assert.Equal(
+            ["STS", "ECS", "ELBv2", "Secrets Manager", "CloudFront", "CloudWatch", "SSM", "DynamoDB"],
+            report.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("service").GetString()));
+        Assert.All(report.GetProperty("checks").EnumerateArray(), c => Assert.True(c.GetProperty("ok").GetBoolean(), c.ToString()));
         Assert.EndsWith("user/" + MotoServer.SignedUserName, report.GetProperty("arn").GetString(), StringComparison.Ordinal);
     }
 
