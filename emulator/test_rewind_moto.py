@@ -1,0 +1,621 @@
+"""Tests for emulator/rewind_moto.py against a real moto_server process (stdlib unittest + boto3 only).
+
+Run: python3 -m unittest discover emulator      (or python3 -m pytest emulator -q, if pytest is installed)
+
+One server is started for the module, the same way tests/Rewind.IntegrationTests/Emulator/MotoServer.cs starts it
+(python3 -c LAUNCHER BOOTSTRAP PORT), with REWIND_MOTO_ROLLOUT_SECONDS=0.5; it is stopped by its PID at the end.
+Every test uses its own cluster, so the tests do not depend on each other's state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import unittest
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.config
+from botocore.exceptions import ClientError
+
+HERE = Path(__file__).resolve().parent
+MODULE = HERE / "rewind_moto.py"
+ROLLOUT = 0.5
+
+# Exactly MotoServer.cs's PythonLauncher.
+LAUNCHER = (
+    "import runpy, sys\n"
+    "boot, port = sys.argv[1], sys.argv[2]\n"
+    "if boot:\n"
+    "    runpy.run_path(boot)\n"
+    "from moto.server import main\n"
+    "main(['-H', '127.0.0.1', '-p', port])\n"
+)
+
+_server: subprocess.Popen[bytes] | None = None
+_endpoint = ""
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _http(method: str, path: str, body: bytes | None = None) -> tuple[int, Any]:
+    request = urllib.request.Request(_endpoint + path, data=body, method=method)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+def setUpModule() -> None:
+    global _server, _endpoint
+    _start_probes()
+    port = _free_port()
+    env = dict(os.environ)
+    env.update(
+        {
+            "REWIND_MOTO_ROLLOUT_SECONDS": str(ROLLOUT),
+            "MOTO_PORT": str(port),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.pop("INITIAL_NO_AUTH_ACTION_COUNT", None)
+    env.pop("REWIND_MOTO_BROKEN_MARKER", None)
+    _server = subprocess.Popen(
+        [sys.executable, "-c", LAUNCHER, str(MODULE), str(port)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        if _server.poll() is not None:
+            raise RuntimeError(f"moto exited early: {_server.stderr.read().decode(errors='replace')}")
+        try:
+            status, _ = _http("GET", "/rewind-api/info")
+            if status == 200:
+                break
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("moto with rewind_moto did not answer within 30 s")
+        time.sleep(0.05)
+
+
+def tearDownModule() -> None:
+    _stop_probes()
+    if _server is not None:
+        _server.kill()  # by PID, this process only
+        _server.wait(timeout=10)
+        if _server.stderr is not None:
+            _server.stderr.close()
+
+
+def client(service: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+        aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        config=botocore.config.Config(retries={"max_attempts": 1}, proxies={}),
+    )
+
+
+class EcsCase(unittest.TestCase):
+    def setUp(self) -> None:
+        self.ecs = client("ecs")
+        self.cluster = f"c-{uuid.uuid4().hex[:8]}"
+        self.family = f"fam-{uuid.uuid4().hex[:8]}"
+        self.ecs.create_cluster(clusterName=self.cluster)
+
+    def register(self, tag: str, family: str | None = None) -> str:
+        return self.ecs.register_task_definition(
+            family=family or self.family,
+            requiresCompatibilities=["FARGATE"],
+            networkMode="awsvpc",
+            cpu="256",
+            memory="512",
+            containerDefinitions=[
+                {"name": "api", "image": f"123456789012.dkr.ecr.us-east-1.amazonaws.com/api:{tag}", "essential": True}
+            ],
+        )["taskDefinition"]["taskDefinitionArn"]
+
+    def create_service(self, task_definition: str, desired: int = 2, **extra: Any) -> dict[str, Any]:
+        return self.ecs.create_service(
+            cluster=self.cluster,
+            serviceName="api-service",
+            taskDefinition=task_definition,
+            desiredCount=desired,
+            launchType="FARGATE",
+            **extra,
+        )["service"]
+
+    def describe(self) -> dict[str, Any]:
+        return self.ecs.describe_services(cluster=self.cluster, services=["api-service"])["services"][0]
+
+    def wait_for(self, predicate: Any, timeout: float = 5.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            service = self.describe()
+            if predicate(service):
+                return service
+            if time.monotonic() > deadline:
+                self.fail(f"condition not reached in {timeout} s; last: {json.dumps(service, default=str)[:2000]}")
+            time.sleep(0.03)
+
+
+def messages(service: dict[str, Any]) -> list[str]:
+    return [e["message"] for e in service["events"]]
+
+
+class CreateServiceTests(EcsCase):
+    def test_created_service_is_completed_and_running(self) -> None:
+        arn = self.register("v1")
+        service = self.create_service(arn, desired=3)
+        self.assertEqual(service["taskDefinition"], arn)
+        self.assertEqual(service["runningCount"], 3)
+        self.assertEqual(service["pendingCount"], 0)
+        [deployment] = service["deployments"]
+        self.assertRegex(deployment["id"], r"^ecs-svc/\d{19}$")
+        self.assertEqual(deployment["status"], "PRIMARY")
+        self.assertEqual(deployment["taskDefinition"], arn)
+        self.assertEqual(deployment["rolloutState"], "COMPLETED")
+        self.assertEqual(deployment["rolloutStateReason"], f"ECS deployment {deployment['id']} completed.")
+        self.assertEqual((deployment["runningCount"], deployment["desiredCount"]), (3, 3))
+        self.assertEqual(
+            service["deploymentConfiguration"],
+            {"deploymentCircuitBreaker": {"enable": True, "rollback": True},
+             "maximumPercent": 200, "minimumHealthyPercent": 100},
+        )
+        self.assertEqual(messages(service)[0], "(service api-service) has reached a steady state.")
+        self.assertRegex(messages(service)[-1], r"^\(service api-service\) has started 3 tasks: (\(task [0-9a-f]{32}\) ?){3}\.$")
+
+    def test_a_broken_image_can_be_seeded_as_deployed(self) -> None:
+        arn = self.register("v4-broken")
+        self.create_service(arn)
+        time.sleep(ROLLOUT + 0.2)
+        service = self.describe()
+        self.assertEqual(service["taskDefinition"], arn)
+        self.assertEqual(service["runningCount"], 2)
+        [deployment] = service["deployments"]
+        self.assertEqual(deployment["rolloutState"], "COMPLETED")
+
+    def test_request_deployment_configuration_is_kept(self) -> None:
+        arn = self.register("v1")
+        service = self.create_service(
+            arn, deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": False}}
+        )
+        self.assertEqual(service["deploymentConfiguration"]["deploymentCircuitBreaker"],
+                         {"enable": True, "rollback": False})
+        self.assertEqual(service["deploymentConfiguration"]["maximumPercent"], 200)
+
+    def test_cluster_counts_follow_the_service(self) -> None:
+        self.create_service(self.register("v1"), desired=2)
+        cluster = self.ecs.describe_clusters(clusters=[self.cluster])["clusters"][0]
+        self.assertEqual((cluster["runningTasksCount"], cluster["pendingTasksCount"]), (2, 0))
+
+
+class RolloutTests(EcsCase):
+    def test_update_creates_new_primary_and_keeps_old_active(self) -> None:
+        v1, v2 = self.register("v1"), self.register("v2")
+        old_id = self.create_service(v1)["deployments"][0]["id"]
+        service = self.ecs.update_service(cluster=self.cluster, service="api-service",
+                                          taskDefinition=f"{self.family}:2")["service"]
+        self.assertEqual(service["taskDefinition"], v2)  # the ARN, not "family:2"
+        primary, active = service["deployments"]
+        self.assertRegex(primary["id"], r"^ecs-svc/\d+$")
+        self.assertNotEqual(primary["id"], old_id)
+        self.assertEqual(primary["status"], "PRIMARY")
+        self.assertEqual(primary["taskDefinition"], v2)
+        self.assertEqual(primary["rolloutState"], "IN_PROGRESS")
+        self.assertEqual(primary["rolloutStateReason"], f"ECS deployment {primary['id']} in progress.")
+        self.assertEqual((primary["desiredCount"], primary["runningCount"], primary["pendingCount"]), (2, 0, 2))
+        self.assertEqual(active["id"], old_id)
+        self.assertEqual(active["status"], "ACTIVE")
+        self.assertEqual(active["taskDefinition"], v1)
+        self.assertEqual(active["runningCount"], 2)
+        self.assertIn("has started 2 tasks", messages(service)[0])
+
+    def test_rollout_completes_after_the_delay_and_the_old_deployment_disappears(self) -> None:
+        v1, v2 = self.register("v1"), self.register("v2")
+        self.create_service(v1, desired=2)
+        started = time.monotonic()
+        self.ecs.update_service(cluster=self.cluster, service="api-service", taskDefinition=v2)
+        service = self.wait_for(lambda s: s["deployments"][0]["rolloutState"] == "COMPLETED")
+        self.assertGreaterEqual(time.monotonic() - started, ROLLOUT - 0.05)
+        [primary] = service["deployments"]
+        self.assertEqual(primary["taskDefinition"], v2)
+        self.assertEqual(primary["rolloutStateReason"], f"ECS deployment {primary['id']} completed.")
+        self.assertEqual((primary["runningCount"], primary["pendingCount"]), (2, 0))
+        self.assertEqual((service["runningCount"], service["pendingCount"]), (2, 0))
+        self.assertEqual(service["taskDefinition"], v2)
+        events = messages(service)
+        self.assertEqual(events[0], "(service api-service) has reached a steady state.")
+        self.assertEqual(events[1], f"(service api-service) (deployment {primary['id']}) deployment completed.")
+        self.assertIn("has stopped 2 running tasks", events[2])
+        times = [e["createdAt"] for e in service["events"]]
+        self.assertEqual(times, sorted(times, reverse=True))
+
+    def test_counts_progress_proportionally(self) -> None:
+        self.assertEqual(_http("POST", "/rewind-api/config", b'{"rolloutSeconds": 2}')[0], 200)
+        try:
+            v1, v2 = self.register("v1"), self.register("v2")
+            self.create_service(v1, desired=4)
+            started = time.monotonic()
+            self.ecs.update_service(cluster=self.cluster, service="api-service", taskDefinition=v2)
+            time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
+            service = self.describe()
+            elapsed = time.monotonic() - started
+        finally:
+            _http("POST", "/rewind-api/config", json.dumps({"rolloutSeconds": ROLLOUT}).encode())
+        self.assertLess(elapsed, 1.9, "the machine is too slow for this timing test")
+        primary, old = service["deployments"]
+        self.assertEqual(primary["rolloutState"], "IN_PROGRESS")
+        self.assertTrue(1 <= primary["runningCount"] <= 3, primary)
+        self.assertEqual(primary["pendingCount"], 4 - primary["runningCount"])
+        self.assertEqual(old["runningCount"], 4 - primary["runningCount"])  # draining as new tasks come up
+        self.assertEqual(service["runningCount"], 4)
+
+    def test_force_new_deployment_redeploys_the_same_task_definition(self) -> None:
+        v1 = self.register("v1")
+        old_id = self.create_service(v1)["deployments"][0]["id"]
+        service = self.ecs.update_service(cluster=self.cluster, service="api-service",
+                                          forceNewDeployment=True)["service"]
+        primary, active = service["deployments"]
+        self.assertNotEqual(primary["id"], old_id)
+        self.assertEqual((primary["taskDefinition"], active["taskDefinition"]), (v1, v1))
+        self.assertEqual(active["id"], old_id)
+        self.wait_for(lambda s: len(s["deployments"]) == 1 and s["deployments"][0]["id"] == primary["id"])
+
+    def test_same_task_definition_without_force_starts_nothing(self) -> None:
+        v1 = self.register("v1")
+        self.create_service(v1)
+        service = self.ecs.update_service(cluster=self.cluster, service="api-service", taskDefinition=v1)["service"]
+        self.assertEqual(len(service["deployments"]), 1)
+
+    def test_desired_count_change_scales_the_primary(self) -> None:
+        self.create_service(self.register("v1"), desired=2)
+        service = self.ecs.update_service(cluster=self.cluster, service="api-service", desiredCount=3)["service"]
+        self.assertEqual(len(service["deployments"]), 1)
+        self.assertEqual((service["runningCount"], service["deployments"][0]["desiredCount"]), (3, 3))
+        cluster = self.ecs.describe_clusters(clusters=[self.cluster])["clusters"][0]
+        self.assertEqual(cluster["runningTasksCount"], 3)
+
+    def test_inactive_task_definition_is_refused(self) -> None:
+        v1 = self.register("v1")
+        self.register("v2")
+        self.create_service(v1)
+        self.ecs.deregister_task_definition(taskDefinition=f"{self.family}:2")
+        with self.assertRaises(ClientError) as raised:
+            self.ecs.update_service(cluster=self.cluster, service="api-service", taskDefinition=f"{self.family}:2")
+        self.assertEqual(raised.exception.response["Error"]["Code"], "ClientException")
+        self.assertEqual(len(self.describe()["deployments"]), 1)
+
+
+class CircuitBreakerTests(EcsCase):
+    def test_broken_image_fails_and_rolls_back_to_the_previous_deployment(self) -> None:
+        good, bad = self.register("v3"), self.register("v4-broken")
+        good_id = self.create_service(good)["deployments"][0]["id"]
+        updated = self.ecs.update_service(cluster=self.cluster, service="api-service", taskDefinition=bad)["service"]
+        bad_id = updated["deployments"][0]["id"]
+        self.assertEqual(updated["deployments"][0]["rolloutState"], "IN_PROGRESS")
+
+        seen_rollback: dict[str, Any] = {}
+
+        def rolled_back(service: dict[str, Any]) -> bool:
+            deployments = service["deployments"]
+            if len(deployments) == 2 and deployments[1]["rolloutState"] == "FAILED":
+                seen_rollback.setdefault("service", service)
+            return len(deployments) == 1 and deployments[0]["rolloutState"] == "COMPLETED"
+
+        final = self.wait_for(rolled_back)
+
+        self.assertIn("service", seen_rollback, "the FAILED + rolling-back state was never observed")
+        during = seen_rollback["service"]
+        primary, failed = during["deployments"]
+        self.assertEqual(primary["status"], "PRIMARY")
+        self.assertEqual(primary["id"], good_id)  # ECS rolls back to the last COMPLETED deployment
+        self.assertEqual(primary["taskDefinition"], good)
+        self.assertEqual(primary["rolloutState"], "IN_PROGRESS")
+        self.assertEqual(primary["rolloutStateReason"],
+                         f"ECS deployment circuit breaker: rolling back to deploymentId {good_id}.")
+        self.assertEqual(failed["id"], bad_id)
+        self.assertEqual(failed["status"], "ACTIVE")
+        self.assertEqual(failed["taskDefinition"], bad)
+        self.assertEqual(failed["rolloutStateReason"], "ECS deployment circuit breaker: tasks failed to start.")
+        self.assertEqual((failed["runningCount"], failed["pendingCount"]), (0, 0))
+        self.assertGreaterEqual(failed["failedTasks"], 3)
+        self.assertEqual(during["taskDefinition"], good)
+
+        [deployment] = final["deployments"]
+        self.assertEqual((deployment["id"], deployment["taskDefinition"]), (good_id, good))
+        self.assertEqual(deployment["rolloutStateReason"], f"ECS deployment {good_id} completed.")
+        self.assertEqual(final["taskDefinition"], good)
+        self.assertEqual(final["runningCount"], 2)
+        events = messages(final)
+        failed_at = events.index(f"(service api-service) deployment {bad_id} deployment failed: tasks failed to start.")
+        rollback_at = events.index(f"(service api-service) rolling back to deployment {good_id}.")
+        self.assertLess(rollback_at, failed_at)  # newest first
+        self.assertEqual(events[0], "(service api-service) has reached a steady state.")
+
+    def test_broken_image_while_in_progress_counts_failed_tasks_and_keeps_old_tasks(self) -> None:
+        self.assertEqual(_http("POST", "/rewind-api/config", b'{"rolloutSeconds": 2}')[0], 200)
+        try:
+            good, bad = self.register("v1"), self.register("v2-broken")
+            self.create_service(good, desired=2)
+            self.ecs.update_service(cluster=self.cluster, service="api-service", taskDefinition=bad)
+            time.sleep(0.3)
+            service = self.describe()
+        finally:
+            _http("POST", "/rewind-api/config", json.dumps({"rolloutSeconds": ROLLOUT}).encode())
+        primary, old = service["deployments"]
+        self.assertEqual(primary["rolloutState"], "IN_PROGRESS")
+        self.assertEqual((primary["runningCount"], primary["pendingCount"]), (0, 2))
+        self.assertEqual(old["runningCount"], 2)  # minimumHealthyPercent 100: nothing drained
+
+    def test_without_rollback_the_failed_deployment_stays_primary(self) -> None:
+        good, bad = self.register("v1"), self.register("broken")
+        self.create_service(good, deploymentConfiguration={
+            "deploymentCircuitBreaker": {"enable": True, "rollback": False}})
+        self.ecs.update_service(cluster=self.cluster, service="api-service", taskDefinition=bad)
+        service = self.wait_for(lambda s: s["deployments"][0]["rolloutState"] == "FAILED")
+        primary, old = service["deployments"]
+        self.assertEqual((primary["status"], primary["taskDefinition"]), ("PRIMARY", bad))
+        self.assertEqual((old["status"], old["taskDefinition"], old["runningCount"]), ("ACTIVE", good, 2))
+        self.assertEqual(service["taskDefinition"], bad)
+        time.sleep(ROLLOUT + 0.1)
+        self.assertEqual(len(self.describe()["deployments"]), 2)
+
+    def test_without_circuit_breaker_a_broken_rollout_never_ends(self) -> None:
+        good, bad = self.register("v1"), self.register("v2-broken")
+        self.create_service(good)
+        self.ecs.update_service(
+            cluster=self.cluster, service="api-service", taskDefinition=bad,
+            deploymentConfiguration={"deploymentCircuitBreaker": {"enable": False, "rollback": False}},
+        )
+        time.sleep(2 * ROLLOUT + 0.1)
+        service = self.describe()
+        primary, old = service["deployments"]
+        self.assertEqual(primary["rolloutState"], "IN_PROGRESS")
+        self.assertGreater(primary["failedTasks"], 3)
+        self.assertEqual(old["runningCount"], 2)
+
+    def test_services_can_be_described_together(self) -> None:
+        v1 = self.register("v1")
+        self.create_service(v1)
+        self.ecs.create_service(cluster=self.cluster, serviceName="worker", taskDefinition=v1, desiredCount=1)
+        found = self.ecs.describe_services(cluster=self.cluster, services=["api-service", "worker", "missing"])
+        self.assertEqual([s["serviceName"] for s in found["services"]], ["api-service", "worker"])
+        self.assertEqual(found["failures"][0]["reason"], "MISSING")
+
+
+class ListTaskDefinitionsTests(EcsCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.a = f"a-{uuid.uuid4().hex[:8]}"
+        self.b = f"b-{self.a[2:]}"
+        self.arns = {}
+        for family in (self.b, self.a):
+            for rev in (1, 2, 3):
+                self.arns[(family, rev)] = self.register(f"v{rev}", family)
+
+    def listed(self, **kwargs: Any) -> list[str]:
+        arns: list[str] = []
+        token = None
+        while True:
+            page = self.ecs.list_task_definitions(**kwargs, **({"nextToken": token} if token else {}))
+            arns.extend(a for a in page["taskDefinitionArns"] if a.split("/")[-1].split(":")[0] in (self.a, self.b))
+            token = page.get("nextToken")
+            if not token:
+                return arns
+
+    def test_sort_asc_is_the_default_and_desc_reverses(self) -> None:
+        asc = [self.arns[(f, r)] for f in (self.a, self.b) for r in (1, 2, 3)]
+        self.assertEqual(self.listed(), asc)
+        self.assertEqual(self.listed(sort="ASC"), asc)
+        self.assertEqual(self.listed(sort="DESC"), list(reversed(asc)))
+
+    def test_family_prefix_and_desc_give_the_newest_revision_first(self) -> None:
+        page = self.ecs.list_task_definitions(familyPrefix=self.a, sort="DESC", maxResults=1)
+        self.assertEqual(page["taskDefinitionArns"], [self.arns[(self.a, 3)]])
+        self.assertIn("nextToken", page)
+
+    def test_pagination(self) -> None:
+        first = self.ecs.list_task_definitions(familyPrefix=self.b, maxResults=2)
+        self.assertEqual(first["taskDefinitionArns"], [self.arns[(self.b, 1)], self.arns[(self.b, 2)]])
+        second = self.ecs.list_task_definitions(familyPrefix=self.b, maxResults=2, nextToken=first["nextToken"])
+        self.assertEqual(second["taskDefinitionArns"], [self.arns[(self.b, 3)]])
+        self.assertNotIn("nextToken", second)
+        self.assertEqual(self.listed(familyPrefix=self.b, sort="DESC", maxResults=1),
+                         [self.arns[(self.b, r)] for r in (3, 2, 1)])
+
+    def test_status_filter(self) -> None:
+        self.ecs.deregister_task_definition(taskDefinition=f"{self.a}:2")
+        self.assertEqual(self.listed(familyPrefix=self.a), [self.arns[(self.a, 1)], self.arns[(self.a, 3)]])
+        self.assertEqual(self.listed(familyPrefix=self.a, status="INACTIVE"), [self.arns[(self.a, 2)]])
+
+    def test_bad_arguments_are_refused(self) -> None:
+        for kwargs in ({"maxResults": 101}, {"nextToken": "not-a-token"}):
+            with self.subTest(kwargs=kwargs), self.assertRaises(ClientError) as raised:
+                self.ecs.list_task_definitions(**kwargs)
+            self.assertEqual(raised.exception.response["Error"]["Code"], "InvalidParameterException")
+
+
+class CallCounterTests(unittest.TestCase):
+    def test_counts_every_service_and_resets(self) -> None:
+        status, _before = _http("POST", "/rewind-api/calls/reset")
+        self.assertEqual(status, 200)
+        ecs = client("ecs")
+        ecs.list_clusters()
+        ecs.list_clusters()
+        name = f"s-{uuid.uuid4().hex[:8]}"
+        client("secretsmanager").create_secret(Name=name, SecretString="x")
+        client("secretsmanager").list_secrets()
+        client("sts").get_caller_identity()
+        client("elbv2").describe_load_balancers()
+        client("ssm").put_parameter(Name=f"/{name}", Value="1", Type="String")
+        client("dynamodb").list_tables()
+        client("cloudwatch").list_metrics()
+        client("cloudfront").list_distributions()
+        with self.assertRaises(ClientError):
+            ecs.describe_task_definition(taskDefinition="nope:1")  # failures count too
+        _http("GET", "/moto-api/data.json")  # not counted
+        _http("GET", "/rewind-api/info")  # not counted
+
+        status, snapshot = _http("GET", "/rewind-api/calls")
+        self.assertEqual(status, 200)
+        expected = {
+            "ecs:ListClusters": 2,
+            "ecs:DescribeTaskDefinition": 1,
+            "secretsmanager:CreateSecret": 1,
+            "secretsmanager:ListSecrets": 1,
+            "sts:GetCallerIdentity": 1,
+            "elasticloadbalancing:DescribeLoadBalancers": 1,
+            "ssm:PutParameter": 1,
+            "dynamodb:ListTables": 1,
+            "cloudwatch:ListMetrics": 1,
+            "cloudfront:ListDistributions": 1,
+        }
+        self.assertEqual(snapshot["calls"], expected)
+        self.assertEqual(snapshot["total"], 11)
+        self.assertEqual(snapshot["mutating"], {"secretsmanager:CreateSecret": 1, "ssm:PutParameter": 1})
+        self.assertEqual(snapshot["mutatingTotal"], 2)
+        self.assertEqual([entry["call"] for entry in snapshot["log"]][:2], ["ecs:ListClusters", "ecs:ListClusters"])
+        self.assertEqual(snapshot["log"][-1]["status"], 400)
+        self.assertEqual(snapshot["log"][0]["status"], 200)
+        self.assertTrue(re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$", snapshot["since"]))
+
+        status, cleared = _http("POST", "/rewind-api/calls/reset")
+        self.assertEqual((status, cleared["calls"]), (200, expected))  # read-and-reset
+        status, after = _http("GET", "/rewind-api/calls")
+        self.assertEqual((after["calls"], after["total"], after["log"]), ({}, 0, []))
+
+    def test_api_errors(self) -> None:
+        self.assertEqual(_http("GET", "/rewind-api/nope")[0], 404)
+        self.assertEqual(_http("GET", "/rewind-api/calls/reset")[0], 405)
+        self.assertEqual(_http("POST", "/rewind-api/config", b'{"rolloutSeconds": -1}')[0], 400)
+        self.assertEqual(_http("POST", "/rewind-api/config", b'{"rollout": 1}')[0], 400)
+        status, info = _http("GET", "/rewind-api/info")
+        self.assertEqual((status, info["motoVersion"], info["rolloutSeconds"]), (200, "5.2.1", ROLLOUT))
+
+
+# Each probe is its own python process that runs the module (moto's imports take seconds on a busy machine);
+# they are started in setUpModule, next to the server, and read once.
+PROBES = {
+    "bad_rollout_seconds": ("import sys, runpy; runpy.run_path(sys.argv[1])", {"REWIND_MOTO_ROLLOUT_SECONDS": "five"}),
+    # One moto import for three checks: missing internals fail loudly; a second run patches nothing twice; helpers.
+    "patching": (
+        "import json, sys, runpy\n"
+        "import moto.ecs.models as m\n"
+        "saved = m.EC2ContainerServiceBackend.update_service\n"
+        "del m.EC2ContainerServiceBackend.update_service\n"
+        "try:\n"
+        "    runpy.run_path(sys.argv[1])\n"
+        "    missing = None\n"
+        "except Exception as e:\n"
+        "    missing = f'{type(e).__name__}: {e}'\n"
+        "m.EC2ContainerServiceBackend.update_service = saved\n"
+        "runpy.run_path(sys.argv[1])\n"
+        "g = runpy.run_path(sys.argv[1])\n"
+        "images = json.loads(sys.argv[2]); actions = json.loads(sys.argv[3])\n"
+        "print(json.dumps({'missing': missing,\n"
+        "                  'qualname': m.EC2ContainerServiceBackend.update_service.__qualname__,\n"
+        "                  'broken': {i: g['image_is_broken'](i, 'broken') for i in images},\n"
+        "                  'mutating': {a: g['is_mutating'](a) for a in actions}}))\n",
+        {},
+    ),
+}
+BROKEN_IMAGES = {
+    "repo/api:v4-broken": True,
+    "123.dkr.ecr.us-east-1.amazonaws.com/api:BROKEN": True,
+    "localhost:5000/api:broken-1": True,
+    "broken/api:v1": False,
+    "localhost:5000/broken-api": False,
+    "repo/api@sha256:abc": False,
+    "repo/api": False,
+}
+MUTATING = {
+    "UpdateService": True, "ModifyListener": True, "UpdateSecretVersionStage": True, "CreateInvalidation": True,
+    "PutParameter": True, "PutItem": True, "POST /x": True,
+    "DescribeServices": False, "ListTaskDefinitions": False, "GetSecretValue": False, "GetMetricData": False,
+    "Query": False, "Scan": False, "BatchGetItem": False, "GET /": False,
+}
+_probes: dict[str, subprocess.Popen[str]] = {}
+_probe_results: dict[str, tuple[int, str, str]] = {}
+
+
+def _start_probes() -> None:
+    for name, (code, env) in PROBES.items():
+        full_env = dict(os.environ)
+        full_env.pop("REWIND_MOTO_ROLLOUT_SECONDS", None)
+        full_env.update(env)
+        _probes[name] = subprocess.Popen(
+            [sys.executable, "-c", code, str(MODULE), json.dumps(list(BROKEN_IMAGES)), json.dumps(list(MUTATING))],
+            env=full_env, text=True, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+
+
+def _stop_probes() -> None:
+    for process in _probes.values():
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+
+
+def probe(name: str) -> tuple[int, str, str]:
+    if name not in _probe_results:
+        out, err = _probes[name].communicate(timeout=60)
+        _probe_results[name] = (_probes[name].returncode, out, err)
+    return _probe_results[name]
+
+
+class StartupTests(unittest.TestCase):
+    def test_missing_moto_internals_fail_loudly(self) -> None:
+        code, out, err = probe("patching")
+        self.assertEqual(code, 0, err)
+        missing = json.loads(out)["missing"]
+        self.assertIsNotNone(missing, "patching a moto without update_service should have failed")
+        self.assertTrue(missing.startswith("RewindMotoPatchError: "), missing)
+        self.assertIn("EC2ContainerServiceBackend.update_service", missing)
+        self.assertIn("5.2.1", missing)
+
+    def test_bad_rollout_seconds_fail_loudly(self) -> None:
+        code, _out, err = probe("bad_rollout_seconds")
+        self.assertNotEqual(code, 0)
+        self.assertIn("REWIND_MOTO_ROLLOUT_SECONDS", err)
+
+    def test_running_the_module_twice_patches_once(self) -> None:
+        code, out, err = probe("patching")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(json.loads(out)["qualname"], "install.<locals>.update_service")
+
+    def test_only_the_image_tag_counts_as_broken(self) -> None:
+        code, out, err = probe("patching")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(json.loads(out)["broken"], BROKEN_IMAGES)
+
+    def test_mutating_rule(self) -> None:
+        code, out, err = probe("patching")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(json.loads(out)["mutating"], MUTATING)
+
+
+if __name__ == "__main__":
+    unittest.main()
