@@ -1,0 +1,34 @@
+namespace Rewind.Core.Engine;
+
+/// <summary>The order of a rollback: traffic first, secrets before the service restarts, the edge after it.</summary>
+public enum StepStage
+{
+    Traffic = 0,
+    Secrets = 1,
+    Service = 2,
+    Infrastructure = 3,
+    Edge = 4,
+    Verification = 5,
+    Process = 6,
+}
+
+/// <summary>
+/// One playbook step. It owns only its own domain: read live state and plan; execute the plan idempotently (re-read
+/// state first, skip what is done); report evidence. Ordering, journaling, deadlines and resume are the executor's.
+/// </summary>
+public interface IStep
+{
+    /// <summary>The step's name in plans, journals and <c>--skip/--only</c> ("canary", "ecs").</summary>
+    string Name { get; }
+
+    StepStage Stage { get; }
+
+    /// <summary>Reads live state and resolves exactly what <see cref="ExecuteAsync"/> would do. Never mutates.</summary>
+    Task<StepPlan> PlanAsync(PlanningContext context, CancellationToken cancellationToken);
+
+    /// <summary>Does what the plan says, through <paramref name="context"/> for every mutating call, and proves it.</summary>
+    Task<StepResult> ExecuteAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>What every step plans against: the service and the release to return to.</summary>
+public sealed record PlanningContext(string Service, RollbackTarget Target);

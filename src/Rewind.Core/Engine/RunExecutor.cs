@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Rewind.Core.Ledger;
+
+namespace Rewind.Core.Engine;
+
+/// <summary>Who runs a rollback, for the service lock and the journal.</summary>
+public sealed record Operator(string Owner, string Host);
+
+/// <summary>Another operator holds the service: nothing was done.</summary>
+public sealed class ServiceLockedException(Lease holder)
+    : Exception($"{holder.Service} is locked by {holder.Owner} on {holder.Host} since {holder.AcquiredAt:yyyy-MM-dd HH:mm:ss}Z (until {holder.ExpiresAt:HH:mm:ss}Z)")
+{
+    public Lease Holder { get; } = holder;
+}
+
+/// <summary>How a run ended: each step's result, in plan order.</summary>
+public sealed record RunOutcome(string RunId, RunStatus Status, IReadOnlyList<(StepPlan Step, StepResult Result)> Steps);
+
+/// <summary>
+/// Executes a plan: holds and renews the service lock, journals every step before and after, runs each stage's steps in
+/// parallel and the stages in order, gives every step its deadline, and on resume skips what the journal proves done.
+/// </summary>
+public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRunObserver observer, TimeProvider time)
+{
+    /// <summary>How long a lease lasts without renewal; renewed every third of it while the run lives.</summary>
+    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long the last ledger writes of a cancelled run may take.</summary>
+    private static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(5);
+
+    /// <summary>Starts a new run of <paramref name="plan"/>.</summary>
+    public async Task<RunOutcome> StartAsync(RollbackPlan plan, string planJson, Operator by, CancellationToken cancellationToken)
+    {
+        var runId = LedgerIds.NewRunId(time.GetUtcNow());
+        await using var lease = await LockAsync(plan.Service, by, cancellationToken);
+        await ledger.Runs.CreateRunAsync(new Run(runId, plan.Service, time.GetUtcNow(), RunStatus.Running, plan.Target.ReleaseId, planJson), cancellationToken);
+        foreach (var step in plan.Steps)
+            await ledger.Runs.AppendJournalAsync(runId, step.Step, JournalKind.Planned, Describe(step).ToJsonString(), cancellationToken);
+        return await RunStagesAsync(runId, plan, [], cancellationToken);
+    }
+
+    /// <summary>Continues an interrupted or failed run: steps the journal shows completed are not run again.</summary>
+    public async Task<RunOutcome> ResumeAsync(Run run, RollbackPlan plan, Operator by, CancellationToken cancellationToken)
+    {
+        await using var lease = await LockAsync(plan.Service, by, cancellationToken);
+        await ledger.Runs.SetRunStatusAsync(run.Id, RunStatus.Running, cancellationToken);
+        var journal = await ledger.Runs.ReadJournalAsync(run.Id, cancellationToken);
+        return await RunStagesAsync(run.Id, plan, journal, cancellationToken);
+    }
+
+    private async Task<RunOutcome> RunStagesAsync(string runId, RollbackPlan plan, IReadOnlyList<JournalEntry> journal, CancellationToken cancellationToken)
+    {
+        var done = journal.Where(e => e.Kind is JournalKind.Completed or JournalKind.Skipped).Select(e => e.Step).ToHashSet(StringComparer.Ordinal);
+        var results = new List<(StepPlan, StepResult)>();
+        try
+        {
+            foreach (var stage in plan.Stages)
+            {
+                var stageResults = await Task.WhenAll(stage.Select(step => done.Contains(step.Step)
+                    ? Task.FromResult((step, new StepResult(StepStatus.Skipped, "already done in an earlier attempt", new Dictionary<string, string>())))
+                    : RunStepAsync(runId, step, journal, cancellationToken)));
+                results.AddRange(stageResults);
+                if (stageResults.Any(r => r.Item2.Status is StepStatus.Failed or StepStatus.AwaitingApproval))
+                {
+                    await ledger.Runs.SetRunStatusAsync(runId, RunStatus.Failed, cancellationToken);
+                    return new RunOutcome(runId, RunStatus.Failed, results);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C: the journal holds what was done; 'rewind resume' continues. This last write gets its own short bound.
+            using var grace = new CancellationTokenSource(GracePeriod, time);
+            await ledger.Runs.SetRunStatusAsync(runId, RunStatus.Cancelled, grace.Token);
+            throw;
+        }
+        await ledger.Runs.SetRunStatusAsync(runId, RunStatus.Succeeded, cancellationToken);
+        return new RunOutcome(runId, RunStatus.Succeeded, results);
+    }
+
+    private async Task<(StepPlan, StepResult)> RunStepAsync(string runId, StepPlan plan, IReadOnlyList<JournalEntry> journal, CancellationToken cancellationToken)
+    {
+        var step = steps.FirstOrDefault(s => s.Name == plan.Step)
+            ?? throw new InvalidOperationException($"the plan names step '{plan.Step}', which this Rewind does not have");
+        await ledger.Runs.AppendJournalAsync(runId, plan.Step, JournalKind.Started, "{}", cancellationToken);
+        observer.StepStarted(plan);
+        var started = Stopwatch.GetTimestamp();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(plan.DeadlineSeconds), time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        StepResult result;
+        try
+        {
+            result = await step.ExecuteAsync(plan, new StepContext(runId, plan.Step, ledger.Runs, journal, observer, time), linked.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            result = StepResult.Failed(
+                $"deadline of {plan.DeadlineSeconds:0} s reached; the run can be continued with 'rewind resume {runId}'",
+                new Dictionary<string, string> { ["deadlineSeconds"] = plan.DeadlineSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture) });
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            result = StepResult.Failed(e.Message, new Dictionary<string, string> { ["error"] = e.GetType().Name });
+        }
+        var detail = new JsonObject { ["status"] = result.Status.ToString(), ["summary"] = result.Summary, ["evidence"] = ToJson(result.Evidence) };
+        var kind = result.Status is StepStatus.Succeeded or StepStatus.Skipped ? JournalKind.Completed : JournalKind.CallFailed;
+        await ledger.Runs.AppendJournalAsync(runId, plan.Step, kind, detail.ToJsonString(), cancellationToken);
+        observer.StepFinished(plan, result, Stopwatch.GetElapsedTime(started));
+        return (plan, result);
+    }
+
+    private async Task<LeaseHolder> LockAsync(string service, Operator by, CancellationToken cancellationToken)
+    {
+        var attempt = await ledger.Leases.TryAcquireAsync(service, by.Owner, by.Host, LeaseTtl, cancellationToken);
+        if (!attempt.Acquired)
+            throw new ServiceLockedException(attempt.Lease);
+        return new LeaseHolder(ledger.Leases, service, by, LeaseTtl, GracePeriod, time);
+    }
+
+    private static JsonObject Describe(StepPlan step) => new()
+    {
+        ["summary"] = step.Summary,
+        ["nothingToDo"] = step.NothingToDo,
+        ["parameters"] = ToJson(step.Parameters),
+    };
+
+    private static JsonObject ToJson(IReadOnlyDictionary<string, string> values)
+    {
+        var json = new JsonObject();
+        foreach (var (key, value) in values)
+            json[key] = value;
+        return json;
+    }
+
+    /// <summary>Renews the lease every third of its lifetime until disposed, then releases it.</summary>
+    private sealed class LeaseHolder : IAsyncDisposable
+    {
+        private readonly ILeaseStore _leases;
+        private readonly string _service;
+        private readonly Operator _by;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _renewing;
+        private readonly TimeSpan _grace;
+        private readonly TimeProvider _time;
+
+        public LeaseHolder(ILeaseStore leases, string service, Operator by, TimeSpan ttl, TimeSpan grace, TimeProvider time)
+        {
+            _leases = leases;
+            _grace = grace;
+            _time = time;
+            _service = service;
+            _by = by;
+            _renewing = RenewAsync(ttl, time, _stop.Token);
+        }
+
+        private async Task RenewAsync(TimeSpan ttl, TimeProvider time, CancellationToken stop)
+        {
+            using var timer = new PeriodicTimer(ttl / 3, time);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(stop))
+                    await _leases.RenewAsync(_service, _by.Owner, _by.Host, ttl, stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Disposed: the run is over.
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _renewing;
+            _stop.Dispose();
+            // Released even after Ctrl-C, within a short bound; an unreleased lease still expires by itself.
+            using var grace = new CancellationTokenSource(_grace, _time);
+            await _leases.ReleaseAsync(_service, _by.Owner, _by.Host, grace.Token);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Text.Json.Nodes;
+using Rewind.Core.Ledger;
+
+namespace Rewind.Core.Engine;
+
+/// <summary>
+/// What a step executes with: the journal (every mutating call is written before it is sent and after it returns),
+/// what earlier attempts of the same run already sent (for resume), progress, and the clock.
+/// </summary>
+public sealed class StepContext
+{
+    private readonly IRunStore _runs;
+    private readonly IReadOnlyList<JournalEntry> _earlier;
+    private readonly IRunObserver _observer;
+
+    internal StepContext(string runId, string step, IRunStore runs, IReadOnlyList<JournalEntry> earlier, IRunObserver observer, TimeProvider time)
+    {
+        RunId = runId;
+        Step = step;
+        _runs = runs;
+        _earlier = earlier;
+        _observer = observer;
+        Time = time;
+    }
+
+    public string RunId { get; }
+    public string Step { get; }
+    public TimeProvider Time { get; }
+
+    /// <summary>Whether an earlier attempt of this run sent <paramref name="call"/> for this step: re-read state, do not assume.</summary>
+    public bool WasSent(string call) =>
+        _earlier.Any(e => e.Step == Step && e.Kind == JournalKind.CallSent && CallOf(e) == call);
+
+    /// <summary>Sends one mutating call, journaled before (call-sent) and after (call-succeeded or call-failed).</summary>
+    public async Task<T> CallAsync<T>(
+        string call, JsonObject request, Func<CancellationToken, Task<T>> send, Func<T, JsonObject> describe, CancellationToken cancellationToken)
+    {
+        request["call"] = call;
+        await _runs.AppendJournalAsync(RunId, Step, JournalKind.CallSent, request.ToJsonString(), cancellationToken);
+        T result;
+        try
+        {
+            result = await send(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var failure = new JsonObject { ["call"] = call, ["error"] = e.Message };
+            await _runs.AppendJournalAsync(RunId, Step, JournalKind.CallFailed, failure.ToJsonString(), cancellationToken);
+            throw;
+        }
+        var detail = describe(result);
+        detail["call"] = call;
+        await _runs.AppendJournalAsync(RunId, Step, JournalKind.CallSucceeded, detail.ToJsonString(), cancellationToken);
+        return result;
+    }
+
+    /// <summary>A line of live progress for the operator.</summary>
+    public void Report(string message) => _observer.StepProgress(Step, message);
+
+    private static string? CallOf(JournalEntry entry)
+    {
+        try
+        {
+            return JsonNode.Parse(entry.Detail)?["call"]?.GetValue<string>();
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Live progress of a run, for the terminal (a table) or a log (plain lines).</summary>
+public interface IRunObserver
+{
+    void StepStarted(StepPlan step);
+
+    void StepProgress(string step, string message);
+
+    void StepFinished(StepPlan step, StepResult result, TimeSpan duration);
+}

@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Rewind.Aws.Ecs;
+using Rewind.Core;
+using Rewind.Core.Engine;
+
+namespace Rewind.Playbook.Ecs;
+
+/// <summary>
+/// Playbook Option 1: UpdateService to the target task definition with a forced new deployment, then wait until the
+/// PRIMARY deployment runs it, its rollout is COMPLETED, running equals desired and older deployments are gone.
+/// A FAILED rollout, a circuit-breaker rollback or the deadline is a failure, never a success.
+/// </summary>
+public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? schedule = null) : IStep
+{
+    private readonly PollSchedule _schedule = schedule ?? PollSchedule.Default;
+
+    public string Name => "ecs";
+    public StepStage Stage => StepStage.Service;
+
+    public async Task<StepPlan> PlanAsync(PlanningContext context, CancellationToken cancellationToken)
+    {
+        var service = await DescribeAsync(ecs, settings, cancellationToken);
+        var running = service.PrimaryDeployment?.TaskDefinition ?? service.TaskDefinition ?? "none";
+        var target = context.Target.TaskDefinitionArn;
+        var nothingToDo = IsDone(service, target);
+        return new StepPlan(
+            Name, Stage,
+            nothingToDo
+                ? $"{settings.Service} already runs {Short(target)}, rollout completed"
+                : $"update {settings.Service} in {settings.Cluster} to {Short(target)} with a new deployment, then wait for it to complete",
+            [$"service {settings.Cluster}/{settings.Service}: {Short(running)} → {Short(target)} ({service.DesiredCount} tasks)"],
+            nothingToDo,
+            ExpectedSeconds: nothingToDo ? 1 : 60,
+            DeadlineSeconds: settings.DeployTimeout.TotalSeconds,
+            new Dictionary<string, string>
+            {
+                ["cluster"] = settings.Cluster,
+                ["service"] = settings.Service,
+                ["taskDefinition"] = target,
+                ["previousTaskDefinition"] = running,
+            });
+    }
+
+    public async Task<StepResult> ExecuteAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken)
+    {
+        var target = plan.Parameter("taskDefinition");
+        var service = await DescribeAsync(ecs, settings, cancellationToken);
+        // Resume-safe: a deployment of the target already exists (this run's earlier call landed, or someone else
+        // did it): wait for it rather than start another.
+        if (!service.Deployments.Any(d => SameTaskDefinition(d.TaskDefinition, target)))
+        {
+            await context.CallAsync(
+                "UpdateService",
+                new JsonObject { ["cluster"] = settings.Cluster, ["service"] = settings.Service, ["taskDefinition"] = target, ["forceNewDeployment"] = true },
+                ct => ecs.UpdateServiceAsync(new ServiceUpdate(settings.Cluster, settings.Service, target, ForceNewDeployment: true), ct),
+                updated => new JsonObject { ["deployment"] = updated.PrimaryDeployment?.Id, ["taskDefinition"] = updated.PrimaryDeployment?.TaskDefinition },
+                cancellationToken);
+        }
+
+        string? lastProgress = null;
+        var seenEvents = new HashSet<string>(service.Events.Select(e => e.Id), StringComparer.Ordinal);
+        var final = await Polling.UntilAsync(
+            async ct =>
+            {
+                var current = await DescribeAsync(ecs, settings, ct);
+                foreach (var e in current.Events.Where(e => seenEvents.Add(e.Id)).Reverse())
+                    context.Report("ecs event: " + e.Message);
+                var progress = Progress(current);
+                if (progress != lastProgress)
+                    context.Report(lastProgress = progress);
+                return current;
+            },
+            current => IsDone(current, target) || FailureOf(current, target) is not null,
+            _schedule, context.Time, cancellationToken);
+
+        var primary = final.PrimaryDeployment;
+        var evidence = new Dictionary<string, string>
+        {
+            ["deployment"] = primary?.Id ?? "none",
+            ["taskDefinition"] = primary?.TaskDefinition ?? "none",
+            ["rolloutState"] = primary?.RolloutState.ToString().ToUpperInvariant() ?? "none",
+            ["running"] = (primary?.RunningCount ?? 0).ToString(CultureInfo.InvariantCulture),
+            ["desired"] = final.DesiredCount.ToString(CultureInfo.InvariantCulture),
+            ["deployments"] = final.Deployments.Count.ToString(CultureInfo.InvariantCulture),
+        };
+        return FailureOf(final, target) is { } failure
+            ? new StepResult(StepStatus.Failed, failure, evidence)
+            : StepResult.Succeeded($"{settings.Service} runs {Short(target)}: rollout COMPLETED, {primary!.RunningCount}/{final.DesiredCount} running", evidence);
+    }
+
+    /// <summary>The service, or a clear error when the cluster or the service does not exist.</summary>
+    public static async Task<EcsService> DescribeAsync(IEcsClient ecs, EcsSettings settings, CancellationToken cancellationToken)
+    {
+        var described = await ecs.DescribeServicesAsync(settings.Cluster, [settings.Service], cancellationToken);
+        var service = described.Services.FirstOrDefault(s => s.ServiceName == settings.Service && s.Status != ServiceStatus.Inactive);
+        if (service is not null)
+            return service;
+        var reason = described.Failures.FirstOrDefault()?.Reason ?? "INACTIVE";
+        throw new RewindException(
+            $"ECS service '{settings.Service}' was not found in cluster '{settings.Cluster}' ({reason})",
+            "check service.cluster and service.ecs_service in rewind.yaml (aws ecs list-services --cluster NAME)", FailureKind.BadInput);
+    }
+
+    private static bool IsDone(EcsService service, string target) =>
+        service.PrimaryDeployment is { } primary
+        && SameTaskDefinition(primary.TaskDefinition, target)
+        && primary.RolloutState == RolloutState.Completed
+        && primary.RunningCount == service.DesiredCount
+        && service.Deployments.Count == 1;
+
+    /// <summary>Why the rollout failed, or null while it is fine.</summary>
+    private static string? FailureOf(EcsService service, string target)
+    {
+        var ours = service.Deployments.FirstOrDefault(d => SameTaskDefinition(d.TaskDefinition, target));
+        if (ours is { RolloutState: RolloutState.Failed })
+        {
+            var rolledBackTo = service.PrimaryDeployment is { } primary && !SameTaskDefinition(primary.TaskDefinition, target)
+                ? $"; the circuit breaker rolled the service back to {Short(primary.TaskDefinition ?? "?")}"
+                : "";
+            return $"the rollout of {Short(target)} FAILED: {ours.RolloutStateReason ?? "no reason given"}{rolledBackTo}";
+        }
+        if (ours is null && service.PrimaryDeployment is { } other && !SameTaskDefinition(other.TaskDefinition, target))
+            return $"the deployment of {Short(target)} is gone and the service runs {Short(other.TaskDefinition ?? "?")}: ECS rolled it back or someone deployed over it";
+        return null;
+    }
+
+    private static string Progress(EcsService service) => string.Join("; ", service.Deployments.Select(d =>
+        $"{d.Status.ToString().ToUpperInvariant()} {Short(d.TaskDefinition ?? "?")} {d.RunningCount}/{d.DesiredCount} running, {d.PendingCount} pending, {d.RolloutState.ToString().ToUpperInvariant()}"));
+
+    private static bool SameTaskDefinition(string? a, string? b) =>
+        TaskDefinitionRevision.TryParse(a, out var left) && TaskDefinitionRevision.TryParse(b, out var right) && left == right;
+
+    private static string Short(string taskDefinition) =>
+        TaskDefinitionRevision.TryParse(taskDefinition, out var parsed) ? parsed.ToString() : taskDefinition;
+}

@@ -1,0 +1,103 @@
+using Rewind.Aws.Ecs;
+using Rewind.Aws.Errors;
+using Rewind.Core;
+using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
+
+namespace Rewind.Playbook.Ecs;
+
+/// <summary>
+/// Chooses what to roll back to, and says why: <c>--to</c> (a release or a revision), else the ledger's last
+/// known-good release, else the next lower ACTIVE revision. Never N-1 blindly: the revision running now, the bad
+/// releases and INACTIVE revisions are never chosen.
+/// </summary>
+public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore releases, EcsSettings settings)
+{
+    public async Task<RollbackTarget> SelectAsync(string service, string? pinned, CancellationToken cancellationToken)
+    {
+        var current = await CurrentTaskDefinitionAsync(cancellationToken);
+        var currentRevision = TaskDefinitionRevision.Parse(current);
+
+        if (pinned is not null)
+            return await PinnedAsync(service, pinned, cancellationToken);
+
+        var knownGood = (await releases.ListReleasesAsync(service, 50, cancellationToken))
+            .Where(r => r.Status == ReleaseStatus.KnownGood && r.TaskDefinitions.TryGetValue(settings.Service, out var arn)
+                && !SameRevision(arn, currentRevision))
+            .OrderByDescending(r => r.RecordedAt)
+            .FirstOrDefault();
+        if (knownGood is not null)
+            return FromRelease(knownGood, "last known-good release in the ledger");
+
+        var lower = (await ecs.ListTaskDefinitionsAsync(settings.Family, TaskDefinitionStatus.Active, SortOrder.Desc, cancellationToken))
+            .Select(arn => (Arn: arn, Revision: TaskDefinitionRevision.Parse(arn)))
+            .Where(t => t.Revision.Family == currentRevision.Family && t.Revision.Revision < currentRevision.Revision)
+            // The emulator ignores the sort; sorting here keeps the choice right everywhere.
+            .OrderByDescending(t => t.Revision.Revision)
+            .FirstOrDefault();
+        if (lower.Arn is not null)
+            return new RollbackTarget("revision", lower.Revision.ToString(), $"next lower ACTIVE revision below the running {currentRevision} (no known-good release in the ledger)", null, lower.Arn);
+
+        throw new RewindException(
+            $"no rollback target for {settings.Service}: no known-good release in the ledger and no ACTIVE revision of {settings.Family} below {currentRevision.Revision}",
+            "pin one with --to REVISION or --to RELEASE, or record releases with 'rewind record'", FailureKind.BadInput);
+    }
+
+    private async Task<RollbackTarget> PinnedAsync(string service, string pinned, CancellationToken cancellationToken)
+    {
+        var release = await releases.GetReleaseAsync(pinned, cancellationToken)
+            ?? (await releases.ListReleasesAsync(service, 200, cancellationToken)).FirstOrDefault(r => r.Version == pinned);
+        if (release is not null)
+        {
+            if (!release.TaskDefinitions.ContainsKey(settings.Service))
+                throw new RewindException($"release {release.Id} has no task definition for ECS service {settings.Service}", "pin another release or a revision with --to", FailureKind.BadInput);
+            return FromRelease(release, "pinned with --to");
+        }
+
+        var reference = int.TryParse(pinned, out var revision) ? $"{settings.Family}:{revision}" : pinned;
+        if (!TaskDefinitionRevision.TryParse(reference, out _))
+            throw new RewindException($"--to '{pinned}' is neither a release in the ledger nor a task definition revision", "give a release id or version (rewind history), a revision number, family:revision or an ARN", FailureKind.BadInput);
+        TaskDefinition definition;
+        try
+        {
+            definition = (await ecs.DescribeTaskDefinitionAsync(reference, cancellationToken)).TaskDefinition;
+        }
+        catch (AwsServiceException e) when (e.Code is "ClientException" or "InvalidParameterException" or "ResourceNotFoundException")
+        {
+            throw new RewindException($"task definition {reference} does not exist ({e.ErrorMessage})", "list revisions with 'aws ecs list-task-definitions --family-prefix " + settings.Family + "'", FailureKind.BadInput);
+        }
+        if (definition.Status != TaskDefinitionStatus.Active)
+            throw new RewindException($"task definition {reference} is {definition.Status.ToString().ToUpperInvariant()}", "pick an ACTIVE revision: an INACTIVE one cannot start new tasks", FailureKind.BadInput);
+        return new RollbackTarget("revision", $"{definition.Family}:{definition.Revision}", "pinned with --to", null, definition.TaskDefinitionArn);
+    }
+
+    private async Task<string> CurrentTaskDefinitionAsync(CancellationToken cancellationToken)
+    {
+        var service = await EcsStep.DescribeAsync(ecs, settings, cancellationToken);
+        return service.PrimaryDeployment?.TaskDefinition ?? service.TaskDefinition
+            ?? throw new RewindException($"ECS service {settings.Service} has no task definition", "check the service in the ECS console", FailureKind.BadInput);
+    }
+
+    private RollbackTarget FromRelease(Release release, string reason) =>
+        new("release", $"release {release.Version} ({release.Id})", reason, release.Id, release.TaskDefinitions[settings.Service])
+        {
+            Snapshot = Snapshot(release),
+        };
+
+    private static Dictionary<string, string> Snapshot(Release release)
+    {
+        var snapshot = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (release.Canary is { } weights)
+            snapshot["canary"] = $"{weights.Main}/{weights.Canary}";
+        foreach (var (secret, version) in release.SecretVersions)
+            snapshot["secret:" + secret] = version;
+        if (release.TerraformRevision is { } revision)
+            snapshot["terraform"] = revision;
+        if (release.DistributionId is { } distribution)
+            snapshot["distribution"] = distribution;
+        return snapshot;
+    }
+
+    private static bool SameRevision(string arn, TaskDefinitionRevision current) =>
+        TaskDefinitionRevision.TryParse(arn, out var parsed) && parsed == current;
+}
