@@ -1,0 +1,38 @@
+namespace Rewind.Core.Ledger;
+
+/// <summary>Whether an incident is still open.</summary>
+public enum IncidentStatus
+{
+    /// <summary>Open: the postmortem is pending.</summary>
+    Open,
+
+    /// <summary>Closed.</summary>
+    Closed,
+}
+
+/// <summary>What the caller knows when opening an incident; the ledger allocates the id and the time.</summary>
+/// <param name="Title">One-line title.</param>
+/// <param name="Severity">Severity label, e.g. <c>SEV2</c>.</param>
+/// <param name="Owner">Postmortem owner, if known.</param>
+/// <param name="PostmortemWithin">How long after opening the postmortem is due (the playbook says 48 h).</param>
+/// <param name="TrackerLink">Link to the ticket, once it exists.</param>
+/// <param name="Service">The service it concerns, if one.</param>
+public sealed record IncidentDraft(
+    string Title,
+    string Severity,
+    string? Owner,
+    TimeSpan PostmortemWithin,
+    string? TrackerLink = null,
+    string? Service = null);
+
+/// <summary>An incident with its atomically allocated id (<c>INC-0001</c>…).</summary>
+public sealed record Incident(
+    string Id,
+    string Title,
+    string Severity,
+    string? Owner,
+    DateTimeOffset OpenedAt,
+    DateTimeOffset PostmortemDue,
+    string? TrackerLink,
+    IncidentStatus Status,
+    string? Service);
