@@ -1,0 +1,11 @@
+namespace Rewind.Core.Configuration;
+
+/// <summary>AWS access (<c>aws:</c>); null values fall back to flags, then the AWS chain.</summary>
+/// <param name="Profile">Profile from <c>~/.aws/config</c>.</param>
+/// <param name="Region">Region such as <c>eu-west-1</c>.</param>
+/// <param name="EndpointUrl">Absolute http(s) URL every AWS call goes to (an emulator, a VPC endpoint).</param>
+public sealed record AwsSection(string? Profile, string? Region, string? EndpointUrl)
+{
+    /// <summary>Nothing set.</summary>
+    public static AwsSection Default { get; } = new(null, null, null);
+}

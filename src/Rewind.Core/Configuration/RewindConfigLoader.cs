@@ -1,0 +1,474 @@
+using System.Collections.Frozen;
+
+namespace Rewind.Core.Configuration;
+
+/// <summary>Reads <c>rewind.yaml</c> into a <see cref="RewindConfig"/>, without reflection, or fails with one clear line.</summary>
+public static class RewindConfigLoader
+{
+    /// <summary>The file <c>rewind init</c> writes and every command reads when <c>--config</c> is not given.</summary>
+    public const string DefaultFileName = "rewind.yaml";
+
+    private static readonly string[] NotifyAudiences = ["team", "support", "customers"];
+
+    /// <summary>
+    /// The keys each section accepts, by section path: <c>""</c> for the top level, <c>service</c>, <c>secrets[]</c> for an
+    /// item of the secrets list, <c>notify.team</c>, … (the JSON Schema is checked against this in the tests).
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> KnownKeys { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+    {
+        [""] = ["service", "aws", "canary", "secrets", "cdn", "infra", "smoke", "verify", "incident", "freeze", "notify", "ledger"],
+        ["service"] = ["name", "cluster", "ecs_service", "family", "deploy_timeout"],
+        ["aws"] = ["profile", "region", "endpoint_url"],
+        ["canary"] = ["listener_arn", "rule_arn", "main_target_group", "canary_target_group"],
+        ["secrets[]"] = ["id"],
+        ["cdn"] = ["distribution_id", "paths"],
+        ["infra"] = ["repository", "directory", "max_destroys"],
+        ["smoke"] = ["url", "api_key_env", "api_key_secret", "retries", "timeout"],
+        ["verify"] = ["load_balancer", "target_group", "window", "max_5xx_percent", "alarms"],
+        ["incident"] = ["on_call", "postmortem_due"],
+        ["freeze"] = ["ssm_parameter"],
+        ["notify"] = NotifyAudiences,
+        ["notify.team"] = NotifyTargetKeys(),
+        ["notify.support"] = NotifyTargetKeys(),
+        ["notify.customers"] = NotifyTargetKeys(),
+        ["ledger"] = ["backend", "path", "table"],
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>Reads and parses the file at <paramref name="path"/>; a missing file says how to create one.</summary>
+    public static RewindConfig Load(string path, Func<string, string?> environment)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(environment);
+        string yaml;
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                throw new ConfigException(path, null, null, null, "is a directory: pass the configuration file itself with --config PATH");
+            }
+
+            yaml = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw ConfigException.NotFound(path, e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException(path, null, null, null, $"cannot be read ({e.Message.TrimEnd('.')}): check its permissions", e);
+        }
+
+        return Parse(yaml, path, environment);
+    }
+
+    /// <summary>Parses configuration text; <paramref name="sourceName"/> names it in errors, <paramref name="environment"/> supplies the variables.</summary>
+    public static RewindConfig Parse(string yaml, string sourceName, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        ArgumentException.ThrowIfNullOrEmpty(sourceName);
+        ArgumentNullException.ThrowIfNull(environment);
+        var source = new ConfigSource(sourceName, environment);
+        var root = ConfigSection.Open(source, string.Empty, string.Empty, ConfigDocument.Read(yaml, sourceName));
+        return new RewindConfig(
+            ReadService(Section(source, root, "service")),
+            ReadAws(Section(source, root, "aws")),
+            root.Contains("canary") ? ReadCanary(Section(source, root, "canary")) : null,
+            ReadSecrets(source, root),
+            root.Contains("cdn") ? ReadCdn(Section(source, root, "cdn")) : null,
+            root.Contains("infra") ? ReadInfra(source, Section(source, root, "infra")) : null,
+            root.Contains("smoke") ? ReadSmoke(Section(source, root, "smoke")) : null,
+            root.Contains("verify") ? ReadVerify(Section(source, root, "verify")) : null,
+            ReadIncident(Section(source, root, "incident")),
+            ReadFreeze(Section(source, root, "freeze")),
+            ReadNotify(source, Section(source, root, "notify")),
+            ReadLedger(source, Section(source, root, "ledger")));
+    }
+
+    /// <summary>The section whose keys include <paramref name="key"/>, for "it belongs in service" hints.</summary>
+    internal static string? SectionOf(string key) =>
+        KnownKeys.FirstOrDefault(section => section.Key.Length > 0 && section.Value.Contains(key)).Key;
+
+    private static string[] NotifyTargetKeys() => ["slack_webhook_env", "webhook_env", "channel", "enabled"];
+
+    private static ConfigSection Section(ConfigSource source, ConfigSection parent, string key) =>
+        ConfigSection.Open(source, parent.KeyPath(key), parent.KeyPath(key), parent.Value(key));
+
+    private static ServiceSection ReadService(ConfigSection section)
+    {
+        var cluster = section.String("cluster") is { } c
+            ? CheckEcsName(section, "cluster", c, isArn: ConfigRules.EcsClusterArn().IsMatch(c), "cluster")
+            : FromEnvironment(section, "cluster", PlaybookDefaults.ClusterVariable, PlaybookDefaults.Cluster, ConfigRules.EcsName().IsMatch);
+        var ecsService = section.String("ecs_service") is { } s
+            ? CheckEcsName(section, "ecs_service", s, isArn: ConfigRules.EcsServiceArn().IsMatch(s), "service")
+            : FromEnvironment(section, "ecs_service", PlaybookDefaults.EcsServiceVariable, PlaybookDefaults.EcsService, ConfigRules.EcsName().IsMatch);
+        var family = section.String("family") is { } f
+            ? CheckEcsName(section, "family", f, isArn: false, "task definition family")
+            : FromEnvironment(section, "family", PlaybookDefaults.FamilyVariable, PlaybookDefaults.Family, ConfigRules.EcsName().IsMatch);
+        var name = section.String("name") ?? family;
+        if (!ConfigRules.ServiceName().IsMatch(name))
+        {
+            throw section.Has("name")
+                ? section.Error("name", $"service.name '{name}' must be a name without spaces: letters, digits, '-', '_' and '.'")
+                : section.Error("family", $"service.family '{name}' cannot name the service: set service.name (letters, digits, '-', '_' and '.')");
+        }
+
+        return new ServiceSection(
+            name,
+            cluster,
+            ecsService,
+            family,
+            section.Duration("deploy_timeout", TimeSpan.FromSeconds(1)) ?? PlaybookDefaults.DeployTimeout);
+    }
+
+    private static string CheckEcsName(ConfigSection section, string key, string value, bool isArn, string what)
+    {
+        if (isArn || ConfigRules.EcsName().IsMatch(value))
+        {
+            return value;
+        }
+
+        throw section.Error(key,
+            $"service.{key} '{value}' is not an ECS {what} name: use letters, digits, '-' and '_' (up to 255){(key == "family" ? string.Empty : ", or its ARN")}");
+    }
+
+    // The playbook's scripts read CLUSTER_NAME, SERVICE_NAME_API and TASK_FAMILY instead of their built-in defaults;
+    // here they do the same, and a value written in the file wins over both.
+    private static string FromEnvironment(ConfigSection section, string key, string variable, string playbookDefault, Func<string, bool> isValid)
+    {
+        if (section.Variable(variable) is { } value)
+        {
+            return isValid(value)
+                ? value
+                : throw section.Error(key,
+                    $"{variable}='{value}' from the environment is not a valid service.{key}: fix the variable, or set service.{key} in the file");
+        }
+
+        return playbookDefault;
+    }
+
+    private static AwsSection ReadAws(ConfigSection section)
+    {
+        var profile = section.String("profile");
+        if (profile is not null && ConfigRules.HasWhitespace(profile))
+        {
+            throw section.Error("profile", $"aws.profile '{profile}' must be a profile name without spaces, as in ~/.aws/config");
+        }
+
+        var region = section.String("region");
+        if (region is not null && !ConfigRules.Region().IsMatch(region))
+        {
+            throw section.Error("region", $"aws.region '{region}' is not an AWS region: use a code such as eu-west-1");
+        }
+
+        var endpoint = section.String("endpoint_url");
+        if (endpoint is not null && !ConfigRules.IsHttpUrl(endpoint))
+        {
+            throw section.Error("endpoint_url", $"aws.endpoint_url '{endpoint}' is not an http or https URL: write it in full, such as http://127.0.0.1:5000");
+        }
+
+        return new AwsSection(profile, region, endpoint);
+    }
+
+    private static CanarySection ReadCanary(ConfigSection section)
+    {
+        var listener = section.String("listener_arn");
+        var rule = section.String("rule_arn");
+        if (listener is not null && rule is not null)
+        {
+            throw section.Whole("canary needs listener_arn or rule_arn, not both");
+        }
+
+        if (listener is null && rule is null)
+        {
+            throw section.Whole("canary needs listener_arn or rule_arn: the listener whose default action splits traffic, or the rule that does");
+        }
+
+        if (listener is not null && !ConfigRules.ListenerArn().IsMatch(listener))
+        {
+            throw section.Error("listener_arn",
+                $"canary.listener_arn '{listener}' is not a load balancer listener ARN: copy it from 'aws elbv2 describe-listeners' (arn:aws:elasticloadbalancing:REGION:ACCOUNT:listener/app/NAME/ID/ID)");
+        }
+
+        if (rule is not null && !ConfigRules.RuleArn().IsMatch(rule))
+        {
+            throw section.Error("rule_arn",
+                $"canary.rule_arn '{rule}' is not a listener rule ARN: copy it from 'aws elbv2 describe-rules' (arn:aws:elasticloadbalancing:REGION:ACCOUNT:listener-rule/app/NAME/ID/ID/ID)");
+        }
+
+        var main = TargetGroupArn(section, "main_target_group");
+        var canary = TargetGroupArn(section, "canary_target_group");
+        if (string.Equals(main, canary, StringComparison.Ordinal))
+        {
+            throw section.Error("canary_target_group", "canary.canary_target_group is the same as canary.main_target_group: the canary needs its own target group");
+        }
+
+        return new CanarySection(listener, rule, main, canary);
+    }
+
+    private static string TargetGroupArn(ConfigSection section, string key)
+    {
+        var value = section.String(key) ?? throw section.Whole($"canary.{key} is required when canary is set");
+        return ConfigRules.TargetGroupArn().IsMatch(value)
+            ? value
+            : throw section.Error(key,
+                $"canary.{key} '{value}' is not a target group ARN: copy it from 'aws elbv2 describe-target-groups' (arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID)");
+    }
+
+    private static ValueList<SecretEntry> ReadSecrets(ConfigSource source, ConfigSection root)
+    {
+        if (root.Value("secrets") is not { } node)
+        {
+            return ValueList<SecretEntry>.Empty;
+        }
+
+        if (node is not ConfigSequence sequence)
+        {
+            throw source.At(node, "secrets", $"secrets must be a list such as '- id: NAME-OR-ARN', not {node.Kind}");
+        }
+
+        var secrets = new List<SecretEntry>();
+        for (var i = 0; i < sequence.Items.Count; i++)
+        {
+            var item = sequence.Items[i];
+            if (item is not ConfigMapping)
+            {
+                throw source.At(item, $"secrets[{i}]", $"secrets[{i}] must be a mapping such as '- id: NAME-OR-ARN', not {item.Kind}");
+            }
+
+            var section = ConfigSection.Open(source, $"secrets[{i}]", "secrets[]", item);
+            var id = section.String("id") ?? throw source.At(item, $"secrets[{i}].id", $"secrets[{i}].id is required: the secret's name or ARN");
+            var valid = id.StartsWith("arn:", StringComparison.Ordinal) ? ConfigRules.SecretArn().IsMatch(id) : ConfigRules.SecretName().IsMatch(id);
+            if (!valid)
+            {
+                throw section.Error("id", $"secrets[{i}].id '{id}' is not a Secrets Manager secret name or ARN: copy it from 'aws secretsmanager list-secrets'");
+            }
+
+            if (secrets.Contains(new SecretEntry(id)))
+            {
+                throw section.Error("id", $"secrets[{i}].id '{id}' is listed twice: keep one");
+            }
+
+            secrets.Add(new SecretEntry(id));
+        }
+
+        return new ValueList<SecretEntry>(secrets);
+    }
+
+    private static CdnSection ReadCdn(ConfigSection section)
+    {
+        var id = section.String("distribution_id") ?? throw section.Whole("cdn.distribution_id is required when cdn is set: the CloudFront distribution id, such as E123ABC");
+        if (!ConfigRules.DistributionId().IsMatch(id))
+        {
+            throw section.Error("distribution_id",
+                $"cdn.distribution_id '{id}' is not a CloudFront distribution id: copy it from 'aws cloudfront list-distributions' (capital letters and digits, such as E123ABC)");
+        }
+
+        var paths = section.StringList("paths", "[\"/*\"]", (path, node, key) =>
+        {
+            if (!path.StartsWith('/'))
+            {
+                throw section.At(node, key, $"{key} '{path}' must start with '/': write '/{path}'");
+            }
+
+            var star = path.IndexOf('*', StringComparison.Ordinal);
+            if (star >= 0 && star != path.Length - 1)
+            {
+                throw section.At(node, key, $"{key} '{path}': CloudFront allows '*' only at the end of a path, as in '/images/*'");
+            }
+
+            if (ConfigRules.HasWhitespace(path))
+            {
+                throw section.At(node, key, $"{key} '{path}' contains a space: encode it as %20");
+            }
+
+            return path;
+        });
+        if (paths is { Count: 0 })
+        {
+            throw section.Error("paths", "cdn.paths is empty: list at least one path, such as [\"/*\"]");
+        }
+
+        return new CdnSection(id, paths ?? CdnSection.DefaultPaths);
+    }
+
+    private static InfraSection ReadInfra(ConfigSource source, ConfigSection section)
+    {
+        var repository = section.String("repository") is { } r
+            ? source.ExpandHome(r, section.Value("repository")!, "infra.repository")
+            : PlaybookDefaults.InfraRepository;
+        var directory = section.String("directory") ?? PlaybookDefaults.InfraDirectory;
+        var segments = directory.Split('/', '\\');
+        if (Path.IsPathRooted(directory) || directory.StartsWith('~') || segments.Contains(".."))
+        {
+            throw section.Error("directory", $"infra.directory '{directory}' must be a path inside infra.repository, such as infra/terraform (not absolute, no '..')");
+        }
+
+        return new InfraSection(repository, directory, section.Integer("max_destroys", 0, 10_000) ?? PlaybookDefaults.MaxDestroys);
+    }
+
+    private static SmokeSection ReadSmoke(ConfigSection section)
+    {
+        var url = section.String("url") ?? throw section.Whole("smoke.url is required when smoke is set: the service's base URL, such as http://my-alb-123.eu-west-1.elb.amazonaws.com");
+        if (!ConfigRules.IsHttpUrl(url))
+        {
+            throw section.Error("url", $"smoke.url '{url}' is not an http or https URL: write it in full, such as http://my-alb-123.eu-west-1.elb.amazonaws.com");
+        }
+
+        var keyEnv = EnvironmentVariableName(section, "api_key_env");
+        var keySecret = section.String("api_key_secret");
+        if (keyEnv is not null && keySecret is not null)
+        {
+            throw section.Whole("smoke needs api_key_env or api_key_secret, not both");
+        }
+
+        if (keySecret is not null
+            && !(keySecret.StartsWith("arn:", StringComparison.Ordinal) ? ConfigRules.SecretArn() : ConfigRules.SecretName()).IsMatch(keySecret))
+        {
+            throw section.Error("api_key_secret", $"smoke.api_key_secret '{keySecret}' is not a Secrets Manager secret name or ARN: copy it from 'aws secretsmanager list-secrets'");
+        }
+
+        return new SmokeSection(
+            url,
+            keyEnv,
+            keySecret,
+            section.Integer("retries", 0, 100) ?? PlaybookDefaults.SmokeRetries,
+            section.Duration("timeout", TimeSpan.FromSeconds(1)) ?? PlaybookDefaults.SmokeTimeout);
+    }
+
+    private static VerifySection ReadVerify(ConfigSection section)
+    {
+        var loadBalancer = Dimension(section, "load_balancer", ConfigRules.LoadBalancerDimension(), ConfigRules.LoadBalancerArn(),
+            "is not a load balancer: write the CloudWatch dimension app/NAME/ID or the load balancer's ARN");
+        var targetGroup = Dimension(section, "target_group", ConfigRules.TargetGroupDimension(), ConfigRules.TargetGroupArn(),
+            "is not a target group: write the CloudWatch dimension targetgroup/NAME/ID or the target group's ARN");
+        var alarms = section.StringList("alarms", "[my-service-5xx]", (alarm, _, _) => alarm) ?? ValueList<string>.Empty;
+        if (loadBalancer is not null && targetGroup is null)
+        {
+            throw section.Whole("verify.target_group is required with verify.load_balancer: the main target group's dimension, targetgroup/NAME/ID");
+        }
+
+        if (targetGroup is not null && loadBalancer is null)
+        {
+            throw section.Whole("verify.load_balancer is required with verify.target_group: the load balancer's dimension, app/NAME/ID");
+        }
+
+        if (loadBalancer is null && alarms.Count == 0)
+        {
+            throw section.Whole("verify needs load_balancer and target_group, or alarms: say what to measure");
+        }
+
+        return new VerifySection(
+            loadBalancer,
+            targetGroup,
+            section.Duration("window", TimeSpan.FromMinutes(1)) ?? PlaybookDefaults.VerifyWindow,
+            section.Number("max_5xx_percent", 0, 100) ?? PlaybookDefaults.Max5xxPercent,
+            alarms);
+    }
+
+    // Accepts the dimension as CloudWatch spells it, or the resource's ARN (what people copy from the console).
+    private static string? Dimension(ConfigSection section, string key, System.Text.RegularExpressions.Regex dimension, System.Text.RegularExpressions.Regex arn, string problem)
+    {
+        if (section.String(key) is not { } value)
+        {
+            return null;
+        }
+
+        if (dimension.IsMatch(value))
+        {
+            return value;
+        }
+
+        var match = arn.Match(value);
+        return match.Success ? match.Groups["dimension"].Value : throw section.Error(key, $"verify.{key} '{value}' {problem}");
+    }
+
+    private static IncidentSection ReadIncident(ConfigSection section) => new(
+        section.String("on_call"),
+        section.Duration("postmortem_due", TimeSpan.FromMinutes(1)) ?? PlaybookDefaults.PostmortemDue);
+
+    private static FreezeSection ReadFreeze(ConfigSection section)
+    {
+        var parameter = section.String("ssm_parameter") ?? PlaybookDefaults.FreezeParameter;
+        if (!ConfigRules.SsmParameter().IsMatch(parameter))
+        {
+            throw section.Error("ssm_parameter",
+                $"freeze.ssm_parameter '{parameter}' is not an SSM parameter path: start with '/', use letters, digits, '_', '.', '-', '/' and {PlaybookDefaults.ServicePlaceholder}");
+        }
+
+        return new FreezeSection(parameter);
+    }
+
+    private static NotifySection ReadNotify(ConfigSource source, ConfigSection section)
+    {
+        NotifyTarget? Target(string audience)
+        {
+            if (!section.Contains(audience))
+            {
+                return null;
+            }
+
+            var target = Section(source, section, audience);
+            var slack = EnvironmentVariableName(target, "slack_webhook_env");
+            var webhook = EnvironmentVariableName(target, "webhook_env");
+            if (slack is null && webhook is null)
+            {
+                throw target.Whole($"notify.{audience} needs slack_webhook_env or webhook_env: the environment variable holding the webhook URL");
+            }
+
+            var channel = target.String("channel");
+            if (channel is not null && ConfigRules.HasWhitespace(channel))
+            {
+                throw target.Error("channel", $"notify.{audience}.channel '{channel}' must be a channel name without spaces, such as #releases");
+            }
+
+            return new NotifyTarget(
+                slack,
+                webhook,
+                channel ?? (audience == "team" ? PlaybookDefaults.ReleasesChannel : null),
+                target.Boolean("enabled") ?? true);
+        }
+
+        return new NotifySection(Target("team"), Target("support"), Target("customers"));
+    }
+
+    private static LedgerSection ReadLedger(ConfigSource source, ConfigSection section)
+    {
+        var backend = section.String("backend") switch
+        {
+            null or "sqlite" => LedgerBackend.Sqlite,
+            "dynamodb" => LedgerBackend.DynamoDb,
+            var other => throw section.Error("backend", $"ledger.backend '{other}' is not a ledger backend: use sqlite or dynamodb"),
+        };
+        var path = section.String("path");
+        var table = section.String("table");
+        if (backend == LedgerBackend.Sqlite && table is not null)
+        {
+            throw section.KeyError("table", "ledger.table is only used with backend dynamodb: remove it, or set ledger.backend: dynamodb");
+        }
+
+        if (backend == LedgerBackend.DynamoDb && path is not null)
+        {
+            throw section.KeyError("path", "ledger.path is only used with backend sqlite: remove it, or set ledger.backend: sqlite");
+        }
+
+        if (backend == LedgerBackend.DynamoDb && table is null)
+        {
+            throw section.Whole($"ledger.table is required when ledger.backend is dynamodb: the table name, such as {PlaybookDefaults.LedgerTable}");
+        }
+
+        if (table is not null && !ConfigRules.DynamoDbTable().IsMatch(table))
+        {
+            throw section.Error("table", $"ledger.table '{table}' is not a DynamoDB table name: 3 to 255 letters, digits, '_', '.' and '-'");
+        }
+
+        return new LedgerSection(backend, path is null ? null : source.ExpandHome(path, section.Value("path")!, "ledger.path"), table);
+    }
+
+    private static string? EnvironmentVariableName(ConfigSection section, string key)
+    {
+        var name = section.String(key);
+        return name is null || ConfigRules.EnvironmentVariable().IsMatch(name)
+            ? name
+            : throw section.Error(key, $"{section.KeyPath(key)} '{name}' is not an environment variable name: letters, digits and '_', such as SMOKE_API_KEY");
+    }
+}
