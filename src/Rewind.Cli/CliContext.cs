@@ -1,17 +1,51 @@
 using System.CommandLine;
 using Rewind.Aws;
+using Rewind.Core.Configuration;
+using Rewind.Core.Ledger;
+using Rewind.Ledger;
+using Rewind.Ledger.DynamoDb;
+using Rewind.Ledger.Sqlite;
 
 namespace Rewind.Cli;
 
 /// <summary>What one invocation of a command works with: its streams, its parsed global options, its AWS factory.</summary>
 public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptions globals, ParseResult parse, Func<AwsSettings, AwsClients> awsFactory)
 {
+    private RewindConfig? _config;
+
     public TextWriter Out { get; } = stdout;
     public TextWriter Error { get; } = stderr;
     public ParseResult Parse { get; } = parse;
     public OutputFormat Output => Parse.GetValue(globals.Output) == "json" ? OutputFormat.Json : OutputFormat.Text;
     public bool Verbose => Parse.GetValue(globals.Verbose);
-    public AwsSettings AwsSettings => globals.AwsSettings(Parse);
+    public AwsSettings AwsSettings => globals.AwsSettings(Parse) with
+    {
+        ConfiguredRegion = Config.Aws.Region,
+        ConfiguredEndpointUrl = Config.Aws.EndpointUrl,
+        Profile = globals.AwsSettings(Parse).Profile ?? Config.Aws.Profile,
+    };
+
+    /// <summary>The path --config names, else ./rewind.yaml.</summary>
+    public string ConfigPath => Parse.GetValue(globals.Config) ?? RewindConfigLoader.DefaultFileName;
+
+    /// <summary>
+    /// rewind.yaml (from --config, else ./rewind.yaml when it exists, else the playbook's defaults with the
+    /// CLUSTER_NAME / SERVICE_NAME_API / TASK_FAMILY overrides). A named file that is missing is an error.
+    /// </summary>
+    public RewindConfig Config => _config ??= Parse.GetValue(globals.Config) is null && !File.Exists(ConfigPath)
+        ? RewindConfigLoader.Parse("", "(defaults)", Environment.GetEnvironmentVariable)
+        : RewindConfigLoader.Load(ConfigPath, Environment.GetEnvironmentVariable);
+
+    /// <summary>Opens the configured ledger: SQLite (default file under the user's state folder) or DynamoDB.</summary>
+    public async Task<ILedger> OpenLedgerAsync(AwsClients? aws, CancellationToken cancellationToken)
+    {
+        var ledger = Config.Ledger;
+        if (ledger.Backend == LedgerBackend.DynamoDb)
+            return await DynamoDbLedger.OpenAsync((aws ?? Aws()).DynamoDb(), ledger.Table!, TimeProvider.System, cancellationToken);
+        var path = ledger.Path ?? LedgerPaths.DefaultSqlitePath();
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        return await SqliteLedger.OpenAsync(path, cancellationToken);
+    }
 
     /// <summary>Resolves the AWS session (credentials, region, endpoints) and builds the clients.</summary>
     public AwsClients Aws()

@@ -2,6 +2,10 @@ using System.CommandLine;
 using Rewind.Aws;
 using Rewind.Aws.Errors;
 using Rewind.Cli.Commands;
+using Rewind.Core;
+using Rewind.Core.Configuration;
+using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Cli;
 
@@ -24,7 +28,15 @@ public static class RewindApp
             root.Options.Add(option);
         CliContext Context(ParseResult parse) => new(stdout, stderr, globals, parse, awsFactory);
 
+        root.Subcommands.Add(InitCommand.Create(Context));
         root.Subcommands.Add(DoctorCommand.Create(Context));
+        root.Subcommands.Add(LedgerCommands.Create(Context));
+        root.Subcommands.Add(LedgerCommands.History(Context));
+        root.Subcommands.Add(Demo.DemoCommand.Create(Context));
+        root.Subcommands.Add(StatusCommands.Status(Context));
+        root.Subcommands.Add(StatusCommands.Record(Context));
+        foreach (var command in RollbackCommands.Create(Context))
+            root.Subcommands.Add(command);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -60,6 +72,21 @@ public static class RewindApp
         OperationCanceledException when cancellationToken.IsCancellationRequested =>
             ("cancelled", ExitCodes.Cancelled),
         CliException cli => ($"{cli.Message}: {cli.Hint}", cli.ExitCode),
+        ConfigException config => (config.Message, ExitCodes.BadInput),
+        LedgerException ledger => (ledger.Message, ledger.Reason switch
+        {
+            LedgerFailureReason.Unreachable => ExitCodes.Unavailable,
+            LedgerFailureReason.Conflict => ExitCodes.Failed,
+            _ => ExitCodes.BadInput,
+        }),
+        ServiceLockedException locked => ($"{locked.Message}: wait for that run to finish, or take the lock over with --takeover", ExitCodes.Blocked),
+        RewindException rewind => ($"{rewind.Message}: {rewind.Hint}", rewind.Kind switch
+        {
+            FailureKind.BadInput => ExitCodes.BadInput,
+            FailureKind.Blocked => ExitCodes.Blocked,
+            FailureKind.VerificationFailed => ExitCodes.VerificationFailed,
+            _ => ExitCodes.Failed,
+        }),
         AwsConfigurationException config => ($"{config.Message}: {config.Hint}", ExitCodes.BadInput),
         AwsUnavailableException unavailable => ($"{unavailable.Message}: {unavailable.Hint}", ExitCodes.Unavailable),
         AwsServiceException { IsAuthFailure: true } auth => ($"{auth.Message}: {auth.Hint}", ExitCodes.BadInput),

@@ -19,6 +19,13 @@ public static class Json
 [JsonSourceGenerationOptions(
     WriteIndented = true,
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    UseStringEnumConverter = true)]
 [JsonSerializable(typeof(DoctorReport))]
+[JsonSerializable(typeof(LedgerInitReport))]
+[JsonSerializable(typeof(LedgerVerifyReport))]
+[JsonSerializable(typeof(HistoryReport))]
+[JsonSerializable(typeof(RunReport))]
+[JsonSerializable(typeof(StatusReport))]
+[JsonSerializable(typeof(HistoryRelease))]
 internal sealed partial class CliJson : JsonSerializerContext;

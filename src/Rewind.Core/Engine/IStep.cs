@@ -30,5 +30,8 @@ public interface IStep
     Task<StepResult> ExecuteAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken);
 }
 
-/// <summary>What every step plans against: the service and the release to return to.</summary>
-public sealed record PlanningContext(string Service, RollbackTarget Target);
+/// <summary>What every step plans against: the service and the release to return to (none for a traffic-only command).</summary>
+public sealed record PlanningContext(string Service, RollbackTarget? Target)
+{
+    public RollbackTarget RequiredTarget => Target ?? throw new InvalidOperationException("this step needs a rollback target");
+}

@@ -36,7 +36,7 @@ public sealed record StepPlan(
 }
 
 /// <summary>The whole rollback, resolved. Dry-run renders it, --live executes it, the ledger stores it.</summary>
-public sealed record RollbackPlan(string Service, RollbackTarget Target, DateTimeOffset CreatedAt, IReadOnlyList<StepPlan> Steps)
+public sealed record RollbackPlan(string Service, RollbackTarget? Target, DateTimeOffset CreatedAt, IReadOnlyList<StepPlan> Steps)
 {
     /// <summary>The stages in order, each with its steps (which run in parallel).</summary>
     public IEnumerable<IGrouping<StepStage, StepPlan>> Stages => Steps.OrderBy(s => s.Stage).GroupBy(s => s.Stage);

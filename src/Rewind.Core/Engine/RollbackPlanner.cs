@@ -4,7 +4,7 @@ namespace Rewind.Core.Engine;
 public sealed class RollbackPlanner(IReadOnlyList<IStep> steps, TimeProvider time)
 {
     /// <summary>Plans the steps that <paramref name="selection"/> keeps.</summary>
-    public async Task<RollbackPlan> PlanAsync(string service, RollbackTarget target, StepSelection selection, CancellationToken cancellationToken)
+    public async Task<RollbackPlan> PlanAsync(string service, RollbackTarget? target, StepSelection selection, CancellationToken cancellationToken)
     {
         var context = new PlanningContext(service, target);
         var chosen = steps.Where(s => selection.Includes(s.Name)).ToList();

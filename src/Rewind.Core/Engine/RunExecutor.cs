@@ -34,7 +34,7 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
     {
         var runId = LedgerIds.NewRunId(time.GetUtcNow());
         await using var lease = await LockAsync(plan.Service, by, cancellationToken);
-        await ledger.Runs.CreateRunAsync(new Run(runId, plan.Service, time.GetUtcNow(), RunStatus.Running, plan.Target.ReleaseId, planJson), cancellationToken);
+        await ledger.Runs.CreateRunAsync(new Run(runId, plan.Service, time.GetUtcNow(), RunStatus.Running, plan.Target?.ReleaseId, planJson), cancellationToken);
         foreach (var step in plan.Steps)
             await ledger.Runs.AppendJournalAsync(runId, step.Step, JournalKind.Planned, Describe(step).ToJsonString(), cancellationToken);
         return await RunStagesAsync(runId, plan, [], cancellationToken);

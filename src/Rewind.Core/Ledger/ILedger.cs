@@ -58,7 +58,9 @@ public interface IRunStore
     /// <summary>Runs of one service (or all when null), newest first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<Run>> ListRunsAsync(string? service, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Sets a run's status; <see cref="LedgerFailureReason.NotFound"/> if it does not exist.</summary>
+    /// <summary>
+    /// Sets a run's status and anchors its journal head; <see cref="LedgerFailureReason.NotFound"/> if it does not exist.
+    /// </summary>
     Task SetRunStatusAsync(string runId, RunStatus status, CancellationToken cancellationToken);
 
     /// <summary>Ties a run to an incident; <see cref="LedgerFailureReason.NotFound"/> if the run does not exist.</summary>
@@ -74,7 +76,10 @@ public interface IRunStore
     /// <summary>A run's journal in seq order, exactly as stored (not verified: see <see cref="LedgerVerifier"/>).</summary>
     Task<IReadOnlyList<JournalEntry>> ReadJournalAsync(string runId, CancellationToken cancellationToken);
 
-    /// <summary>The last entry the run record says was appended (seq 0 when empty); used to detect truncation.</summary>
+    /// <summary>
+    /// The last entry the run record vouches for (seq 0 when empty), to detect deleted trailing entries. It never
+    /// runs ahead of the journal and may lag it: SQLite moves it with every append, DynamoDB at every status change.
+    /// </summary>
     Task<JournalHead> GetJournalHeadAsync(string runId, CancellationToken cancellationToken);
 }
 

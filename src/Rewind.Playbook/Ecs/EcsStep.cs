@@ -11,7 +11,7 @@ namespace Rewind.Playbook.Ecs;
 /// PRIMARY deployment runs it, its rollout is COMPLETED, running equals desired and older deployments are gone.
 /// A FAILED rollout, a circuit-breaker rollback or the deadline is a failure, never a success.
 /// </summary>
-public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? schedule = null) : IStep
+public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? schedule = null, bool wait = true) : IStep
 {
     private readonly PollSchedule _schedule = schedule ?? PollSchedule.Default;
 
@@ -22,7 +22,7 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
     {
         var service = await DescribeAsync(ecs, settings, cancellationToken);
         var running = service.PrimaryDeployment?.TaskDefinition ?? service.TaskDefinition ?? "none";
-        var target = context.Target.TaskDefinitionArn;
+        var target = context.RequiredTarget.TaskDefinitionArn;
         var nothingToDo = IsDone(service, target);
         return new StepPlan(
             Name, Stage,
@@ -46,9 +46,13 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
     {
         var target = plan.Parameter("taskDefinition");
         var service = await DescribeAsync(ecs, settings, cancellationToken);
-        // Resume-safe: a deployment of the target already exists (this run's earlier call landed, or someone else
-        // did it): wait for it rather than start another.
-        if (!service.Deployments.Any(d => SameTaskDefinition(d.TaskDefinition, target)))
+        // Resume-safe: the PRIMARY deployment already runs the target (this run's earlier call landed, or someone else
+        // did it), or an earlier attempt of this run started a deployment of it that ECS still shows: wait for that
+        // rather than start another. A merely ACTIVE deployment of the target is not enough: it is the one a bad
+        // build still rolling out is replacing, and it drains away unless the service is pointed back at it.
+        var primaryRunsTarget = SameTaskDefinition(service.PrimaryDeployment?.TaskDefinition, target);
+        var earlierAttemptInFlight = context.WasSent("UpdateService") && service.Deployments.Any(d => SameTaskDefinition(d.TaskDefinition, target));
+        if (!primaryRunsTarget && !earlierAttemptInFlight)
         {
             await context.CallAsync(
                 "UpdateService",
@@ -56,6 +60,14 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
                 ct => ecs.UpdateServiceAsync(new ServiceUpdate(settings.Cluster, settings.Service, target, ForceNewDeployment: true), ct),
                 updated => new JsonObject { ["deployment"] = updated.PrimaryDeployment?.Id, ["taskDefinition"] = updated.PrimaryDeployment?.TaskDefinition },
                 cancellationToken);
+        }
+
+        if (!wait)
+        {
+            var started = await DescribeAsync(ecs, settings, cancellationToken);
+            return StepResult.Succeeded(
+                $"deployment of {Short(target)} started (--no-wait): {Progress(started)}",
+                new Dictionary<string, string> { ["deployment"] = started.PrimaryDeployment?.Id ?? "none", ["taskDefinition"] = started.PrimaryDeployment?.TaskDefinition ?? "none", ["rolloutState"] = "not awaited" });
         }
 
         string? lastProgress = null;

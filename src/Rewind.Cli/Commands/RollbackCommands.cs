@@ -1,0 +1,147 @@
+using System.CommandLine;
+using Rewind.Cli.Playbook;
+using Rewind.Cli.Rendering;
+using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
+using Rewind.Playbook.Ecs;
+
+namespace Rewind.Cli.Commands;
+
+/// <summary>
+/// <c>rewind plan</c>, <c>run</c>, <c>resume</c>, <c>ecs</c> and <c>canary</c>: one flow, parse → resolve target →
+/// plan → (dry-run: render | --live: execute and render), over different sets of steps.
+/// </summary>
+public static class RollbackCommands
+{
+    public static IEnumerable<Command> Create(Func<ParseResult, CliContext> context)
+    {
+        var to = new Option<string?>("--to") { Description = "roll back to this release (id or version) or revision (number, family:rev or ARN)", HelpName = "REL|REV" };
+        var live = new Option<bool>("--live") { Description = "act; without it nothing is changed (dry-run)" };
+        var yes = new Option<bool>("--yes") { Description = "do not ask for confirmation on a terminal" };
+        var skip = new Option<string[]>("--skip") { Description = "leave out these steps (canary, ecs)", AllowMultipleArgumentsPerToken = true, HelpName = "STEP" };
+        var only = new Option<string[]>("--only") { Description = "run only these steps", AllowMultipleArgumentsPerToken = true, HelpName = "STEP" };
+
+        var plan = new Command("plan", "Show exactly what 'run --live' would do, resolved; nothing is changed") { to, skip, only };
+        plan.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(to), false, true, Selection(parse, skip, only)), Everything, ct));
+
+        var run = new Command("run", "The whole playbook: canary to 0, ECS rollback, wait, verify (dry-run unless --live)") { to, live, yes, skip, only };
+        run.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(to), parse.GetValue(live), parse.GetValue(yes), Selection(parse, skip, only)), Everything, ct));
+
+        var runId = new Argument<string?>("RUN") { Description = "the run to continue; default: the service's latest unfinished run", Arity = ArgumentArity.ZeroOrOne };
+        var resume = new Command("resume", "Continue an interrupted or failed run; steps already done are not repeated") { runId, yes };
+        resume.SetAction((parse, ct) => ResumeAsync(context(parse), parse.GetValue(runId), ct));
+
+        var revision = new Option<string?>("--revision") { Description = "the revision to run (number, family:rev or ARN); default: chosen like 'run'", HelpName = "N" };
+        var noWait = new Option<bool>("--no-wait") { Description = "start the deployment and return without waiting for it" };
+        var ecs = new Command("ecs", "Playbook Option 1: roll the ECS service back to a task definition revision") { revision, live, yes, noWait };
+        ecs.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(revision), parse.GetValue(live), parse.GetValue(yes), StepSelection.All),
+            (ctx, aws) => [new EcsStep(aws.Ecs, PlaybookSteps.Ecs(ctx.Config), wait: !parse.GetValue(noWait))], ct));
+
+        var percent = new Option<int>("--percent") { Description = "the canary's share of traffic, 0–100 (0 in a rollback)", Required = true, HelpName = "N" };
+        percent.Validators.Add(result =>
+        {
+            // A token that is not a number is reported by the parser itself; here only the range.
+            if (result.Tokens is [{ } token] && int.TryParse(token.Value, System.Globalization.CultureInfo.InvariantCulture, out var value) && value is < 0 or > 100)
+                result.AddError($"--percent {value} is outside 0–100: give a whole number from 0 to 100");
+        });
+        var canary = new Command("canary", "Playbook Option 2: set the listener's weights to main 100−N / canary N") { percent, live, yes };
+        canary.SetAction((parse, ct) =>
+        {
+            var cli = context(parse);
+            if (cli.Config.Canary is null)
+                throw new CliException($"{cli.ConfigPath} has no canary section", "add canary.listener_arn (or rule_arn), main_target_group and canary_target_group (rewind init --listener-arn …)");
+            return RunAsync(cli, new Request(null, parse.GetValue(live), parse.GetValue(yes), StepSelection.All, NeedsTarget: false),
+                (ctx, aws) => [PlaybookSteps.Canary(ctx.Config, aws, parse.GetValue(percent))!], ct);
+        });
+
+        return [plan, run, resume, ecs, canary];
+    }
+
+    private sealed record Request(string? To, bool Live, bool Yes, StepSelection Selection, bool NeedsTarget = true);
+
+    private static IReadOnlyList<IStep> Everything(CliContext context, Aws.AwsClients aws) => PlaybookSteps.All(context.Config, aws);
+
+    private static StepSelection Selection(ParseResult parse, Option<string[]> skip, Option<string[]> only)
+    {
+        var known = new HashSet<string>(["canary", "ecs"], StringComparer.Ordinal);
+        var skipped = parse.GetValue(skip) ?? [];
+        var kept = parse.GetValue(only) ?? [];
+        foreach (var name in skipped.Concat(kept).Where(n => !known.Contains(n)))
+            throw new CliException($"there is no step '{name}'", $"steps are: {string.Join(", ", known)}");
+        return new StepSelection(kept.ToHashSet(StringComparer.Ordinal), skipped.ToHashSet(StringComparer.Ordinal));
+    }
+
+    private static async Task<int> RunAsync(
+        CliContext context, Request request, Func<CliContext, Aws.AwsClients, IReadOnlyList<IStep>> steps, CancellationToken cancellationToken)
+    {
+        var config = context.Config;
+        using var aws = context.Aws();
+        await using var ledger = await context.OpenLedgerAsync(aws, cancellationToken);
+        var chosen = steps(context, aws);
+        var target = request.NeedsTarget
+            ? await PlaybookSteps.Targets(config, aws, ledger).SelectAsync(config.Service.Name, request.To, cancellationToken)
+            : null;
+        var plan = await new RollbackPlanner(chosen, TimeProvider.System).PlanAsync(config.Service.Name, target, request.Selection, cancellationToken);
+        if (plan.Steps.Count == 0)
+            throw new CliException("--skip/--only left no step to run", "name at least one step the configuration has");
+
+        if (!request.Live)
+        {
+            await PlanView.WriteAsync(context, plan, null, cancellationToken);
+            context.Log("rewind: dry-run: nothing was changed; run again with --live to act");
+            return ExitCodes.Ok;
+        }
+        if (context.Output == OutputFormat.Text)
+            PlanView.RenderPlan(context.Error, plan);
+        if (!request.Yes && !Confirm(context, plan))
+        {
+            context.Log("rewind: not confirmed: nothing was changed");
+            return ExitCodes.Cancelled;
+        }
+        var executor = new RunExecutor(ledger, chosen, new ConsoleRunObserver(context.Error), TimeProvider.System);
+        var outcome = await executor.StartAsync(plan, EngineJson.Serialize(plan), CurrentOperator(), cancellationToken);
+        await PlanView.WriteAsync(context, plan, outcome, cancellationToken);
+        return ExitCodeOf(context, outcome);
+    }
+
+    private static async Task<int> ResumeAsync(CliContext context, string? runId, CancellationToken cancellationToken)
+    {
+        var config = context.Config;
+        using var aws = context.Aws();
+        await using var ledger = await context.OpenLedgerAsync(aws, cancellationToken);
+        var run = runId is not null
+            ? await ledger.Runs.GetRunAsync(runId, cancellationToken) ?? throw new CliException($"run {runId} is not in the ledger {ledger.Location}", "list runs with 'rewind history'")
+            : (await ledger.Runs.ListRunsAsync(config.Service.Name, 50, cancellationToken)).FirstOrDefault(r => r.Status != RunStatus.Succeeded)
+                ?? throw new CliException($"{config.Service.Name} has no unfinished run to resume", "list runs with 'rewind history'");
+        if (run.Status == RunStatus.Succeeded)
+            throw new CliException($"run {run.Id} already succeeded", "there is nothing to resume");
+        var plan = EngineJson.DeserializePlan(run.PlanJson);
+        var steps = PlaybookSteps.All(config, aws).Where(s => plan.Steps.Any(p => p.Step == s.Name)).ToList();
+        context.Log($"rewind: resuming {run.Id} ({run.Status.ToString().ToLowerInvariant()}, started {run.StartedAt:yyyy-MM-dd HH:mm:ss}Z)");
+        var executor = new RunExecutor(ledger, steps, new ConsoleRunObserver(context.Error), TimeProvider.System);
+        var outcome = await executor.ResumeAsync(run, plan, CurrentOperator(), cancellationToken);
+        await PlanView.WriteAsync(context, plan, outcome, cancellationToken);
+        return ExitCodeOf(context, outcome);
+    }
+
+    private static int ExitCodeOf(CliContext context, RunOutcome outcome)
+    {
+        if (outcome.Status == RunStatus.Succeeded)
+            return ExitCodes.Ok;
+        var failed = outcome.Steps.First(s => s.Result.Status is StepStatus.Failed or StepStatus.AwaitingApproval);
+        context.Log($"rewind: step {failed.Step.Step} failed: {failed.Result.Summary}");
+        return ExitCodes.Failed;
+    }
+
+    private static bool Confirm(CliContext context, RollbackPlan plan)
+    {
+        if (Console.IsInputRedirected || !ReferenceEquals(context.Error, Console.Error))
+            return true; // a pipeline or a test: --live is the decision
+        context.Error.Write($"Roll back {plan.Service} now ({plan.Steps.Count} steps, about {plan.ExpectedSeconds:0} s)? [y/N] ");
+        var answer = Console.ReadLine();
+        return answer is not null && (answer.Trim().Equals("y", StringComparison.OrdinalIgnoreCase) || answer.Trim().Equals("yes", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The lock's owner: the operator and this process, so two runs from one laptop still exclude each other.</summary>
+    private static Operator CurrentOperator() => new($"{Environment.UserName} (pid {Environment.ProcessId})", Environment.MachineName);
+}

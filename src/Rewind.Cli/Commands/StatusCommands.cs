@@ -1,0 +1,106 @@
+using System.CommandLine;
+using Rewind.Aws.Ecs;
+using Rewind.Aws.SecretsManager;
+using Rewind.Cli.Playbook;
+using Rewind.Cli.Rendering;
+using Rewind.Core.Ledger;
+using Rewind.Playbook.Ecs;
+using Spectre.Console;
+
+namespace Rewind.Cli.Commands;
+
+/// <summary><c>rewind status</c> (live state) and <c>rewind record</c> (snapshot it as a release, for the deploy pipeline).</summary>
+public static class StatusCommands
+{
+    public static Command Status(Func<ParseResult, CliContext> context)
+    {
+        var status = new Command("status", "Live state: running revision, deployments, canary weights, lock, latest run");
+        status.SetAction(async (parse, ct) =>
+        {
+            var cli = context(parse);
+            var config = cli.Config;
+            using var aws = cli.Aws();
+            await using var ledger = await cli.OpenLedgerAsync(aws, ct);
+            var service = await EcsStep.DescribeAsync(aws.Ecs, PlaybookSteps.Ecs(config), ct);
+            var lease = await ledger.Leases.GetLeaseAsync(config.Service.Name, ct);
+            var latest = (await ledger.Runs.ListRunsAsync(config.Service.Name, 1, ct)).FirstOrDefault();
+            string? weights = null;
+            if (PlaybookSteps.Canary(config, aws, 0) is { } canary)
+                weights = (await canary.PlanAsync(new Core.Engine.PlanningContext(config.Service.Name, null), ct)).Parameter("previous");
+            var report = new StatusReport(
+                config.Service.Name, config.Service.Cluster, config.Service.EcsService,
+                service.TaskDefinition, service.DesiredCount, service.RunningCount,
+                [.. service.Deployments.Select(d => new StatusDeployment(d.Id, d.Status.ToString().ToUpperInvariant(), d.TaskDefinition, d.RunningCount, d.DesiredCount, d.RolloutState.ToString().ToUpperInvariant()))],
+                weights,
+                lease is { } l && !l.IsExpiredAt(DateTimeOffset.UtcNow) ? $"{l.Owner} on {l.Host} since {l.AcquiredAt:yyyy-MM-dd HH:mm:ss}Z" : null,
+                latest is null ? null : $"{latest.Id} {latest.Status.ToString().ToLowerInvariant()}");
+            if (cli.Output == OutputFormat.Json)
+            {
+                await Json.WriteAsync(cli.Out, report, CliJson.Default.StatusReport, ct);
+                return ExitCodes.Ok;
+            }
+            var console = Consoles.For(cli.Out);
+            console.MarkupLine($"[bold]{Markup.Escape(report.Service)}[/] {Markup.Escape(report.Cluster)}/{Markup.Escape(report.EcsService)}: {Markup.Escape(report.TaskDefinition ?? "?")}, {report.Running}/{report.Desired} running");
+            var table = new Table().Border(TableBorder.Simple).AddColumn("deployment").AddColumn("status").AddColumn("task definition").AddColumn("running").AddColumn("rollout");
+            foreach (var d in report.Deployments)
+                table.AddRow(Markup.Escape(d.Id), d.Status, Markup.Escape(d.TaskDefinition ?? "?"), $"{d.Running}/{d.Desired}", d.RolloutState);
+            console.Write(table);
+            console.MarkupLine($"canary weights (main/canary): {Markup.Escape(report.CanaryWeights ?? "no canary configured")}");
+            console.MarkupLine($"lock: {Markup.Escape(report.Lock ?? "free")}");
+            console.MarkupLine($"latest run: {Markup.Escape(report.LatestRun ?? "none")}");
+            return ExitCodes.Ok;
+        });
+        return status;
+    }
+
+    public static Command Record(Func<ParseResult, CliContext> context)
+    {
+        var version = new Option<string?>("--version") { Description = "the release's version label (default: the running task definition, family:rev)", HelpName = "V" };
+        var knownGood = new Option<bool>("--known-good") { Description = "record it as already verified healthy (a rollback target)" };
+        var record = new Command("record", "Snapshot the current state as a release (the deploy pipeline calls this)") { version, knownGood };
+        record.SetAction(async (parse, ct) =>
+        {
+            var cli = context(parse);
+            var config = cli.Config;
+            using var aws = cli.Aws();
+            await using var ledger = await cli.OpenLedgerAsync(aws, ct);
+            var service = await EcsStep.DescribeAsync(aws.Ecs, PlaybookSteps.Ecs(config), ct);
+            var taskDefinition = service.PrimaryDeployment?.TaskDefinition ?? service.TaskDefinition ?? throw new CliException($"{config.Service.EcsService} has no task definition", "deploy it first");
+            CanaryWeights? weights = null;
+            if (PlaybookSteps.Canary(config, aws, 0) is { } canary)
+            {
+                var parts = (await canary.PlanAsync(new Core.Engine.PlanningContext(config.Service.Name, null), ct)).Parameter("previous").Split('/');
+                weights = new CanaryWeights(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+            }
+            var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var secret in config.Secrets)
+            {
+                var current = (await aws.SecretsManager.ListSecretVersionIdsAsync(secret.Id, false, ct)).FirstOrDefault(v => v.VersionStages.Contains("AWSCURRENT"))
+                    ?? throw new CliException($"secret {secret.Id} has no AWSCURRENT version", "check secrets[].id in rewind.yaml");
+                secrets[secret.Id] = current.VersionId;
+            }
+            var now = DateTimeOffset.UtcNow;
+            var release = new Release(
+                LedgerIds.NewReleaseId(now), config.Service.Name,
+                parse.GetValue(version) ?? TaskDefinitionRevision.Parse(taskDefinition).ToString(), now,
+                new Dictionary<string, string> { [config.Service.EcsService] = taskDefinition },
+                weights, secrets, null, config.Cdn?.DistributionId,
+                parse.GetValue(knownGood) ? ReleaseStatus.KnownGood : ReleaseStatus.Deployed);
+            await ledger.Releases.RecordReleaseAsync(release, ct);
+            var report = new HistoryRelease(release.Id, release.Service, release.Version, release.RecordedAt, release.Status.ToString(), release.TaskDefinitions);
+            if (cli.Output == OutputFormat.Json)
+                await Json.WriteAsync(cli.Out, report, CliJson.Default.HistoryRelease, ct);
+            else
+                await cli.Out.WriteLineAsync($"recorded {release.Id}: {release.Version} ({release.Status}) {taskDefinition}");
+            return ExitCodes.Ok;
+        });
+        return record;
+    }
+}
+
+/// <summary>What <c>rewind status</c> shows.</summary>
+public sealed record StatusReport(
+    string Service, string Cluster, string EcsService, string? TaskDefinition, int Desired, int Running,
+    IReadOnlyList<StatusDeployment> Deployments, string? CanaryWeights, string? Lock, string? LatestRun);
+
+public sealed record StatusDeployment(string Id, string Status, string? TaskDefinition, int Running, int Desired, string RolloutState);

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+
+namespace Rewind.Cli.Demo;
+
+/// <summary>
+/// moto_server with Rewind's ECS rollout patch (emulator/rewind_moto.py, embedded in this binary) on a free
+/// 127.0.0.1 port; stopped by its PID on dispose.
+/// </summary>
+public sealed class LocalEmulator : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _folder;
+
+    private LocalEmulator(Process process, Uri endpoint, string folder)
+    {
+        _process = process;
+        Endpoint = endpoint;
+        _folder = folder;
+    }
+
+    public Uri Endpoint { get; }
+    public int Pid => _process.Id;
+
+    public static async Task<LocalEmulator> StartAsync(double rolloutSeconds, string logPath, CancellationToken cancellationToken)
+    {
+        if (FindOnPath("moto_server") is null)
+            throw new CliException("moto_server is not installed", "install it with: pipx install \"moto[server]\" (or pip install \"moto[server]==5.2.1\")");
+        var folder = Directory.CreateTempSubdirectory("rewind-emulator-").FullName;
+        var module = Path.Combine(folder, "rewind_moto.py");
+        await using (var resource = Assembly.GetExecutingAssembly().GetManifestResourceStream("rewind_moto.py")
+            ?? throw new InvalidOperationException("the emulator patch is not embedded in this build"))
+        await using (var file = File.Create(module))
+            await resource.CopyToAsync(file, cancellationToken);
+
+        var port = FreePort();
+        var start = new ProcessStartInfo("python3")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(module);
+        foreach (var arg in new[] { "-H", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            start.ArgumentList.Add(arg);
+        start.Environment["REWIND_MOTO_ROLLOUT_SECONDS"] = rolloutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var process = Process.Start(start) ?? throw new CliException("python3 could not be started", "install python3 and moto[server]");
+        var log = new StreamWriter(logPath, append: false) { AutoFlush = true };
+        var gate = new Lock();
+        void Append(object? sender, DataReceivedEventArgs e)
+        {
+            if (e.Data is null)
+                return;
+            lock (gate)
+                log.WriteLine(e.Data);
+        }
+        process.OutputDataReceived += Append;
+        process.ErrorDataReceived += Append;
+        process.Exited += (_, _) => log.Dispose();
+        process.EnableRaisingEvents = true;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var emulator = new LocalEmulator(process, new Uri($"http://127.0.0.1:{port}/"), folder);
+        try
+        {
+            await emulator.WaitUntilReadyAsync(cancellationToken);
+        }
+        catch
+        {
+            await emulator.DisposeAsync();
+            throw;
+        }
+        return emulator;
+    }
+
+    private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+                throw new CliException($"the emulator exited at start (code {_process.ExitCode})", "check that moto 5.2.1 is installed for python3: pip install \"moto[server]==5.2.1\"", ExitCodes.Failed);
+            try
+            {
+                using var response = await http.GetAsync(new Uri(Endpoint, "moto-api/"), cancellationToken);
+                if (response.IsSuccessStatusCode)
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Slow first answer.
+            }
+            await Task.Delay(100, cancellationToken);
+        }
+        throw new CliException("the emulator did not answer within 30 s", "check that moto 5.2.1 is installed for python3", ExitCodes.Failed);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string? FindOnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(folder => Path.Combine(folder, name)).FirstOrDefault(File.Exists);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _process.WaitForExitAsync(wait.Token);
+        }
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using Rewind.Aws;
+using Rewind.Core.Configuration;
+using Rewind.Core.Engine;
+using Rewind.Playbook.Canary;
+using Rewind.Playbook.Ecs;
+
+namespace Rewind.Cli.Playbook;
+
+/// <summary>The composition root of the playbook: which steps a configuration has, built over one set of AWS clients.</summary>
+public static class PlaybookSteps
+{
+    public static EcsSettings Ecs(RewindConfig config) =>
+        new(config.Service.Cluster, config.Service.EcsService, config.Service.Family, config.Service.DeployTimeout);
+
+    public static CanaryStep? Canary(RewindConfig config, AwsClients aws, int percent) => config.Canary is { } canary
+        ? new CanaryStep(aws.Elb, new CanarySettings(canary.ListenerArn, canary.RuleArn, canary.MainTargetGroup, canary.CanaryTargetGroup), percent)
+        : null;
+
+    /// <summary>Every step of <c>rewind run</c> this configuration enables, in playbook order.</summary>
+    public static IReadOnlyList<IStep> All(RewindConfig config, AwsClients aws) =>
+        [.. new IStep?[] { Canary(config, aws, 0), new EcsStep(aws.Ecs, Ecs(config)) }.OfType<IStep>()];
+
+    public static RollbackTargetSelector Targets(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
+        new(aws.Ecs, ledger.Releases, Ecs(config));
+}

@@ -1,0 +1,65 @@
+using System.Globalization;
+using Rewind.Core.Engine;
+using Spectre.Console;
+
+namespace Rewind.Cli.Rendering;
+
+/// <summary>Renders a plan and, after a live run, each step's result: a table for people, one JSON document for programs.</summary>
+public static class PlanView
+{
+    public static async Task WriteAsync(CliContext context, RollbackPlan plan, RunOutcome? outcome, CancellationToken cancellationToken)
+    {
+        if (context.Output == OutputFormat.Json)
+        {
+            var report = new RunReport(
+                outcome is not null, outcome?.RunId, outcome?.Status.ToString(), plan,
+                outcome?.Steps.Select(s => new StepReport(s.Step.Step, s.Result.Status.ToString(), s.Result.Summary, s.Result.Evidence)).ToList() ?? []);
+            await Json.WriteAsync(context.Out, report, CliJson.Default.RunReport, cancellationToken);
+            return;
+        }
+        if (outcome is null)
+        {
+            RenderPlan(context.Out, plan);
+            return;
+        }
+        var console = Consoles.For(context.Out);
+        var table = new Table().Border(TableBorder.Simple).AddColumn("step").AddColumn("result").AddColumn("summary");
+        foreach (var (step, result) in outcome.Steps)
+            table.AddRow(Markup.Escape(step.Step), Status(result.Status), Markup.Escape(result.Summary));
+        console.Write(table);
+        console.MarkupLine($"run [bold]{Markup.Escape(outcome.RunId)}[/]: {Markup.Escape(outcome.Status.ToString().ToLowerInvariant())}");
+    }
+
+    public static void RenderPlan(TextWriter writer, RollbackPlan plan)
+    {
+        var console = Consoles.For(writer);
+        console.MarkupLine($"[bold]{Markup.Escape(plan.Service)}[/]: roll back to [bold]{Markup.Escape(plan.Target?.Label ?? "(traffic only)")}[/]"
+            + (plan.Target is { } target ? $" [grey]({Markup.Escape(target.Reason)})[/]" : ""));
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumn("stage").AddColumn("step").AddColumn("change").AddColumn(new TableColumn("expected").RightAligned());
+        foreach (var step in plan.Steps)
+        {
+            table.AddRow(
+                step.Stage.ToString().ToLowerInvariant(),
+                Markup.Escape(step.Step),
+                (step.NothingToDo ? "[grey]nothing to do: [/]" : "") + Markup.Escape(string.Join("\n", step.Changes)),
+                step.ExpectedSeconds.ToString("0", CultureInfo.InvariantCulture) + " s");
+        }
+        console.Write(table);
+        console.MarkupLine($"[grey]expected duration about {plan.ExpectedSeconds:0} s[/]");
+    }
+
+    private static string Status(StepStatus status) => status switch
+    {
+        StepStatus.Succeeded => "[green]succeeded[/]",
+        StepStatus.Skipped => "[grey]skipped[/]",
+        StepStatus.AwaitingApproval => "[yellow]awaiting approval[/]",
+        _ => "[red]failed[/]",
+    };
+}
+
+/// <summary>The JSON document of plan/run/resume/ecs/canary.</summary>
+public sealed record RunReport(bool Live, string? RunId, string? Status, RollbackPlan Plan, IReadOnlyList<StepReport> Steps);
+
+/// <summary>One step's result in <see cref="RunReport"/>.</summary>
+public sealed record StepReport(string Step, string Status, string Summary, IReadOnlyDictionary<string, string> Evidence);
