@@ -1,5 +1,5 @@
-using Rewind.Aws.Protocols;
 using System.Text.Json.Serialization;
+using Rewind.Aws.Protocols;
 
 namespace Rewind.Aws.Ecs;
 

@@ -20,7 +20,8 @@ public sealed class JsonProtocol(AwsTransport transport, AwsService service, str
         var response = await transport.SendAsync(service, new AwsRequest(
             operation, HttpMethod.Post, "/",
             Headers: [new("X-Amz-Target", $"{targetPrefix}.{operation}")],
-            Body: body, ContentType: _contentType) { IsReadOnly = readOnly }, cancellationToken);
+            Body: body, ContentType: _contentType)
+        { IsReadOnly = readOnly }, cancellationToken);
         try
         {
             return (response.Body.Length == 0 ? default : JsonSerializer.Deserialize(response.Body, responseType))

@@ -20,7 +20,8 @@ public sealed class QueryProtocol(AwsTransport transport, AwsService service, st
         var body = Encoding.UTF8.GetBytes(QueryString.FormEncode(fields));
         var response = await transport.SendAsync(service, new AwsRequest(
             action, HttpMethod.Post, "/", Body: body,
-            ContentType: "application/x-www-form-urlencoded; charset=utf-8") { IsReadOnly = readOnly }, cancellationToken);
+            ContentType: "application/x-www-form-urlencoded; charset=utf-8")
+        { IsReadOnly = readOnly }, cancellationToken);
         try
         {
             var root = XDocument.Parse(Encoding.UTF8.GetString(response.Body)).Root

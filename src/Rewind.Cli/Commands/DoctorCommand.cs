@@ -2,12 +2,12 @@ using System.CommandLine;
 using System.Diagnostics;
 using Amazon.DynamoDBv2.Model;
 using Amazon.SecurityToken.Model;
-using DescribeParametersRequest = Amazon.SimpleSystemsManagement.Model.DescribeParametersRequest;
 using Rewind.Aws;
 using Rewind.Aws.CloudWatch;
 using Rewind.Aws.Ecs;
 using Rewind.Aws.Errors;
 using Rewind.Cli.Rendering;
+using DescribeParametersRequest = Amazon.SimpleSystemsManagement.Model.DescribeParametersRequest;
 
 namespace Rewind.Cli.Commands;
 
