@@ -35,3 +35,20 @@ public sealed class ExitCodeTests
         throw new InvalidOperationException("Rewind.slnx not found above " + AppContext.BaseDirectory);
     }
 }
+
+public sealed class CommandDocsTests
+{
+    [Fact]
+    public async Task Every_command_in_the_parser_has_a_section_in_docs_cli_md()
+    {
+        var help = await CliRunner.RunAsync(["--help"], cancellationToken: TestContext.Current.CancellationToken);
+        var doc = await File.ReadAllTextAsync(Path.Combine(ExitCodeTests.RepositoryRoot(), "docs", "cli.md"), TestContext.Current.CancellationToken);
+        var commands = help.Stdout[help.Stdout.IndexOf("Commands:", StringComparison.Ordinal)..]
+            .Split('\n').Skip(1).Select(line => line.Trim()).Where(line => line.Length > 0)
+            .Select(line => line.Split(' ')[0]).ToList();
+
+        Assert.Contains("doctor", commands);
+        Assert.True(commands.Count >= 10, string.Join(", ", commands));
+        Assert.All(commands, command => Assert.Contains($"### `rewind {command}", doc, StringComparison.Ordinal));
+    }
+}
