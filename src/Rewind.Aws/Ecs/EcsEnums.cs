@@ -42,3 +42,9 @@ public enum ServiceDeploymentStatus
 /// <summary>What a service deployment's circuit breaker is doing.</summary>
 [JsonConverter(typeof(AwsEnumConverter<CircuitBreakerStatus>))]
 public enum CircuitBreakerStatus { Unknown, Triggered, Monitoring, MonitoringComplete, Disabled }
+
+/// <summary>Enum values as ECS spells them on the wire, for messages and reports.</summary>
+public static class EcsWireNames
+{
+    public static string Wire(this RolloutState state) => state == RolloutState.InProgress ? "IN_PROGRESS" : state.ToString().ToUpperInvariant();
+}

@@ -30,7 +30,7 @@ public static class StatusCommands
             var report = new StatusReport(
                 config.Service.Name, config.Service.Cluster, config.Service.EcsService,
                 service.TaskDefinition, service.DesiredCount, service.RunningCount,
-                [.. service.Deployments.Select(d => new StatusDeployment(d.Id, d.Status.ToString().ToUpperInvariant(), d.TaskDefinition, d.RunningCount, d.DesiredCount, d.RolloutState.ToString().ToUpperInvariant()))],
+                [.. service.Deployments.Select(d => new StatusDeployment(d.Id, d.Status.ToString().ToUpperInvariant(), d.TaskDefinition, d.RunningCount, d.DesiredCount, d.RolloutState.Wire()))],
                 weights,
                 lease is { } l && !l.IsExpiredAt(DateTimeOffset.UtcNow) ? $"{l.Owner} on {l.Host} since {l.AcquiredAt:yyyy-MM-dd HH:mm:ss}Z" : null,
                 latest is null ? null : $"{latest.Id} {latest.Status.ToString().ToLowerInvariant()}");

@@ -3,7 +3,8 @@ namespace Rewind.Core.Engine;
 /// <summary>How a wait polls: fast at first, backing off to a cap, so a quick change is seen at once and a slow one costs few calls.</summary>
 public sealed record PollSchedule(TimeSpan First, double Factor, TimeSpan Cap)
 {
-    public static PollSchedule Default { get; } = new(TimeSpan.FromMilliseconds(250), 1.5, TimeSpan.FromSeconds(5));
+    /// <summary>Capped at 1 s: a completed rollout is seen within a second, at one cheap read a second at most.</summary>
+    public static PollSchedule Default { get; } = new(TimeSpan.FromMilliseconds(200), 1.5, TimeSpan.FromSeconds(1));
 
     /// <summary>Every poll at once: for tests that drive a fake clock.</summary>
     public static PollSchedule Immediate { get; } = new(TimeSpan.Zero, 1, TimeSpan.Zero);

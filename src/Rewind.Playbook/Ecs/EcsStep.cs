@@ -91,7 +91,7 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
         {
             ["deployment"] = primary?.Id ?? "none",
             ["taskDefinition"] = primary?.TaskDefinition ?? "none",
-            ["rolloutState"] = primary?.RolloutState.ToString().ToUpperInvariant() ?? "none",
+            ["rolloutState"] = primary is null ? "none" : primary.RolloutState.Wire(),
             ["running"] = (primary?.RunningCount ?? 0).ToString(CultureInfo.InvariantCulture),
             ["desired"] = final.DesiredCount.ToString(CultureInfo.InvariantCulture),
             ["deployments"] = final.Deployments.Count.ToString(CultureInfo.InvariantCulture),
@@ -138,7 +138,7 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
     }
 
     private static string Progress(EcsService service) => string.Join("; ", service.Deployments.Select(d =>
-        $"{d.Status.ToString().ToUpperInvariant()} {Short(d.TaskDefinition ?? "?")} {d.RunningCount}/{d.DesiredCount} running, {d.PendingCount} pending, {d.RolloutState.ToString().ToUpperInvariant()}"));
+        $"{d.Status.ToString().ToUpperInvariant()} {Short(d.TaskDefinition ?? "?")} {d.RunningCount}/{d.DesiredCount} running, {d.PendingCount} pending, {d.RolloutState.Wire()}"));
 
     private static bool SameTaskDefinition(string? a, string? b) =>
         TaskDefinitionRevision.TryParse(a, out var left) && TaskDefinitionRevision.TryParse(b, out var right) && left == right;
