@@ -8,9 +8,15 @@ namespace Rewind.Cli.Rendering;
 /// <summary>Writes one JSON document to stdout: the whole answer of a command run with <c>--output json</c>.</summary>
 public static class Json
 {
+    // Arrows and dashes stay readable ("main 90 → main 100"); stdout is not embedded in HTML.
+    private static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static async Task WriteAsync<T>(TextWriter writer, T value, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
-        await writer.WriteLineAsync(JsonSerializer.Serialize(value, type).AsMemory(), cancellationToken);
+        using var buffer = new MemoryStream();
+        await using (var json = new Utf8JsonWriter(buffer, Options))
+            JsonSerializer.Serialize(json, value, type);
+        await writer.WriteLineAsync(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length).AsMemory(), cancellationToken);
         await writer.FlushAsync(cancellationToken);
     }
 }

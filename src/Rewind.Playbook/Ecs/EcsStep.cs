@@ -104,7 +104,17 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
     /// <summary>The service, or a clear error when the cluster or the service does not exist.</summary>
     public static async Task<EcsService> DescribeAsync(IEcsClient ecs, EcsSettings settings, CancellationToken cancellationToken)
     {
-        var described = await ecs.DescribeServicesAsync(settings.Cluster, [settings.Service], cancellationToken);
+        ServicesDescription described;
+        try
+        {
+            described = await ecs.DescribeServicesAsync(settings.Cluster, [settings.Service], cancellationToken);
+        }
+        catch (Rewind.Aws.Errors.AwsServiceException e) when (e.Code == "ClusterNotFoundException")
+        {
+            throw new RewindException(
+                $"ECS service '{settings.Service}' was not found in cluster '{settings.Cluster}' (no such cluster)",
+                "check service.cluster in rewind.yaml (aws ecs list-clusters)", FailureKind.BadInput);
+        }
         var service = described.Services.FirstOrDefault(s => s.ServiceName == settings.Service && s.Status != ServiceStatus.Inactive);
         if (service is not null)
             return service;

@@ -20,12 +20,11 @@ public sealed class CredentialSourceTests(SignedEmulatorFixture emulator) : IDis
     {
         var result = await DoctorAsync([], Keys(emulator.AccessKeyId, emulator.SecretAccessKey));
 
-        var report = Parse(result, expectOk: true);
+        var report = ParseSigned(result);
         Assert.Equal("environment variables", report.GetProperty("credentialSource").GetString());
         Assert.Equal(
             ["STS", "ECS", "ELBv2", "Secrets Manager", "CloudFront", "CloudWatch", "SSM", "DynamoDB"],
             report.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("service").GetString()));
-        Assert.All(report.GetProperty("checks").EnumerateArray(), c => Assert.True(c.GetProperty("ok").GetBoolean(), c.ToString()));
         Assert.EndsWith("user/" + MotoServer.SignedUserName, report.GetProperty("arn").GetString(), StringComparison.Ordinal);
     }
 
@@ -41,7 +40,7 @@ public sealed class CredentialSourceTests(SignedEmulatorFixture emulator) : IDis
 
         var result = await DoctorAsync(["--profile", "static"], wrongKeys);
 
-        var report = Parse(result, expectOk: true);
+        var report = ParseSigned(result);
         Assert.Equal("profile static", report.GetProperty("credentialSource").GetString());
         Assert.Equal("static", report.GetProperty("profile").GetString());
     }
@@ -64,7 +63,7 @@ public sealed class CredentialSourceTests(SignedEmulatorFixture emulator) : IDis
 
         var result = await DoctorAsync(["--profile", "proc"], Endpoint());
 
-        var report = Parse(result, expectOk: true);
+        var report = ParseSigned(result);
         Assert.Equal("credential_process of profile proc", report.GetProperty("credentialSource").GetString());
         Assert.EndsWith("user/" + MotoServer.SignedUserName, report.GetProperty("arn").GetString(), StringComparison.Ordinal);
     }
@@ -90,7 +89,7 @@ public sealed class CredentialSourceTests(SignedEmulatorFixture emulator) : IDis
 
         async Task<(string Region, string Source)> RegionOf(string[] args, Dictionary<string, string> environment)
         {
-            var report = Parse(await DoctorAsync(args, environment), expectOk: true);
+            var report = ParseSigned(await DoctorAsync(args, environment));
             return (report.GetProperty("region").GetString()!, report.GetProperty("regionSource").GetString()!);
         }
 
@@ -118,6 +117,25 @@ public sealed class CredentialSourceTests(SignedEmulatorFixture emulator) : IDis
         using var document = JsonDocument.Parse(result.Stdout);
         var report = document.RootElement.Clone();
         Assert.Equal(expectOk, report.GetProperty("ok").GetBoolean());
+        return report;
+    }
+
+    /// <summary>
+    /// The report of a doctor run on the signed emulator: every check passes but CloudFront's, which is a GET, and moto
+    /// cannot verify the signature of a GET even when it is right (see MotoServer's notes); that one must fail with
+    /// exactly SignatureDoesNotMatch, so any other problem still shows.
+    /// </summary>
+    internal static JsonElement ParseSigned(RewindResult result)
+    {
+        using var document = JsonDocument.Parse(result.Stdout);
+        var report = document.RootElement.Clone();
+        foreach (var check in report.GetProperty("checks").EnumerateArray())
+        {
+            if (check.GetProperty("service").GetString() == "CloudFront")
+                Assert.True(check.GetProperty("ok").GetBoolean() || check.GetProperty("code").GetString() == "SignatureDoesNotMatch", check.ToString());
+            else
+                Assert.True(check.GetProperty("ok").GetBoolean(), check.ToString());
+        }
         return report;
     }
 
