@@ -20,16 +20,17 @@ public static class RollbackCommands
         var yes = new Option<bool>("--yes") { Description = "do not ask for confirmation on a terminal" };
         var skip = new Option<string[]>("--skip") { Description = "leave out these steps (canary, ecs)", AllowMultipleArgumentsPerToken = true, HelpName = "STEP" };
         var only = new Option<string[]>("--only") { Description = "run only these steps", AllowMultipleArgumentsPerToken = true, HelpName = "STEP" };
+        var takeover = new Option<bool>("--takeover") { Description = "take the service's lock from its current holder (journaled); a dead process's lock on this host is taken without it" };
 
         var plan = new Command("plan", "Show exactly what 'run --live' would do, resolved; nothing is changed") { to, skip, only };
         plan.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(to), false, true, Selection(parse, skip, only)), Everything, ct));
 
-        var run = new Command("run", "The whole playbook: canary to 0, ECS rollback, wait, verify (dry-run unless --live)") { to, live, yes, skip, only };
-        run.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(to), parse.GetValue(live), parse.GetValue(yes), Selection(parse, skip, only)), Everything, ct));
+        var run = new Command("run", "The whole playbook: canary to 0, ECS rollback, wait, verify (dry-run unless --live)") { to, live, yes, skip, only, takeover };
+        run.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(to), parse.GetValue(live), parse.GetValue(yes), Selection(parse, skip, only), TakeOver: parse.GetValue(takeover)), Everything, ct));
 
         var runId = new Argument<string?>("RUN") { Description = "the run to continue; default: the service's latest unfinished run", Arity = ArgumentArity.ZeroOrOne };
-        var resume = new Command("resume", "Continue an interrupted or failed run; steps already done are not repeated") { runId, yes };
-        resume.SetAction((parse, ct) => ResumeAsync(context(parse), parse.GetValue(runId), ct));
+        var resume = new Command("resume", "Continue an interrupted or failed run; steps already done are not repeated") { runId, yes, takeover };
+        resume.SetAction((parse, ct) => ResumeAsync(context(parse), parse.GetValue(runId), parse.GetValue(takeover), ct));
 
         var revision = new Option<string?>("--revision") { Description = "the revision to run (number, family:rev or ARN); default: chosen like 'run'", HelpName = "N" };
         var noWait = new Option<bool>("--no-wait") { Description = "start the deployment and return without waiting for it" };
@@ -57,7 +58,7 @@ public static class RollbackCommands
         return [plan, run, resume, ecs, canary];
     }
 
-    private sealed record Request(string? To, bool Live, bool Yes, StepSelection Selection, bool NeedsTarget = true);
+    private sealed record Request(string? To, bool Live, bool Yes, StepSelection Selection, bool NeedsTarget = true, bool TakeOver = false);
 
     private static IReadOnlyList<IStep> Everything(CliContext context, Aws.AwsClients aws) => PlaybookSteps.All(context.Config, aws);
 
@@ -98,13 +99,13 @@ public static class RollbackCommands
             context.Log("rewind: not confirmed: nothing was changed");
             return ExitCodes.Cancelled;
         }
-        var executor = new RunExecutor(ledger, chosen, new ConsoleRunObserver(context.Error), TimeProvider.System);
+        var executor = new RunExecutor(ledger, chosen, new ConsoleRunObserver(context.Error), TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, request.TakeOver) };
         var outcome = await executor.StartAsync(plan, EngineJson.Serialize(plan), CurrentOperator(), cancellationToken);
         await PlanView.WriteAsync(context, plan, outcome, cancellationToken);
         return ExitCodeOf(context, outcome);
     }
 
-    private static async Task<int> ResumeAsync(CliContext context, string? runId, CancellationToken cancellationToken)
+    private static async Task<int> ResumeAsync(CliContext context, string? runId, bool takeOver, CancellationToken cancellationToken)
     {
         var config = context.Config;
         using var aws = context.Aws();
@@ -118,7 +119,7 @@ public static class RollbackCommands
         var plan = EngineJson.DeserializePlan(run.PlanJson);
         var steps = PlaybookSteps.All(config, aws).Where(s => plan.Steps.Any(p => p.Step == s.Name)).ToList();
         context.Log($"rewind: resuming {run.Id} ({run.Status.ToString().ToLowerInvariant()}, started {run.StartedAt:yyyy-MM-dd HH:mm:ss}Z)");
-        var executor = new RunExecutor(ledger, steps, new ConsoleRunObserver(context.Error), TimeProvider.System);
+        var executor = new RunExecutor(ledger, steps, new ConsoleRunObserver(context.Error), TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, takeOver) };
         var outcome = await executor.ResumeAsync(run, plan, CurrentOperator(), cancellationToken);
         await PlanView.WriteAsync(context, plan, outcome, cancellationToken);
         return ExitCodeOf(context, outcome);
@@ -140,6 +141,42 @@ public static class RollbackCommands
         context.Error.Write($"Roll back {plan.Service} now ({plan.Steps.Count} steps, about {plan.ExpectedSeconds:0} s)? [y/N] ");
         var answer = Console.ReadLine();
         return answer is not null && (answer.Trim().Equals("y", StringComparison.OrdinalIgnoreCase) || answer.Trim().Equals("yes", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
+    /// --takeover takes any lock; without it, only the lock of a run whose process is gone from this host (killed,
+    /// crashed): waiting for that lease to expire would only delay the resume. Either way the takeover is journaled.
+    /// </summary>
+    private static Func<Lease, bool> TakeOverPolicy(CliContext context, bool explicitly) => holder =>
+    {
+        if (explicitly)
+        {
+            context.Log($"rewind: taking the lock over from {holder.Owner} on {holder.Host}");
+            return true;
+        }
+        if (holder.Host != Environment.MachineName || ProcessOf(holder.Owner) is not { } pid || IsAlive(pid))
+            return false;
+        context.Log($"rewind: the lock holder {holder.Owner} is no longer running on this host: taking the lock over");
+        return true;
+    };
+
+    private static int? ProcessOf(string owner)
+    {
+        var start = owner.LastIndexOf("(pid ", StringComparison.Ordinal);
+        return start >= 0 && int.TryParse(owner.AsSpan(start + 5).TrimEnd(')'), out var pid) ? pid : null;
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The lock's owner: the operator and this process, so two runs from one laptop still exclude each other.</summary>

@@ -23,6 +23,12 @@ public sealed record RunOutcome(string RunId, RunStatus Status, IReadOnlyList<(S
 /// </summary>
 public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRunObserver observer, TimeProvider time)
 {
+    /// <summary>
+    /// Which holder's lease this executor may take over instead of stopping: an operator's explicit --takeover, or a
+    /// holder known to be dead (a killed process on this host). The takeover is journaled.
+    /// </summary>
+    public Func<Lease, bool> TakeOverWhen { get; init; } = _ => false;
+
     /// <summary>How long a lease lasts without renewal; renewed every third of it while the run lives.</summary>
     public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromMinutes(2);
 
@@ -33,8 +39,10 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
     public async Task<RunOutcome> StartAsync(RollbackPlan plan, string planJson, Operator by, CancellationToken cancellationToken)
     {
         var runId = LedgerIds.NewRunId(time.GetUtcNow());
-        await using var lease = await LockAsync(plan.Service, by, cancellationToken);
+        var (lease, replaced) = await LockAsync(plan.Service, by, cancellationToken);
+        await using var _ = lease;
         await ledger.Runs.CreateRunAsync(new Run(runId, plan.Service, time.GetUtcNow(), RunStatus.Running, plan.Target?.ReleaseId, planJson), cancellationToken);
+        await JournalTakeoverAsync(runId, replaced, cancellationToken);
         foreach (var step in plan.Steps)
             await ledger.Runs.AppendJournalAsync(runId, step.Step, JournalKind.Planned, Describe(step).ToJsonString(), cancellationToken);
         return await RunStagesAsync(runId, plan, [], cancellationToken);
@@ -43,8 +51,10 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
     /// <summary>Continues an interrupted or failed run: steps the journal shows completed are not run again.</summary>
     public async Task<RunOutcome> ResumeAsync(Run run, RollbackPlan plan, Operator by, CancellationToken cancellationToken)
     {
-        await using var lease = await LockAsync(plan.Service, by, cancellationToken);
+        var (lease, replaced) = await LockAsync(plan.Service, by, cancellationToken);
+        await using var _ = lease;
         await ledger.Runs.SetRunStatusAsync(run.Id, RunStatus.Running, cancellationToken);
+        await JournalTakeoverAsync(run.Id, replaced, cancellationToken);
         var journal = await ledger.Runs.ReadJournalAsync(run.Id, cancellationToken);
         return await RunStagesAsync(run.Id, plan, journal, cancellationToken);
     }
@@ -110,12 +120,31 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
         return (plan, result);
     }
 
-    private async Task<LeaseHolder> LockAsync(string service, Operator by, CancellationToken cancellationToken)
+    private async Task<(LeaseHolder Holder, Lease? Replaced)> LockAsync(string service, Operator by, CancellationToken cancellationToken)
     {
         var attempt = await ledger.Leases.TryAcquireAsync(service, by.Owner, by.Host, LeaseTtl, cancellationToken);
+        Lease? replaced = null;
         if (!attempt.Acquired)
-            throw new ServiceLockedException(attempt.Lease);
-        return new LeaseHolder(ledger.Leases, service, by, LeaseTtl, GracePeriod, time);
+        {
+            if (!TakeOverWhen(attempt.Lease))
+                throw new ServiceLockedException(attempt.Lease);
+            replaced = (await ledger.Leases.TakeOverAsync(service, by.Owner, by.Host, LeaseTtl, cancellationToken)).Previous;
+        }
+        return (new LeaseHolder(ledger.Leases, service, by, LeaseTtl, GracePeriod, time), replaced);
+    }
+
+    private async Task JournalTakeoverAsync(string runId, Lease? replaced, CancellationToken cancellationToken)
+    {
+        if (replaced is null)
+            return;
+        var detail = new JsonObject
+        {
+            ["call"] = "TakeOverLock",
+            ["previousOwner"] = replaced.Owner,
+            ["previousHost"] = replaced.Host,
+            ["previousSince"] = replaced.AcquiredAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        };
+        await ledger.Runs.AppendJournalAsync(runId, "lock", JournalKind.CallSucceeded, detail.ToJsonString(), cancellationToken);
     }
 
     private static JsonObject Describe(StepPlan step) => new()
