@@ -25,6 +25,9 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
         Profile = globals.AwsSettings(Parse).Profile ?? Config.Aws.Profile,
     };
 
+    /// <summary>--endpoint-url as given, without reading any configuration.</summary>
+    public string? EndpointUrlFlag => Parse.GetValue(globals.EndpointUrl);
+
     /// <summary>The path --config names, else ./rewind.yaml.</summary>
     public string ConfigPath => Parse.GetValue(globals.Config) ?? RewindConfigLoader.DefaultFileName;
 

@@ -22,24 +22,28 @@ public static class DemoCommand
     {
         var folder = new Option<string?>("--dir") { Description = "where the demo writes its rewind.yaml and ledger (default: a new temp folder)", HelpName = "PATH" };
         var rollout = new Option<double>("--rollout-seconds") { Description = "how long the emulated ECS rollout takes", DefaultValueFactory = _ => 3 };
-        var demo = new Command("demo", "Start a local AWS emulator, seed claude-proxy-api, and run the whole playbook against it") { folder, rollout };
-        demo.SetAction((parse, ct) => RunAsync(context(parse), parse.GetValue(folder), parse.GetValue(rollout), ct));
+        var seedOnly = new Option<bool>("--seed-only") { Description = "seed and write rewind.yaml, then stop: try the commands by hand (with --endpoint-url, an emulator you keep running)" };
+        var demo = new Command("demo", "Start a local AWS emulator, seed claude-proxy-api, and run the whole playbook against it") { folder, rollout, seedOnly };
+        demo.SetAction((parse, ct) => RunAsync(context(parse), parse.GetValue(folder), parse.GetValue(rollout), parse.GetValue(seedOnly), ct));
         return demo;
     }
 
-    private static async Task<int> RunAsync(CliContext context, string? folder, double rolloutSeconds, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, string? folder, double rolloutSeconds, bool seedOnly, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var directory = Directory.CreateDirectory(folder ?? Path.Combine(Path.GetTempPath(), $"rewind-demo-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}")).FullName;
-        await using var emulator = await LocalEmulator.StartAsync(rolloutSeconds, Path.Combine(directory, "emulator.log"), cancellationToken);
-        context.Log($"demo: AWS emulator on {emulator.Endpoint} (pid {emulator.Pid}), files in {directory}");
+        // --endpoint-url: an emulator the caller runs (and keeps); otherwise the demo starts and stops its own.
+        var given = context.EndpointUrlFlag;
+        await using var emulator = given is null ? await LocalEmulator.StartAsync(rolloutSeconds, Path.Combine(directory, "emulator.log"), cancellationToken) : null;
+        var endpoint = emulator?.Endpoint ?? new Uri(given!);
+        context.Log(emulator is null ? $"demo: AWS emulator at {endpoint}, files in {directory}" : $"demo: AWS emulator on {endpoint} (pid {emulator.Pid}), files in {directory}");
 
         AwsClients Aws(AwsSettings settings) => new(new AwsSession(
             settings.Region ?? settings.ConfiguredRegion ?? "us-east-1", RegionSource.Configuration,
             new StaticCredentialSource(DemoKeys, "demo keys"),
-            new AwsEndpointResolver(settings.EndpointUrl, settings.ConfiguredEndpointUrl ?? emulator.Endpoint.ToString(), _ => null)));
+            new AwsEndpointResolver(settings.EndpointUrl, settings.ConfiguredEndpointUrl ?? endpoint.ToString(), _ => null)));
 
-        using var seeding = Aws(new AwsSettings(Region: "us-east-1", EndpointUrl: emulator.Endpoint.ToString()));
+        using var seeding = Aws(new AwsSettings(Region: "us-east-1", EndpointUrl: endpoint.ToString()));
         var world = await DemoWorld.SeedAsync(seeding.Transport, DemoNames.Playbook, cancellationToken);
         context.Log($"demo: seeded {world.Names.Service} on {Revision(world.DeployedTaskDefinitionArn)} (the bad build), canary 90/10, secret rotated, distribution {world.DistributionId}");
 
@@ -47,7 +51,7 @@ public static class DemoCommand
         var ledgerPath = Path.Combine(directory, "ledger.db");
         var config = RewindConfig.Default with
         {
-            Aws = new AwsSection(null, "us-east-1", emulator.Endpoint.ToString()),
+            Aws = new AwsSection(null, "us-east-1", endpoint.ToString()),
             Canary = new CanarySection(world.ListenerArn, null, world.MainTargetGroupArn, world.CanaryTargetGroupArn),
             Secrets = ValueList.Of(new SecretEntry(world.SecretArn)),
             Cdn = new CdnSection(world.DistributionId, CdnSection.DefaultPaths),
@@ -56,6 +60,12 @@ public static class DemoCommand
         await File.WriteAllTextAsync(configPath, RewindConfigWriter.Write(config), cancellationToken);
         await RecordHistoryAsync(ledgerPath, world, cancellationToken);
         context.Log($"demo: the ledger knows {Revision(world.TaskDefinitionArns[1])} as the last known-good release and {Revision(world.DeployedTaskDefinitionArn)} as deployed");
+        if (seedOnly)
+        {
+            await context.Out.WriteLineAsync(configPath);
+            context.Log($"demo: seeded; try: rewind plan --config {configPath}");
+            return ExitCodes.Ok;
+        }
 
         string[] run = ["run", "--live", "--yes", "--config", configPath, "--output", context.Output == OutputFormat.Json ? "json" : "text"];
         context.Log($"demo: rewind {string.Join(' ', run)}");
