@@ -13,9 +13,7 @@ namespace Rewind.Cli;
 public static class RewindApp
 {
     /// <summary>The version and the commit it was built from, as <c>rewind --version</c> prints them.</summary>
-    public static string Version { get; } =
-        typeof(RewindApp).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-            is [System.Reflection.AssemblyInformationalVersionAttribute attribute, ..] ? attribute.InformationalVersion : "unknown";
+    public const string Version = BuildInfo.Version;
 
     public static async Task<int> RunAsync(
         string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken,
