@@ -23,7 +23,12 @@ public sealed record IncidentDraft(
     string? Owner,
     TimeSpan PostmortemWithin,
     string? TrackerLink = null,
-    string? Service = null);
+    string? Service = null)
+{
+    /// <summary>The open incident this draft becomes once a backend has allocated its <paramref name="number"/>.</summary>
+    public Incident Open(long number, DateTimeOffset now) => new(
+        LedgerIds.IncidentId(number), Title, Severity, Owner, now, now + PostmortemWithin, TrackerLink, IncidentStatus.Open, Service);
+}
 
 /// <summary>An incident with its atomically allocated id (<c>INC-0001</c>…).</summary>
 public sealed record Incident(

@@ -21,16 +21,7 @@ public sealed partial class DynamoDbLedger
                 // duplicate. The put is still conditional, so an id taken by any other means is never overwritten.
                 var number = await NextIncidentNumberAsync(cancellationToken);
                 var now = Now();
-                var incident = new Incident(
-                    LedgerIds.IncidentId(number),
-                    draft.Title,
-                    draft.Severity,
-                    draft.Owner,
-                    now,
-                    now + draft.PostmortemWithin,
-                    draft.TrackerLink,
-                    IncidentStatus.Open,
-                    draft.Service);
+                var incident = draft.Open(number, now);
                 var item = IncidentItem(incident);
                 item["number"] = N(number);
                 item["openedAt"] = Time(incident.OpenedAt);

@@ -21,16 +21,7 @@ public sealed partial class SqliteLedger
                     Scalar(connection, transaction, "SELECT COALESCE(MAX(number), 0) + 1 FROM incidents;"),
                     CultureInfo.InvariantCulture);
                 var now = Now();
-                var incident = new Incident(
-                    LedgerIds.IncidentId(number),
-                    draft.Title,
-                    draft.Severity,
-                    draft.Owner,
-                    now,
-                    now + draft.PostmortemWithin,
-                    draft.TrackerLink,
-                    IncidentStatus.Open,
-                    draft.Service);
+                var incident = draft.Open(number, now);
                 Execute(
                     connection,
                     transaction,
