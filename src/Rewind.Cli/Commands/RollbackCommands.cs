@@ -99,8 +99,9 @@ public static class RollbackCommands
             context.Log("rewind: not confirmed: nothing was changed");
             return ExitCodes.Cancelled;
         }
-        var executor = new RunExecutor(ledger, chosen, new ConsoleRunObserver(context.Error), TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, request.TakeOver) };
-        var outcome = await executor.StartAsync(plan, EngineJson.Serialize(plan), CurrentOperator(), cancellationToken);
+        var outcome = await RunProgress.ShowAsync(context, plan, observer =>
+            new RunExecutor(ledger, chosen, observer, TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, request.TakeOver) }
+                .StartAsync(plan, EngineJson.Serialize(plan), CurrentOperator(), cancellationToken));
         await PlanView.WriteAsync(context, plan, outcome, cancellationToken);
         return ExitCodeOf(context, outcome);
     }
@@ -119,8 +120,9 @@ public static class RollbackCommands
         var plan = EngineJson.DeserializePlan(run.PlanJson);
         var steps = PlaybookSteps.All(config, aws).Where(s => plan.Steps.Any(p => p.Step == s.Name)).ToList();
         context.Log($"rewind: resuming {run.Id} ({run.Status.ToString().ToLowerInvariant()}, started {run.StartedAt:yyyy-MM-dd HH:mm:ss}Z)");
-        var executor = new RunExecutor(ledger, steps, new ConsoleRunObserver(context.Error), TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, takeOver) };
-        var outcome = await executor.ResumeAsync(run, plan, CurrentOperator(), cancellationToken);
+        var outcome = await RunProgress.ShowAsync(context, plan, observer =>
+            new RunExecutor(ledger, steps, observer, TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, takeOver) }
+                .ResumeAsync(run, plan, CurrentOperator(), cancellationToken));
         await PlanView.WriteAsync(context, plan, outcome, cancellationToken);
         return ExitCodeOf(context, outcome);
     }
