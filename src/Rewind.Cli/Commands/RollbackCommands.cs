@@ -18,7 +18,7 @@ public static class RollbackCommands
         var to = new Option<string?>("--to") { Description = "roll back to this release (id or version) or revision (number, family:rev or ARN)", HelpName = "REL|REV" };
         var live = new Option<bool>("--live") { Description = "act; without it nothing is changed (dry-run)" };
         var yes = new Option<bool>("--yes") { Description = "do not ask for confirmation on a terminal" };
-        var skip = new Option<string[]>("--skip") { Description = "leave out these steps (canary, ecs)", AllowMultipleArgumentsPerToken = true, HelpName = "STEP" };
+        var skip = new Option<string[]>("--skip") { Description = "leave out these steps (canary, secrets, ecs)", AllowMultipleArgumentsPerToken = true, HelpName = "STEP" };
         var only = new Option<string[]>("--only") { Description = "run only these steps", AllowMultipleArgumentsPerToken = true, HelpName = "STEP" };
         var takeover = new Option<bool>("--takeover") { Description = "take the service's lock from its current holder (journaled); a dead process's lock on this host is taken without it" };
 
@@ -55,7 +55,19 @@ public static class RollbackCommands
                 (ctx, aws) => [PlaybookSteps.Canary(ctx.Config, aws, parse.GetValue(percent))!], ct);
         });
 
-        return [plan, run, resume, ecs, canary];
+        var secretId = new Option<string[]>("--secret-id") { Description = "the secret(s) to roll back (default: the configuration's secrets)", HelpName = "ID" };
+        var secret = new Command("secret", "Secret rotation rollback: move AWSCURRENT back to AWSPREVIOUS (or the --to release's version)") { secretId, to, live, yes };
+        secret.SetAction((parse, ct) =>
+        {
+            var cli = context(parse);
+            var ids = parse.GetValue(secretId) ?? [];
+            if (ids.Length == 0 && cli.Config.Secrets.Count == 0)
+                throw new CliException($"no secret to roll back: {cli.ConfigPath} has no secrets section", "pass --secret-id ID or add secrets: [{id: …}] to rewind.yaml");
+            return RunAsync(cli, new Request(parse.GetValue(to), parse.GetValue(live), parse.GetValue(yes), StepSelection.All, NeedsTarget: parse.GetValue(to) is not null),
+                (ctx, aws) => [PlaybookSteps.Secrets(ctx.Config, aws, ids)!], ct);
+        });
+
+        return [plan, run, resume, ecs, canary, secret];
     }
 
     private sealed record Request(string? To, bool Live, bool Yes, StepSelection Selection, bool NeedsTarget = true, bool TakeOver = false);
@@ -64,7 +76,7 @@ public static class RollbackCommands
 
     private static StepSelection Selection(ParseResult parse, Option<string[]> skip, Option<string[]> only)
     {
-        var known = new HashSet<string>(["canary", "ecs"], StringComparer.Ordinal);
+        var known = PlaybookSteps.StepNames.ToHashSet(StringComparer.Ordinal);
         var skipped = parse.GetValue(skip) ?? [];
         var kept = parse.GetValue(only) ?? [];
         foreach (var name in skipped.Concat(kept).Where(n => !known.Contains(n)))

@@ -3,6 +3,7 @@ using Rewind.Core.Configuration;
 using Rewind.Core.Engine;
 using Rewind.Playbook.Canary;
 using Rewind.Playbook.Ecs;
+using Rewind.Playbook.Secrets;
 
 namespace Rewind.Cli.Playbook;
 
@@ -16,9 +17,15 @@ public static class PlaybookSteps
         ? new CanaryStep(aws.Elb, new CanarySettings(canary.ListenerArn, canary.RuleArn, canary.MainTargetGroup, canary.CanaryTargetGroup), percent)
         : null;
 
+    public static SecretsStep? Secrets(RewindConfig config, AwsClients aws, IReadOnlyList<string>? only = null) =>
+        (only is { Count: > 0 } ? only : [.. config.Secrets.Select(s => s.Id)]) is { Count: > 0 } ids ? new SecretsStep(aws.SecretsManager, ids) : null;
+
     /// <summary>Every step of <c>rewind run</c> this configuration enables, in playbook order.</summary>
     public static IReadOnlyList<IStep> All(RewindConfig config, AwsClients aws) =>
-        [.. new IStep?[] { Canary(config, aws, 0), new EcsStep(aws.Ecs, Ecs(config)) }.OfType<IStep>()];
+        [.. new IStep?[] { Canary(config, aws, 0), Secrets(config, aws), new EcsStep(aws.Ecs, Ecs(config)) }.OfType<IStep>()];
+
+    /// <summary>The names <c>--skip</c> and <c>--only</c> accept.</summary>
+    public static IReadOnlyList<string> StepNames { get; } = ["canary", "secrets", "ecs"];
 
     public static RollbackTargetSelector Targets(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
         new(aws.Ecs, ledger.Releases, Ecs(config));

@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using Rewind.Aws.SecretsManager;
+using Rewind.Core;
+using Rewind.Core.Engine;
+
+namespace Rewind.Playbook.Secrets;
+
+/// <summary>
+/// Playbook "Secret Rotation Rollback": for each secret, move AWSCURRENT to the version the target release recorded
+/// (else AWSPREVIOUS), off the current one, and read the stages back. Runs before the ECS step, so the tasks it
+/// restarts read the old value. Only version ids are read, journaled and shown; never a value.
+/// </summary>
+public sealed class SecretsStep(ISecretsManagerClient secrets, IReadOnlyList<string> secretIds) : IStep
+{
+    private const string Current = "AWSCURRENT";
+    private const string Previous = "AWSPREVIOUS";
+
+    public string Name => "secrets";
+    public StepStage Stage => StepStage.Secrets;
+
+    public async Task<StepPlan> PlanAsync(PlanningContext context, CancellationToken cancellationToken)
+    {
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        var changes = new List<string>();
+        var moves = 0;
+        foreach (var (id, index) in secretIds.Select((id, i) => (id, i)))
+        {
+            var secret = await DescribeAsync(id, cancellationToken);
+            var current = secret.VersionWithStage(Current)
+                ?? throw new RewindException($"secret {id} has no {Current} version", "check secrets[].id in rewind.yaml", FailureKind.BadInput);
+            var (target, why) = context.Target?.Snapshot.TryGetValue("secret:" + id, out var recorded) == true
+                ? (recorded, "recorded in the target release")
+                : (secret.VersionWithStage(Previous), Previous);
+            if (target is null)
+                throw new RewindException($"secret {id} has no {Previous} version and the target release recorded none", "pass --skip secrets, or roll the secret back by hand", FailureKind.BadInput);
+            if (!secret.VersionIdsToStages.ContainsKey(target))
+                throw new RewindException($"secret {id} has no version {target} (recorded in the target release)", "the version was deleted: pass --skip secrets", FailureKind.BadInput);
+            parameters[$"secret.{index}"] = id;
+            parameters[$"target.{index}"] = target;
+            if (current != target)
+                moves++;
+            changes.Add(current == target
+                ? $"secret {secret.Name}: {Current} already on {target}"
+                : $"secret {secret.Name}: {Current} {current} → {target} ({why})");
+        }
+        return new StepPlan(
+            Name, Stage,
+            moves == 0 ? "every secret's AWSCURRENT is already on its target version" : $"move {Current} back on {moves} secret(s)",
+            changes, moves == 0, ExpectedSeconds: 1, DeadlineSeconds: 60, parameters);
+    }
+
+    public async Task<StepResult> ExecuteAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken)
+    {
+        var evidence = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var index = 0; plan.Parameters.ContainsKey($"secret.{index}"); index++)
+        {
+            var id = plan.Parameter($"secret.{index}");
+            var target = plan.Parameter($"target.{index}");
+            var current = (await DescribeAsync(id, cancellationToken)).VersionWithStage(Current);
+            if (current != target)
+            {
+                await context.CallAsync(
+                    "UpdateSecretVersionStage",
+                    new JsonObject { ["secretId"] = id, ["versionStage"] = Current, ["moveToVersionId"] = target, ["removeFromVersionId"] = current },
+                    ct => secrets.UpdateSecretVersionStageAsync(new SecretStageMove(id, Current, target, current), ct),
+                    moved => new JsonObject { ["arn"] = moved.Arn },
+                    cancellationToken);
+            }
+            var readBack = (await DescribeAsync(id, cancellationToken)).VersionWithStage(Current);
+            evidence[id] = $"{Current} = {readBack}";
+            if (readBack != target)
+                return new StepResult(StepStatus.Failed, $"secret {id}: {Current} read back on {readBack}, not {target}", evidence);
+        }
+        return StepResult.Succeeded($"{Current} read back on the target version of {evidence.Count} secret(s)", evidence);
+    }
+
+    private async Task<SecretDescription> DescribeAsync(string id, CancellationToken cancellationToken) =>
+        await secrets.DescribeSecretAsync(id, cancellationToken)
+        ?? throw new RewindException($"secret {id} does not exist", "check secrets[].id in rewind.yaml (aws secretsmanager list-secrets)", FailureKind.BadInput);
+}
