@@ -38,6 +38,9 @@ public sealed class BadInputTests : IDisposable
         { "ledger init --backend postgres", "postgres" },
         { "ledger init --table t", "--table goes with --backend dynamodb" },
         { "resume a b", "b" },
+        { "cdn --dist-id E1 --paths nope", "does not start with '/'" },
+        { "cdn --dist-id E1 --paths /a*b", "has a '*' before its end" },
+        { "secret --skip x", "--skip" },
     };
 
     [Theory]

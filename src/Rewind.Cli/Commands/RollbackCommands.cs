@@ -18,7 +18,7 @@ public static class RollbackCommands
         var to = new Option<string?>("--to") { Description = "roll back to this release (id or version) or revision (number, family:rev or ARN)", HelpName = "REL|REV" };
         var live = new Option<bool>("--live") { Description = "act; without it nothing is changed (dry-run)" };
         var yes = new Option<bool>("--yes") { Description = "do not ask for confirmation on a terminal" };
-        var skip = new Option<string[]>("--skip") { Description = "leave out these steps (canary, secrets, ecs)", AllowMultipleArgumentsPerToken = true, HelpName = "STEP" };
+        var skip = new Option<string[]>("--skip") { Description = "leave out these steps (canary, secrets, ecs, cdn)", AllowMultipleArgumentsPerToken = true, HelpName = "STEP" };
         var only = new Option<string[]>("--only") { Description = "run only these steps", AllowMultipleArgumentsPerToken = true, HelpName = "STEP" };
         var takeover = new Option<bool>("--takeover") { Description = "take the service's lock from its current holder (journaled); a dead process's lock on this host is taken without it" };
 
@@ -67,7 +67,30 @@ public static class RollbackCommands
                 (ctx, aws) => [PlaybookSteps.Secrets(ctx.Config, aws, ids)!], ct);
         });
 
-        return [plan, run, resume, ecs, canary, secret];
+        var distribution = new Option<string?>("--dist-id") { Description = "the CloudFront distribution (default: cdn.distribution_id)", HelpName = "ID" };
+        var paths = new Option<string[]>("--paths") { Description = "paths to invalidate, each starting with '/' (default: cdn.paths, else /*)", AllowMultipleArgumentsPerToken = true, HelpName = "PATH" };
+        var waitFor = new Option<bool>("--wait") { Description = "wait until the invalidation is Completed" };
+        var cdn = new Command("cdn", "Cache invalidation: one CloudFront invalidation of the paths (dry-run unless --live)") { distribution, paths, live, yes, waitFor };
+        cdn.SetAction((parse, ct) =>
+        {
+            var cli = context(parse);
+            var id = parse.GetValue(distribution) ?? cli.Config.Cdn?.DistributionId
+                ?? throw new CliException("no distribution to invalidate", "pass --dist-id ID or set cdn.distribution_id in rewind.yaml");
+            string[] given = [.. (parse.GetValue(paths) ?? []).SelectMany(p => p.Split(' ', StringSplitOptions.RemoveEmptyEntries))];
+            IReadOnlyList<string> chosen = given.Length > 0 ? given : cli.Config.Cdn?.Paths is { Count: > 0 } configured ? [.. configured] : ["/*"];
+            try
+            {
+                Rewind.Playbook.Cdn.CdnStep.Validate(chosen);
+            }
+            catch (Rewind.Core.RewindException e)
+            {
+                throw new CliException(e.Message, e.Hint);
+            }
+            return RunAsync(cli, new Request(null, parse.GetValue(live), parse.GetValue(yes), StepSelection.All, NeedsTarget: false),
+                (_, aws) => [new Rewind.Playbook.Cdn.CdnStep(aws.CloudFront, id, chosen, wait: parse.GetValue(waitFor))], ct);
+        });
+
+        return [plan, run, resume, ecs, canary, secret, cdn];
     }
 
     private sealed record Request(string? To, bool Live, bool Yes, StepSelection Selection, bool NeedsTarget = true, bool TakeOver = false);

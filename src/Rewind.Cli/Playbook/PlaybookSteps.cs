@@ -2,6 +2,7 @@ using Rewind.Aws;
 using Rewind.Core.Configuration;
 using Rewind.Core.Engine;
 using Rewind.Playbook.Canary;
+using Rewind.Playbook.Cdn;
 using Rewind.Playbook.Ecs;
 using Rewind.Playbook.Secrets;
 
@@ -22,10 +23,16 @@ public static class PlaybookSteps
 
     /// <summary>Every step of <c>rewind run</c> this configuration enables, in playbook order.</summary>
     public static IReadOnlyList<IStep> All(RewindConfig config, AwsClients aws) =>
-        [.. new IStep?[] { Canary(config, aws, 0), Secrets(config, aws), new EcsStep(aws.Ecs, Ecs(config)) }.OfType<IStep>()];
+        [.. new IStep?[]
+        {
+            Canary(config, aws, 0),
+            Secrets(config, aws),
+            new EcsStep(aws.Ecs, Ecs(config)),
+            config.Cdn is { } cdn ? new CdnStep(aws.CloudFront, cdn.DistributionId, [.. cdn.Paths]) : null,
+        }.OfType<IStep>()];
 
     /// <summary>The names <c>--skip</c> and <c>--only</c> accept.</summary>
-    public static IReadOnlyList<string> StepNames { get; } = ["canary", "secrets", "ecs"];
+    public static IReadOnlyList<string> StepNames { get; } = ["canary", "secrets", "ecs", "cdn"];
 
     public static RollbackTargetSelector Targets(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
         new(aws.Ecs, ledger.Releases, Ecs(config));

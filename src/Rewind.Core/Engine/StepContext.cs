@@ -31,6 +31,12 @@ public sealed class StepContext
     public bool WasSent(string call) =>
         _earlier.Any(e => e.Step == Step && e.Kind == JournalKind.CallSent && CallOf(e) == call);
 
+    /// <summary>What an earlier attempt of this run journaled as the result of <paramref name="call"/>, or null.</summary>
+    public JsonObject? EarlierResult(string call) => _earlier
+        .Where(e => e.Step == Step && e.Kind == JournalKind.CallSucceeded && CallOf(e) == call)
+        .Select(e => JsonNode.Parse(e.Detail) as JsonObject)
+        .LastOrDefault();
+
     /// <summary>Sends one mutating call, journaled before (call-sent) and after (call-succeeded or call-failed).</summary>
     public async Task<T> CallAsync<T>(
         string call, JsonObject request, Func<CancellationToken, Task<T>> send, Func<T, JsonObject> describe, CancellationToken cancellationToken)
