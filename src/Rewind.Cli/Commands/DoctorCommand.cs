@@ -37,7 +37,7 @@ public static class DoctorCommand
             RegionSource: session.RegionSource.ToString(),
             CredentialSource: session.Credentials.Description,
             AccessKeyId: Mask(credentials.AccessKeyId),
-            Account: identity.Detail is null ? null : identity.Account,
+            Account: identity.Account,
             Arn: identity.Detail,
             Checks: results,
             Ok: results.All(r => r.Ok));

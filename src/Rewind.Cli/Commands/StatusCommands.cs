@@ -24,14 +24,12 @@ public static class StatusCommands
             var service = await EcsStep.DescribeAsync(aws.Ecs, PlaybookSteps.Ecs(config), ct);
             var lease = await ledger.Leases.GetLeaseAsync(config.Service.Name, ct);
             var latest = (await ledger.Runs.ListRunsAsync(config.Service.Name, 1, ct)).FirstOrDefault();
-            string? weights = null;
-            if (PlaybookSteps.Canary(config, aws, 0) is { } canary)
-                weights = (await canary.PlanAsync(new Core.Engine.PlanningContext(config.Service.Name, null), ct)).Parameter("previous");
+            var weights = PlaybookSteps.Canary(config, aws, 0) is { } canary ? await canary.ReadWeightsAsync(ct) : (CanaryWeights?)null;
             var report = new StatusReport(
                 config.Service.Name, config.Service.Cluster, config.Service.EcsService,
                 service.TaskDefinition, service.DesiredCount, service.RunningCount,
                 [.. service.Deployments.Select(d => new StatusDeployment(d.Id, d.Status.ToString().ToUpperInvariant(), d.TaskDefinition, d.RunningCount, d.DesiredCount, d.RolloutState.Wire()))],
-                weights,
+                weights is { } w ? $"{w.Main}/{w.Canary}" : null,
                 lease is { } l && !l.IsExpiredAt(DateTimeOffset.UtcNow) ? $"{l.Owner} on {l.Host} since {l.AcquiredAt:yyyy-MM-dd HH:mm:ss}Z" : null,
                 latest is null ? null : $"{latest.Id} {latest.Status.ToString().ToLowerInvariant()}");
             if (cli.Output == OutputFormat.Json)
@@ -66,12 +64,7 @@ public static class StatusCommands
             await using var ledger = await cli.OpenLedgerAsync(aws, ct);
             var service = await EcsStep.DescribeAsync(aws.Ecs, PlaybookSteps.Ecs(config), ct);
             var taskDefinition = service.PrimaryDeployment?.TaskDefinition ?? service.TaskDefinition ?? throw new CliException($"{config.Service.EcsService} has no task definition", "deploy it first");
-            CanaryWeights? weights = null;
-            if (PlaybookSteps.Canary(config, aws, 0) is { } canary)
-            {
-                var parts = (await canary.PlanAsync(new Core.Engine.PlanningContext(config.Service.Name, null), ct)).Parameter("previous").Split('/');
-                weights = new CanaryWeights(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
-            }
+            var weights = PlaybookSteps.Canary(config, aws, 0) is { } canary ? await canary.ReadWeightsAsync(ct) : (CanaryWeights?)null;
             var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var secret in config.Secrets)
             {

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Rewind.Aws.Elb;
 using Rewind.Core;
 using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Playbook.Canary;
 
@@ -79,6 +80,13 @@ public sealed class CanaryStep(IElbClient elb, CanarySettings settings, int cana
         return after == wanted
             ? StepResult.Succeeded($"weights read back main {after.Main} / canary {after.Canary}", evidence)
             : new StepResult(StepStatus.Failed, $"weights read back main {after.Main} / canary {after.Canary}, not {wanted.Main}/{wanted.Canary}", evidence);
+    }
+
+    /// <summary>The live weights between the main and the canary target group, in percent of the two.</summary>
+    public async Task<CanaryWeights> ReadWeightsAsync(CancellationToken cancellationToken)
+    {
+        var (main, canary) = WeightsOf(Forward(await ReadActionsAsync(cancellationToken)));
+        return new CanaryWeights(main, canary);
     }
 
     private async Task<IReadOnlyList<ElbAction>> ReadActionsAsync(CancellationToken cancellationToken)

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using Rewind.Aws;
-using Rewind.Aws.Credentials;
-using Rewind.Aws.Endpoints;
 using Rewind.Cli;
+using Rewind.IntegrationTests.Clients.Support;
 using Rewind.IntegrationTests.Emulator;
 using Xunit;
 
@@ -42,10 +41,7 @@ public sealed class DynamoLedgerCommandTests(EmulatorFixture emulator) : IDispos
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var code = await RewindApp.RunAsync(args, stdout, stderr, TestContext.Current.CancellationToken, _ => new AwsClients(new AwsSession(
-            EmulatorFixture.Region, RegionSource.Flag,
-            new StaticCredentialSource(new AwsCredentials(emulator.AccessKeyId, emulator.SecretAccessKey)),
-            new AwsEndpointResolver(emulator.Endpoint.ToString(), null, _ => null))));
+        var code = await RewindApp.RunAsync(args, stdout, stderr, TestContext.Current.CancellationToken, _ => new AwsClients(ClientFactory.Session(emulator)));
         return (code, stdout.ToString(), stderr.ToString());
     }
 

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using Rewind.Aws;
-using Rewind.Aws.Credentials;
-using Rewind.Aws.Endpoints;
 using Rewind.Cli;
+using Rewind.IntegrationTests.Clients.Support;
 using Rewind.IntegrationTests.Emulator;
 using Xunit;
 
@@ -112,6 +111,28 @@ public sealed class RollbackCommandTests(RolloutEmulatorFixture emulator)
     }
 
     [Fact]
+    public async Task Status_shows_the_live_state_and_record_snapshots_it_as_a_release()
+    {
+        await using var world = await PlaybookHarness.SeedAsync(emulator, "cstat", Ct);
+        var config = Config(world);
+
+        var status = await RunAsync(["status", "--config", config, "--output", "json"]);
+        var record = await RunAsync(["record", "--version", "1.4.2", "--known-good", "--config", config, "--output", "json"]);
+
+        Assert.True(status.ExitCode == 0, status.ToString());
+        using var state = JsonDocument.Parse(status.Stdout);
+        Assert.Equal("90/10", state.RootElement.GetProperty("canaryWeights").GetString());
+        Assert.EndsWith(":4", state.RootElement.GetProperty("taskDefinition").GetString(), StringComparison.Ordinal);
+        Assert.True(record.ExitCode == 0, record.ToString());
+        var release = Assert.Single(await world.Ledger.Releases.ListReleasesAsync(world.Names.Family, 10, Ct));
+        Assert.Equal("1.4.2", release.Version);
+        Assert.Equal(Core.Ledger.ReleaseStatus.KnownGood, release.Status);
+        Assert.Equal(new Core.Ledger.CanaryWeights(90, 10), release.Canary);
+        Assert.EndsWith(":4", release.TaskDefinitions[world.Names.Service], StringComparison.Ordinal);
+        Assert.Equal(0, (await world.CallsAsync(Ct)).MutatingTotal);
+    }
+
+    [Fact]
     public async Task Resume_without_an_unfinished_run_says_so()
     {
         await using var world = await PlaybookHarness.SeedAsync(emulator, "cresume", Ct);
@@ -154,10 +175,7 @@ public sealed class RollbackCommandTests(RolloutEmulatorFixture emulator)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var code = await RewindApp.RunAsync(args, stdout, stderr, Ct, settings => new AwsClients(new AwsSession(
-            EmulatorFixture.Region, RegionSource.Flag,
-            new StaticCredentialSource(new AwsCredentials(emulator.AccessKeyId, emulator.SecretAccessKey)),
-            new AwsEndpointResolver(emulator.Endpoint.ToString(), null, _ => null))));
+        var code = await RewindApp.RunAsync(args, stdout, stderr, Ct, _ => new AwsClients(ClientFactory.Session(emulator)));
         return new CliOutcome(code, stdout.ToString(), stderr.ToString());
     }
 
