@@ -36,7 +36,7 @@ public static class RollbackCommands
         var noWait = new Option<bool>("--no-wait") { Description = "start the deployment and return without waiting for it" };
         var ecs = new Command("ecs", "Playbook Option 1: roll the ECS service back to a task definition revision") { revision, live, yes, noWait };
         ecs.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(revision), parse.GetValue(live), parse.GetValue(yes), StepSelection.All),
-            (ctx, aws) => [new EcsStep(aws.Ecs, PlaybookSteps.Ecs(ctx.Config), wait: !parse.GetValue(noWait))], ct));
+            (ctx, aws, _) => [new EcsStep(aws.Ecs, PlaybookSteps.Ecs(ctx.Config), wait: !parse.GetValue(noWait))], ct));
 
         var percent = new Option<int>("--percent") { Description = "the canary's share of traffic, 0–100 (0 in a rollback)", Required = true, HelpName = "N" };
         percent.Validators.Add(result =>
@@ -52,7 +52,7 @@ public static class RollbackCommands
             if (cli.Config.Canary is null)
                 throw new CliException($"{cli.ConfigPath} has no canary section", "add canary.listener_arn (or rule_arn), main_target_group and canary_target_group (rewind init --listener-arn …)");
             return RunAsync(cli, new Request(null, parse.GetValue(live), parse.GetValue(yes), StepSelection.All, NeedsTarget: false),
-                (ctx, aws) => [PlaybookSteps.Canary(ctx.Config, aws, parse.GetValue(percent))!], ct);
+                (ctx, aws, _) => [PlaybookSteps.Canary(ctx.Config, aws, parse.GetValue(percent))!], ct);
         });
 
         var secretId = new Option<string[]>("--secret-id") { Description = "the secret(s) to roll back (default: the configuration's secrets)", HelpName = "ID" };
@@ -64,7 +64,7 @@ public static class RollbackCommands
             if (ids.Length == 0 && cli.Config.Secrets.Count == 0)
                 throw new CliException($"no secret to roll back: {cli.ConfigPath} has no secrets section", "pass --secret-id ID or add secrets: [{id: …}] to rewind.yaml");
             return RunAsync(cli, new Request(parse.GetValue(to), parse.GetValue(live), parse.GetValue(yes), StepSelection.All, NeedsTarget: parse.GetValue(to) is not null),
-                (ctx, aws) => [PlaybookSteps.Secrets(ctx.Config, aws, ids)!], ct);
+                (ctx, aws, _) => [PlaybookSteps.Secrets(ctx.Config, aws, ids)!], ct);
         });
 
         var distribution = new Option<string?>("--dist-id") { Description = "the CloudFront distribution (default: cdn.distribution_id)", HelpName = "ID" };
@@ -87,7 +87,7 @@ public static class RollbackCommands
                 throw new CliException(e.Message, e.Hint);
             }
             return RunAsync(cli, new Request(null, parse.GetValue(live), parse.GetValue(yes), StepSelection.All, NeedsTarget: false),
-                (_, aws) => [new Rewind.Playbook.Cdn.CdnStep(aws.CloudFront, id, chosen, wait: parse.GetValue(waitFor))], ct);
+                (_, aws, _) => [new Rewind.Playbook.Cdn.CdnStep(aws.CloudFront, id, chosen, wait: parse.GetValue(waitFor))], ct);
         });
 
         return [plan, run, resume, ecs, canary, secret, cdn];
@@ -95,7 +95,7 @@ public static class RollbackCommands
 
     private sealed record Request(string? To, bool Live, bool Yes, StepSelection Selection, bool NeedsTarget = true, bool TakeOver = false);
 
-    private static IReadOnlyList<IStep> Everything(CliContext context, Aws.AwsClients aws) => PlaybookSteps.All(context.Config, aws);
+    private static IReadOnlyList<IStep> Everything(CliContext context, Aws.AwsClients aws, ILedger ledger) => PlaybookSteps.All(context.Config, aws, ledger);
 
     private static StepSelection Selection(ParseResult parse, Option<string[]> skip, Option<string[]> only)
     {
@@ -108,12 +108,12 @@ public static class RollbackCommands
     }
 
     private static async Task<int> RunAsync(
-        CliContext context, Request request, Func<CliContext, Aws.AwsClients, IReadOnlyList<IStep>> steps, CancellationToken cancellationToken)
+        CliContext context, Request request, Func<CliContext, Aws.AwsClients, ILedger, IReadOnlyList<IStep>> steps, CancellationToken cancellationToken)
     {
         var config = context.Config;
         using var aws = context.Aws();
         await using var ledger = await context.OpenLedgerAsync(aws, cancellationToken);
-        var chosen = steps(context, aws);
+        var chosen = steps(context, aws, ledger);
         var target = request.NeedsTarget
             ? await PlaybookSteps.Targets(config, aws, ledger).SelectAsync(config.Service.Name, request.To, cancellationToken)
             : null;
@@ -153,7 +153,7 @@ public static class RollbackCommands
         if (run.Status == RunStatus.Succeeded)
             throw new CliException($"run {run.Id} already succeeded", "there is nothing to resume");
         var plan = EngineJson.DeserializePlan(run.PlanJson);
-        var steps = PlaybookSteps.All(config, aws).Where(s => plan.Steps.Any(p => p.Step == s.Name)).ToList();
+        var steps = PlaybookSteps.All(config, aws, ledger).Where(s => plan.Steps.Any(p => p.Step == s.Name)).ToList();
         context.Log($"rewind: resuming {run.Id} ({run.Status.ToString().ToLowerInvariant()}, started {run.StartedAt:yyyy-MM-dd HH:mm:ss}Z)");
         var outcome = await RunProgress.ShowAsync(context, plan, observer =>
             new RunExecutor(ledger, steps, observer, TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, takeOver) }

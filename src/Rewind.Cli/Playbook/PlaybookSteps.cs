@@ -22,7 +22,7 @@ public static class PlaybookSteps
         (only is { Count: > 0 } ? only : [.. config.Secrets.Select(s => s.Id)]) is { Count: > 0 } ids ? new SecretsStep(aws.SecretsManager, ids) : null;
 
     /// <summary>Every step of <c>rewind run</c> this configuration enables, in playbook order.</summary>
-    public static IReadOnlyList<IStep> All(RewindConfig config, AwsClients aws) =>
+    public static IReadOnlyList<IStep> All(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
         [.. new IStep?[]
         {
             Canary(config, aws, 0),

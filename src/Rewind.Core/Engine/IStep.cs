@@ -1,6 +1,9 @@
 namespace Rewind.Core.Engine;
 
-/// <summary>The order of a rollback: traffic first, secrets before the service restarts, the edge after it.</summary>
+/// <summary>
+/// The order of a rollback: traffic first, secrets before the service restarts, the edge after it, then the proof
+/// (smoke tests, error rates), the incident, and last what depends on the incident (freeze, notifications).
+/// </summary>
 public enum StepStage
 {
     Traffic = 0,
@@ -10,6 +13,7 @@ public enum StepStage
     Edge = 4,
     Verification = 5,
     Process = 6,
+    Announce = 7,
 }
 
 /// <summary>
