@@ -1,5 +1,6 @@
 using Rewind.Aws.Errors;
 using Rewind.Aws.Transport;
+using Rewind.Tests.Support;
 using Xunit;
 
 namespace Rewind.Aws.Tests.Transport;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Rewind.Aws.Errors;
 using Rewind.Aws.Transport;
+using Rewind.Tests.Support;
 using Xunit;
 
 namespace Rewind.Aws.Tests.Transport;

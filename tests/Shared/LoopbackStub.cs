@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Rewind.Aws.Tests.Transport;
+namespace Rewind.Tests.Support;
 
 /// <summary>One scripted answer of the <see cref="LoopbackStub"/>.</summary>
 public sealed record StubResponse(int Status, string Body = "", params (string Name, string Value)[] Headers)
