@@ -56,15 +56,22 @@ public static class RollbackCommands
         });
 
         var secretId = new Option<string[]>("--secret-id") { Description = "the secret(s) to roll back (default: the configuration's secrets)", HelpName = "ID" };
-        var secret = new Command("secret", "Secret rotation rollback: move AWSCURRENT back to AWSPREVIOUS (or the --to release's version)") { secretId, to, live, yes };
+        var restart = new Option<bool>("--restart") { Description = "then force a new ECS deployment of the running revision and wait for it, so the tasks read the old value" };
+        var versions = new Option<bool>("--versions") { Description = "list each secret's version ids, stages and creation times; change nothing" };
+        var secret = new Command("secret", "Secret rotation rollback: move AWSCURRENT back to AWSPREVIOUS (or the --to release's version)") { secretId, to, live, yes, restart, versions };
         secret.SetAction((parse, ct) =>
         {
             var cli = context(parse);
-            var ids = parse.GetValue(secretId) ?? [];
-            if (ids.Length == 0 && cli.Config.Secrets.Count == 0)
+            var given = parse.GetValue(secretId) ?? [];
+            if (given.Length == 0 && cli.Config.Secrets.Count == 0)
                 throw new CliException($"no secret to roll back: {cli.ConfigPath} has no secrets section", "pass --secret-id ID or add secrets: [{id: …}] to rewind.yaml");
+            IReadOnlyList<string> ids = given.Length > 0 ? given : [.. cli.Config.Secrets.Select(s => s.Id)];
+            if (parse.GetValue(versions))
+                return SecretVersions.ListAsync(cli, ids, ct);
             return RunAsync(cli, new Request(parse.GetValue(to), parse.GetValue(live), parse.GetValue(yes), StepSelection.All, NeedsTarget: parse.GetValue(to) is not null),
-                (ctx, aws, _) => [PlaybookSteps.Secrets(ctx.Config, aws, ids)!], ct);
+                (ctx, aws, _) => parse.GetValue(restart)
+                    ? [PlaybookSteps.Secrets(ctx.Config, aws, ids)!, new EcsStep(aws.Ecs, PlaybookSteps.Ecs(ctx.Config), restart: true)]
+                    : [PlaybookSteps.Secrets(ctx.Config, aws, ids)!], ct);
         });
 
         var distribution = new Option<string?>("--dist-id") { Description = "the CloudFront distribution (default: cdn.distribution_id)", HelpName = "ID" };
@@ -153,7 +160,7 @@ public static class RollbackCommands
         if (run.Status == RunStatus.Succeeded)
             throw new CliException($"run {run.Id} already succeeded", "there is nothing to resume");
         var plan = EngineJson.DeserializePlan(run.PlanJson);
-        var steps = PlaybookSteps.All(config, aws, ledger).Where(s => plan.Steps.Any(p => p.Step == s.Name)).ToList();
+        var steps = PlaybookSteps.ForPlan(config, aws, ledger, plan);
         context.Log($"rewind: resuming {run.Id} ({run.Status.ToString().ToLowerInvariant()}, started {run.StartedAt:yyyy-MM-dd HH:mm:ss}Z)");
         var outcome = await RunProgress.ShowAsync(context, plan, observer =>
             new RunExecutor(ledger, steps, observer, TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, takeOver) }

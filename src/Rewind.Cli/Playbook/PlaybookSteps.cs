@@ -31,6 +31,21 @@ public static class PlaybookSteps
             config.Cdn is { } cdn ? new CdnStep(aws.CloudFront, cdn.DistributionId, [.. cdn.Paths]) : null,
         }.OfType<IStep>()];
 
+    /// <summary>
+    /// The steps that execute a stored plan (resume): the configured ones, and for a plan made by a single-step command
+    /// from flags (<c>secret --secret-id</c>, <c>cdn --dist-id</c>) the same step built from the plan's own parameters.
+    /// </summary>
+    public static IReadOnlyList<IStep> ForPlan(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger, RollbackPlan plan)
+    {
+        var configured = All(config, aws, ledger);
+        return [.. plan.Steps.Select(p => configured.FirstOrDefault(s => s.Name == p.Step) ?? p.Step switch
+        {
+            "secrets" => new SecretsStep(aws.SecretsManager, []),
+            "cdn" => new CdnStep(aws.CloudFront, p.Parameter("distribution"), []),
+            _ => null,
+        }).OfType<IStep>()];
+    }
+
     /// <summary>The names <c>--skip</c> and <c>--only</c> accept.</summary>
     public static IReadOnlyList<string> StepNames { get; } = ["canary", "secrets", "ecs", "cdn"];
 

@@ -10,8 +10,10 @@ namespace Rewind.Playbook.Ecs;
 /// Playbook Option 1: UpdateService to the target task definition with a forced new deployment, then wait until the
 /// PRIMARY deployment runs it, its rollout is COMPLETED, running equals desired and older deployments are gone.
 /// A FAILED rollout, a circuit-breaker rollback or the deadline is a failure, never a success.
+/// With <paramref name="restart"/> it instead forces a new deployment of the revision the service already runs (so
+/// its tasks read the secrets again) and waits for that deployment, known by the id UpdateService returned.
 /// </summary>
-public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? schedule = null, bool wait = true) : IStep
+public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? schedule = null, bool wait = true, bool restart = false) : IStep
 {
     private readonly PollSchedule _schedule = schedule ?? PollSchedule.Default;
 
@@ -22,8 +24,10 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
     {
         var service = await DescribeAsync(ecs, settings, cancellationToken);
         var running = service.PrimaryDeployment?.TaskDefinition ?? service.TaskDefinition ?? "none";
+        if (restart)
+            return RestartPlan(service, running);
         var target = context.RequiredTarget.TaskDefinitionArn;
-        var nothingToDo = IsDone(service, target);
+        var nothingToDo = IsDone(service, d => SameTaskDefinition(d.TaskDefinition, target));
         return new StepPlan(
             Name, Stage,
             nothingToDo
@@ -42,8 +46,26 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
             });
     }
 
+    private StepPlan RestartPlan(EcsService service, string running) => new(
+        Name, Stage,
+        $"force a new deployment of {settings.Service} on {Short(running)} so its tasks read the secrets again, then wait for it",
+        [$"service {settings.Cluster}/{settings.Service}: {Short(running)} restarted ({service.DesiredCount} tasks)"],
+        NothingToDo: false,
+        ExpectedSeconds: 60,
+        DeadlineSeconds: settings.DeployTimeout.TotalSeconds,
+        new Dictionary<string, string>
+        {
+            ["cluster"] = settings.Cluster,
+            ["service"] = settings.Service,
+            ["taskDefinition"] = running,
+            ["previousTaskDefinition"] = running,
+            ["restart"] = "true",
+        });
+
     public async Task<StepResult> ExecuteAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken)
     {
+        if (plan.Parameters.ContainsKey("restart"))
+            return await RestartAsync(plan, context, cancellationToken);
         var target = plan.Parameter("taskDefinition");
         var service = await DescribeAsync(ecs, settings, cancellationToken);
         // Resume-safe: the PRIMARY deployment already runs the target (this run's earlier call landed, or someone else
@@ -53,20 +75,47 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
         var primaryRunsTarget = SameTaskDefinition(service.PrimaryDeployment?.TaskDefinition, target);
         var earlierAttemptInFlight = context.WasSent("UpdateService") && service.Deployments.Any(d => SameTaskDefinition(d.TaskDefinition, target));
         if (!primaryRunsTarget && !earlierAttemptInFlight)
-        {
-            await context.CallAsync(
-                "UpdateService",
-                new JsonObject { ["cluster"] = settings.Cluster, ["service"] = settings.Service, ["taskDefinition"] = target, ["forceNewDeployment"] = true },
-                ct => ecs.UpdateServiceAsync(new ServiceUpdate(settings.Cluster, settings.Service, target, ForceNewDeployment: true), ct),
-                updated => new JsonObject { ["deployment"] = updated.PrimaryDeployment?.Id, ["taskDefinition"] = updated.PrimaryDeployment?.TaskDefinition },
-                cancellationToken);
-        }
+            await StartDeploymentAsync(target, context, cancellationToken);
+        return await WaitAsync(service, new Ours(Short(target), d => SameTaskDefinition(d.TaskDefinition, target)), context, cancellationToken);
+    }
 
+    /// <summary>
+    /// --restart: one forced deployment of the running revision. On resume, the deployment an earlier attempt started
+    /// (its id is in the journal) is awaited instead of starting another.
+    /// </summary>
+    private async Task<StepResult> RestartAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken)
+    {
+        var running = plan.Parameter("taskDefinition");
+        var service = await DescribeAsync(ecs, settings, cancellationToken);
+        var deployment = context.EarlierResult("UpdateService")?["deployment"]?.GetValue<string>();
+        if (deployment is null)
+        {
+            var updated = await StartDeploymentAsync(running, context, cancellationToken);
+            deployment = updated.PrimaryDeployment?.Id
+                ?? throw new RewindException($"UpdateService on {settings.Service} returned no PRIMARY deployment", "look at the service in the ECS console; run 'rewind ecs' to retry", FailureKind.Failed);
+        }
+        return await WaitAsync(service, new Ours($"{Short(running)} ({deployment})", d => d.Id == deployment), context, cancellationToken);
+    }
+
+    /// <summary>UpdateService to <paramref name="taskDefinition"/> with a forced new deployment, journaled.</summary>
+    private Task<EcsService> StartDeploymentAsync(string taskDefinition, StepContext context, CancellationToken cancellationToken) =>
+        context.CallAsync(
+            "UpdateService",
+            new JsonObject { ["cluster"] = settings.Cluster, ["service"] = settings.Service, ["taskDefinition"] = taskDefinition, ["forceNewDeployment"] = true },
+            ct => ecs.UpdateServiceAsync(new ServiceUpdate(settings.Cluster, settings.Service, taskDefinition, ForceNewDeployment: true), ct),
+            updated => new JsonObject { ["deployment"] = updated.PrimaryDeployment?.Id, ["taskDefinition"] = updated.PrimaryDeployment?.TaskDefinition },
+            cancellationToken);
+
+    /// <summary>Which deployment this step is waiting for, and how to name it.</summary>
+    private sealed record Ours(string Label, Func<Deployment, bool> Is);
+
+    private async Task<StepResult> WaitAsync(EcsService service, Ours ours, StepContext context, CancellationToken cancellationToken)
+    {
         if (!wait)
         {
             var started = await DescribeAsync(ecs, settings, cancellationToken);
             return StepResult.Succeeded(
-                $"deployment of {Short(target)} started (--no-wait): {Progress(started)}",
+                $"deployment of {ours.Label} started (--no-wait): {Progress(started)}",
                 new Dictionary<string, string> { ["deployment"] = started.PrimaryDeployment?.Id ?? "none", ["taskDefinition"] = started.PrimaryDeployment?.TaskDefinition ?? "none", ["rolloutState"] = "not awaited" });
         }
 
@@ -83,7 +132,7 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
                     context.Report(lastProgress = progress);
                 return current;
             },
-            current => IsDone(current, target) || FailureOf(current, target) is not null,
+            current => IsDone(current, ours.Is) || FailureOf(current, ours) is not null,
             _schedule, context.Time, cancellationToken);
 
         var primary = final.PrimaryDeployment;
@@ -96,9 +145,9 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
             ["desired"] = final.DesiredCount.ToString(CultureInfo.InvariantCulture),
             ["deployments"] = final.Deployments.Count.ToString(CultureInfo.InvariantCulture),
         };
-        return FailureOf(final, target) is { } failure
+        return FailureOf(final, ours) is { } failure
             ? new StepResult(StepStatus.Failed, failure, evidence)
-            : StepResult.Succeeded($"{settings.Service} runs {Short(target)}: rollout COMPLETED, {primary!.RunningCount}/{final.DesiredCount} running", evidence);
+            : StepResult.Succeeded($"{settings.Service} runs {Short(primary!.TaskDefinition ?? "?")}: rollout COMPLETED, {primary.RunningCount}/{final.DesiredCount} running", evidence);
     }
 
     /// <summary>The service, or a clear error when the cluster or the service does not exist.</summary>
@@ -124,26 +173,26 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
             "check service.cluster and service.ecs_service in rewind.yaml (aws ecs list-services --cluster NAME)", FailureKind.BadInput);
     }
 
-    private static bool IsDone(EcsService service, string target) =>
+    private static bool IsDone(EcsService service, Func<Deployment, bool> ours) =>
         service.PrimaryDeployment is { } primary
-        && SameTaskDefinition(primary.TaskDefinition, target)
+        && ours(primary)
         && primary.RolloutState == RolloutState.Completed
         && primary.RunningCount == service.DesiredCount
         && service.Deployments.Count == 1;
 
     /// <summary>Why the rollout failed, or null while it is fine.</summary>
-    private static string? FailureOf(EcsService service, string target)
+    private static string? FailureOf(EcsService service, Ours ours)
     {
-        var ours = service.Deployments.FirstOrDefault(d => SameTaskDefinition(d.TaskDefinition, target));
-        if (ours is { RolloutState: RolloutState.Failed })
+        var deployment = service.Deployments.FirstOrDefault(ours.Is);
+        if (deployment is { RolloutState: RolloutState.Failed })
         {
-            var rolledBackTo = service.PrimaryDeployment is { } primary && !SameTaskDefinition(primary.TaskDefinition, target)
+            var rolledBackTo = service.PrimaryDeployment is { } primary && !ours.Is(primary)
                 ? $"; the circuit breaker rolled the service back to {Short(primary.TaskDefinition ?? "?")}"
                 : "";
-            return $"the rollout of {Short(target)} FAILED: {ours.RolloutStateReason ?? "no reason given"}{rolledBackTo}";
+            return $"the rollout of {ours.Label} FAILED: {deployment.RolloutStateReason ?? "no reason given"}{rolledBackTo}";
         }
-        if (ours is null && service.PrimaryDeployment is { } other && !SameTaskDefinition(other.TaskDefinition, target))
-            return $"the deployment of {Short(target)} is gone and the service runs {Short(other.TaskDefinition ?? "?")}: ECS rolled it back or someone deployed over it";
+        if (deployment is null && service.PrimaryDeployment is { } other && !ours.Is(other))
+            return $"the deployment of {ours.Label} is gone and the service runs {Short(other.TaskDefinition ?? "?")}: ECS rolled it back or someone deployed over it";
         return null;
     }
 

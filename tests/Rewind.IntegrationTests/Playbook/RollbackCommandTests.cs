@@ -171,16 +171,5 @@ public sealed class RollbackCommandTests(RolloutEmulatorFixture emulator)
         return path;
     }
 
-    private async Task<CliOutcome> RunAsync(string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await RewindApp.RunAsync(args, stdout, stderr, Ct, _ => new AwsClients(ClientFactory.Session(emulator)));
-        return new CliOutcome(code, stdout.ToString(), stderr.ToString());
-    }
-
-    private sealed record CliOutcome(int ExitCode, string Stdout, string Stderr)
-    {
-        public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
-    }
+    private Task<CliOutcome> RunAsync(string[] args) => EmulatorCli.RunAsync(emulator, args);
 }
