@@ -19,22 +19,7 @@ public static class RewindApp
         string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken,
         Func<AwsSettings, AwsClients>? awsFactory = null)
     {
-        awsFactory ??= settings => new AwsClients(AwsSession.Resolve(settings));
-        var globals = new GlobalOptions();
-        var root = new RootCommand("Rewind: the production rollback playbook as one fast, safe, verified command.");
-        foreach (var option in globals.All)
-            root.Options.Add(option);
-        CliContext Context(ParseResult parse) => new(stdout, stderr, globals, parse, awsFactory);
-
-        root.Subcommands.Add(InitCommand.Create(Context));
-        root.Subcommands.Add(DoctorCommand.Create(Context));
-        root.Subcommands.Add(LedgerCommands.Create(Context));
-        root.Subcommands.Add(LedgerCommands.History(Context));
-        root.Subcommands.Add(Demo.DemoCommand.Create(Context));
-        root.Subcommands.Add(StatusCommands.Status(Context));
-        root.Subcommands.Add(StatusCommands.Record(Context));
-        foreach (var command in RollbackCommands.Create(Context))
-            root.Subcommands.Add(command);
+        var (root, globals) = CreateRoot(stdout, stderr, awsFactory ?? (settings => new AwsClients(AwsSession.Resolve(settings))));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -62,6 +47,30 @@ public static class RewindApp
                 await stderr.WriteLineAsync(e.ToString());
             return code;
         }
+    }
+
+    /// <summary>Every command, as the parser sees it: for documentation checks and completion tests.</summary>
+    public static RootCommand Commands() => CreateRoot(TextWriter.Null, TextWriter.Null, settings => new AwsClients(AwsSession.Resolve(settings))).Root;
+
+    private static (RootCommand Root, GlobalOptions Globals) CreateRoot(TextWriter stdout, TextWriter stderr, Func<AwsSettings, AwsClients> awsFactory)
+    {
+        var globals = new GlobalOptions();
+        var root = new RootCommand("Rewind: the production rollback playbook as one fast, safe, verified command.");
+        foreach (var option in globals.All)
+            root.Options.Add(option);
+        CliContext Context(ParseResult parse) => new(stdout, stderr, globals, parse, awsFactory);
+
+        root.Subcommands.Add(InitCommand.Create(Context));
+        root.Subcommands.Add(DoctorCommand.Create(Context));
+        root.Subcommands.Add(LedgerCommands.Create(Context));
+        root.Subcommands.Add(LedgerCommands.History(Context));
+        root.Subcommands.Add(Demo.DemoCommand.Create(Context));
+        root.Subcommands.Add(StatusCommands.Status(Context));
+        root.Subcommands.Add(StatusCommands.Record(Context));
+        root.Subcommands.Add(CompletionCommand.Create(Context));
+        foreach (var command in RollbackCommands.Create(Context))
+            root.Subcommands.Add(command);
+        return (root, globals);
     }
 
     /// <summary>The one line and exit code for a failure; anything unexpected is a bug.</summary>

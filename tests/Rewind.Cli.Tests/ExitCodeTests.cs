@@ -51,4 +51,41 @@ public sealed class CommandDocsTests
         Assert.True(commands.Count >= 10, string.Join(", ", commands));
         Assert.All(commands, command => Assert.Contains($"### `rewind {command}", doc, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Every_option_of_every_command_is_named_in_that_command_s_section_of_docs_cli_md()
+    {
+        var doc = File.ReadAllText(Path.Combine(ExitCodeTests.RepositoryRoot(), "docs", "cli.md"));
+        var sections = doc.Split("\n### ").Skip(1).Select(section => (Heading: section.Split('\n')[0], Text: section)).ToList();
+        var root = RewindApp.Commands();
+        var globals = root.Options.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        var missing = new List<string>();
+        foreach (var (path, command) in Walk(root, []))
+        {
+            // A section documents a command when its heading names the command's path: "rewind ledger init", "rewind freeze on|off".
+            var text = string.Concat(sections
+                .Where(s => s.Heading.StartsWith("`rewind " + path[0], StringComparison.Ordinal)
+                    && path.All(word => s.Heading.Split(' ', '|', '[', ']', '`').Contains(word)))
+                .Select(s => s.Text));
+            if (text.Length == 0)
+                missing.Add($"rewind {string.Join(' ', path)}: no section");
+            foreach (var option in command.Options.Where(o => !globals.Contains(o.Name) && o.Name is not "--help" and not "--version"))
+            {
+                if (!text.Contains(option.Name, StringComparison.Ordinal))
+                    missing.Add($"rewind {string.Join(' ', path)}: {option.Name}");
+            }
+        }
+        Assert.True(missing.Count == 0, "docs/cli.md does not mention:\n" + string.Join('\n', missing));
+    }
+
+    private static IEnumerable<(string[] Path, System.CommandLine.Command Command)> Walk(System.CommandLine.Command command, string[] path)
+    {
+        foreach (var sub in command.Subcommands)
+        {
+            string[] subPath = [.. path, sub.Name];
+            yield return (subPath, sub);
+            foreach (var nested in Walk(sub, subPath))
+                yield return nested;
+        }
+    }
 }
