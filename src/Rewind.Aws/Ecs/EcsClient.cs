@@ -13,7 +13,7 @@ public sealed class EcsClient : IEcsClient
     /// <summary>DescribeServices accepts at most this many services per call.</summary>
     public const int DescribeServicesBatch = 10;
 
-    /// <summary>DescribeServiceDeployments accepts at most this many ARNs per call.</summary>
+    /// <summary>DescribeServiceDeployments and DescribeServiceRevisions accept at most this many ARNs per call.</summary>
     public const int DescribeServiceDeploymentsBatch = 20;
 
     private static readonly string[] IncludeTags = ["TAGS"];
@@ -112,28 +112,42 @@ public sealed class EcsClient : IEcsClient
         return ServiceDeploymentsResult<ServiceDeploymentBrief>.Found(deployments);
     }
 
-    public async Task<ServiceDeploymentsResult<ServiceDeployment>> DescribeServiceDeploymentsAsync(
-        IReadOnlyList<string> serviceDeploymentArns, CancellationToken cancellationToken)
+    public Task<ServiceDeploymentsResult<ServiceDeployment>> DescribeServiceDeploymentsAsync(
+        IReadOnlyList<string> serviceDeploymentArns, CancellationToken cancellationToken) =>
+        DescribeBatchedAsync(
+            "DescribeServiceDeployments", serviceDeploymentArns,
+            batch => new DescribeServiceDeploymentsRequest(batch), EcsJsonContext.Default.DescribeServiceDeploymentsRequest,
+            EcsJsonContext.Default.DescribeServiceDeploymentsResponse, r => (r.ServiceDeployments, r.Failures), cancellationToken);
+
+    public Task<ServiceDeploymentsResult<ServiceRevision>> DescribeServiceRevisionsAsync(
+        IReadOnlyList<string> serviceRevisionArns, CancellationToken cancellationToken) =>
+        DescribeBatchedAsync(
+            "DescribeServiceRevisions", serviceRevisionArns,
+            batch => new DescribeServiceRevisionsRequest(batch), EcsJsonContext.Default.DescribeServiceRevisionsRequest,
+            EcsJsonContext.Default.DescribeServiceRevisionsResponse, r => (r.ServiceRevisions, r.Failures), cancellationToken);
+
+    /// <summary>One of the newer describe operations, 20 ARNs a call; an endpoint without it gives "not supported".</summary>
+    private async Task<ServiceDeploymentsResult<T>> DescribeBatchedAsync<TRequest, TResponse, T>(
+        string operation, IReadOnlyList<string> arns, Func<string[], TRequest> request,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestType, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseType,
+        Func<TResponse, (IReadOnlyList<T>? Items, IReadOnlyList<EcsFailure>? Failures)> read, CancellationToken cancellationToken)
     {
-        var deployments = new List<ServiceDeployment>();
+        var items = new List<T>();
         var failures = new List<EcsFailure>();
         try
         {
-            foreach (var batch in serviceDeploymentArns.Chunk(DescribeServiceDeploymentsBatch))
+            foreach (var batch in arns.Chunk(DescribeServiceDeploymentsBatch))
             {
-                var response = await _json.InvokeAsync(
-                    "DescribeServiceDeployments", new DescribeServiceDeploymentsRequest(batch),
-                    EcsJsonContext.Default.DescribeServiceDeploymentsRequest, EcsJsonContext.Default.DescribeServiceDeploymentsResponse,
-                    cancellationToken);
-                deployments.AddRange(response.ServiceDeployments ?? []);
-                failures.AddRange(response.Failures ?? []);
+                var (found, failed) = read(await _json.InvokeAsync(operation, request(batch), requestType, responseType, cancellationToken));
+                items.AddRange(found ?? []);
+                failures.AddRange(failed ?? []);
             }
         }
         catch (AwsServiceException e) when (IsUnknownOperation(e))
         {
-            return ServiceDeploymentsResult<ServiceDeployment>.NotSupported();
+            return ServiceDeploymentsResult<T>.NotSupported();
         }
-        return ServiceDeploymentsResult<ServiceDeployment>.Found(deployments, failures);
+        return ServiceDeploymentsResult<T>.Found(items, failures);
     }
 
     public async Task TagResourceAsync(string resourceArn, IReadOnlyList<EcsTag> tags, CancellationToken cancellationToken) =>
@@ -152,17 +166,10 @@ public sealed class EcsClient : IEcsClient
     /// <summary>
     /// True only for "this endpoint does not have the operation": AWS's JSON protocol answers UnknownOperationException;
     /// moto 5.2.1 has no handler, raises NotImplementedError, and Flask answers with Werkzeug's generic HTML 500 page
-    /// (text/html, no AWS error code, so the parser falls back to InternalFailure). Real ECS never sends that page: its
-    /// 5xx answers are JSON (ServerException), so those, throttling and auth failures still propagate.
+    /// (see <see cref="AwsServiceException.IsEmulatorErrorPage"/>). Real ECS never sends that page: its 5xx answers are
+    /// JSON (ServerException), so those, throttling and auth failures still propagate.
     /// </summary>
-    internal static bool IsUnknownOperation(AwsServiceException e) =>
-        e.Code == "UnknownOperationException"
-        || (e.HttpStatus == 500
-            && e.Code == "InternalFailure"
-            && e.ErrorMessage.StartsWith("<!doctype html>", StringComparison.OrdinalIgnoreCase)
-            && e.ErrorMessage.Contains(WerkzeugInternalError, StringComparison.Ordinal));
-
-    private const string WerkzeugInternalError = "The server encountered an internal error and was unable to complete your request.";
+    internal static bool IsUnknownOperation(AwsServiceException e) => e.Code == "UnknownOperationException" || e.IsEmulatorErrorPage;
 
     private static EcsService NewestEventsOnly(EcsService service) =>
         service.Events.Count <= MaxEvents && IsNewestFirst(service.Events)

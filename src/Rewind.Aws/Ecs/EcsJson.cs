@@ -31,6 +31,10 @@ internal sealed record DescribeServiceDeploymentsRequest(IReadOnlyList<string> S
 
 internal sealed record DescribeServiceDeploymentsResponse(IReadOnlyList<ServiceDeployment>? ServiceDeployments, IReadOnlyList<EcsFailure>? Failures);
 
+internal sealed record DescribeServiceRevisionsRequest(IReadOnlyList<string> ServiceRevisionArns);
+
+internal sealed record DescribeServiceRevisionsResponse(IReadOnlyList<ServiceRevision>? ServiceRevisions, IReadOnlyList<EcsFailure>? Failures);
+
 internal sealed record TagResourceRequest(string ResourceArn, IReadOnlyList<EcsTag> Tags);
 
 internal sealed record ResourceArnRequest(string ResourceArn);
@@ -57,6 +61,8 @@ internal sealed record EmptyResponse;
 [JsonSerializable(typeof(ListServiceDeploymentsResponse))]
 [JsonSerializable(typeof(DescribeServiceDeploymentsRequest))]
 [JsonSerializable(typeof(DescribeServiceDeploymentsResponse))]
+[JsonSerializable(typeof(DescribeServiceRevisionsRequest))]
+[JsonSerializable(typeof(DescribeServiceRevisionsResponse))]
 [JsonSerializable(typeof(TagResourceRequest))]
 [JsonSerializable(typeof(ResourceArnRequest))]
 [JsonSerializable(typeof(ListTagsForResourceResponse))]

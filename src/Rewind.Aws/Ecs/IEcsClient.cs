@@ -24,6 +24,9 @@ public interface IEcsClient
     /// <summary>Service deployments in detail (sent 20 ARNs per call), or Supported = false when the endpoint lacks the operation.</summary>
     Task<ServiceDeploymentsResult<ServiceDeployment>> DescribeServiceDeploymentsAsync(IReadOnlyList<string> serviceDeploymentArns, CancellationToken cancellationToken);
 
+    /// <summary>DescribeServiceRevisions, batched by 20: the task definition each revision ran; not supported on moto.</summary>
+    Task<ServiceDeploymentsResult<ServiceRevision>> DescribeServiceRevisionsAsync(IReadOnlyList<string> serviceRevisionArns, CancellationToken cancellationToken);
+
     /// <summary>Adds or overwrites tags on a resource (task definition, service, cluster).</summary>
     Task TagResourceAsync(string resourceArn, IReadOnlyList<EcsTag> tags, CancellationToken cancellationToken);
 

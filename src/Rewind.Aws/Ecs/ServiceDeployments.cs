@@ -66,3 +66,13 @@ public sealed record ServiceDeploymentRollback(string? Reason, DateTimeOffset? S
 
 /// <summary>The circuit breaker of one service deployment: its state, failures so far and the threshold.</summary>
 public sealed record ServiceDeploymentCircuitBreaker(CircuitBreakerStatus Status, int FailureCount, int Threshold);
+
+/// <summary>A service revision (DescribeServiceRevisions): which task definition a deployment ran.</summary>
+public sealed record ServiceRevision
+{
+    public required string ServiceRevisionArn { get; init; }
+    public string? ServiceArn { get; init; }
+    public string? ClusterArn { get; init; }
+    public string? TaskDefinition { get; init; }
+    public DateTimeOffset? CreatedAt { get; init; }
+}

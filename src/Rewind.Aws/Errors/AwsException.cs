@@ -41,8 +41,23 @@ public sealed class AwsServiceException : AwsException
     public string? RequestId { get; }
     public TimeSpan? RetryAfter { get; }
 
-    /// <summary>Throttling, a transient server fault or a 429/5xx: worth another attempt.</summary>
-    public bool IsRetryable => AwsErrorCodes.IsRetryable(Code, HttpStatus);
+    /// <summary>
+    /// Throttling, a transient server fault or a 429/5xx: worth another attempt. Not the emulator's crash page: the
+    /// same request fails the same way again, and only delays the answer.
+    /// </summary>
+    public bool IsRetryable => AwsErrorCodes.IsRetryable(Code, HttpStatus) && !IsEmulatorErrorPage;
+
+    /// <summary>
+    /// Werkzeug's generic HTML 500 page: moto's answer to an action it does not implement (it raises
+    /// NotImplementedError) or to its own bug. Real AWS never sends it: its 5xx answers are JSON or XML.
+    /// </summary>
+    public bool IsEmulatorErrorPage =>
+        HttpStatus == 500
+        && Code == "InternalFailure"
+        && ErrorMessage.StartsWith("<!doctype html>", StringComparison.OrdinalIgnoreCase)
+        && ErrorMessage.Contains(WerkzeugInternalError, StringComparison.Ordinal);
+
+    private const string WerkzeugInternalError = "The server encountered an internal error and was unable to complete your request.";
 
     /// <summary>The signature or the credentials were refused.</summary>
     public bool IsAuthFailure => AwsErrorCodes.IsAuthFailure(Code);

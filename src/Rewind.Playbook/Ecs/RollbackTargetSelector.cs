@@ -8,8 +8,9 @@ namespace Rewind.Playbook.Ecs;
 
 /// <summary>
 /// Chooses what to roll back to, and says why: <c>--to</c> (a release or a revision), else the ledger's last
-/// known-good release, else the next lower ACTIVE revision. Never N-1 blindly: the revision running now, the bad
-/// releases and INACTIVE revisions are never chosen.
+/// known-good release, else ECS's deployment history (the newest successful deployment of another revision, where the
+/// endpoint has ListServiceDeployments and DescribeServiceRevisions), else the next lower ACTIVE revision. Never N-1
+/// blindly: the revision running now, releases rolled back from and INACTIVE revisions are never chosen.
 /// </summary>
 public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore releases, EcsSettings settings)
 {
@@ -29,6 +30,14 @@ public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore release
         if (knownGood is not null)
             return FromRelease(knownGood, "last known-good release in the ledger");
 
+        var rolledBack = (await releases.ListReleasesAsync(service, 200, cancellationToken))
+            .Where(r => r.Status == ReleaseStatus.RolledBack)
+            .SelectMany(r => r.TaskDefinitions.Values)
+            .ToList();
+        var (fromHistory, historyNote) = await FromDeploymentHistoryAsync(currentRevision, rolledBack, cancellationToken);
+        if (fromHistory is not null)
+            return fromHistory;
+
         var lower = (await ecs.ListTaskDefinitionsAsync(settings.Family, TaskDefinitionStatus.Active, SortOrder.Desc, cancellationToken))
             .Select(arn => (Arn: arn, Revision: TaskDefinitionRevision.Parse(arn)))
             .Where(t => t.Revision.Family == currentRevision.Family && t.Revision.Revision < currentRevision.Revision)
@@ -36,7 +45,7 @@ public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore release
             .OrderByDescending(t => t.Revision.Revision)
             .FirstOrDefault();
         if (lower.Arn is not null)
-            return new RollbackTarget("revision", lower.Revision.ToString(), $"next lower ACTIVE revision below the running {currentRevision} (no known-good release in the ledger)", null, lower.Arn);
+            return new RollbackTarget("revision", lower.Revision.ToString(), $"next lower ACTIVE revision below the running {currentRevision} (no known-good release in the ledger; {historyNote})", null, lower.Arn);
 
         throw new RewindException(
             $"no rollback target for {settings.Service}: no known-good release in the ledger and no ACTIVE revision of {settings.Family} below {currentRevision.Revision}",
@@ -69,6 +78,41 @@ public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore release
         if (definition.Status != TaskDefinitionStatus.Active)
             throw new RewindException($"task definition {reference} is {definition.Status.ToString().ToUpperInvariant()}", "pick an ACTIVE revision: an INACTIVE one cannot start new tasks", FailureKind.BadInput);
         return new RollbackTarget("revision", $"{definition.Family}:{definition.Revision}", "pinned with --to", null, definition.TaskDefinitionArn);
+    }
+
+    /// <summary>
+    /// The task definition of the newest SUCCESSFUL service deployment that ran another revision than the current one,
+    /// is not a release rolled back from, and is still ACTIVE; else null and why (for the fallback's reason).
+    /// </summary>
+    private async Task<(RollbackTarget? Target, string Note)> FromDeploymentHistoryAsync(
+        TaskDefinitionRevision current, IReadOnlyList<string> rolledBack, CancellationToken cancellationToken)
+    {
+        var listed = await ecs.ListServiceDeploymentsAsync(settings.Cluster, settings.Service, cancellationToken);
+        if (!listed.Supported)
+            return (null, $"ECS deployment history {listed.Reason}");
+        var successful = listed.Deployments
+            .Where(d => d.Status == ServiceDeploymentStatus.Successful && d.TargetServiceRevisionArn is not null)
+            .OrderByDescending(d => d.FinishedAt ?? d.StartedAt ?? d.CreatedAt)
+            .ToList();
+        if (successful.Count == 0)
+            return (null, "no successful deployment in ECS's deployment history");
+        var revisions = await ecs.DescribeServiceRevisionsAsync([.. successful.Select(d => d.TargetServiceRevisionArn!).Distinct()], cancellationToken);
+        if (!revisions.Supported)
+            return (null, $"ECS service revisions {revisions.Reason}");
+        foreach (var deployment in successful)
+        {
+            var taskDefinition = revisions.Deployments.FirstOrDefault(r => r.ServiceRevisionArn == deployment.TargetServiceRevisionArn)?.TaskDefinition;
+            if (taskDefinition is null || !TaskDefinitionRevision.TryParse(taskDefinition, out var revision) || revision == current
+                || rolledBack.Any(arn => SameRevision(arn, revision)))
+                continue;
+            var definition = (await ecs.DescribeTaskDefinitionAsync(taskDefinition, cancellationToken)).TaskDefinition;
+            if (definition.Status != TaskDefinitionStatus.Active)
+                continue;
+            return (new RollbackTarget("revision", revision.ToString(),
+                $"last successful ECS deployment of another revision ({deployment.FinishedAt ?? deployment.StartedAt:yyyy-MM-dd HH:mm}Z, {deployment.ServiceDeploymentArn})",
+                null, definition.TaskDefinitionArn), "");
+        }
+        return (null, "no other ACTIVE revision in ECS's deployment history");
     }
 
     private async Task<string> CurrentTaskDefinitionAsync(CancellationToken cancellationToken)

@@ -19,6 +19,6 @@ public sealed record MotoServerOptions
     /// </summary>
     public string? PythonBootstrapModule { get; init; }
 
-    /// <summary>How long to wait for the server to answer before giving up.</summary>
-    public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>How long to wait for the server to answer before giving up (generous: a loaded 2-core machine needs 10–40 s).</summary>
+    public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(90);
 }
