@@ -34,4 +34,5 @@ public static class Json
 [JsonSerializable(typeof(RunReport))]
 [JsonSerializable(typeof(StatusReport))]
 [JsonSerializable(typeof(HistoryRelease))]
+[JsonSerializable(typeof(ChecklistReport))]
 internal sealed partial class CliJson : JsonSerializerContext;
