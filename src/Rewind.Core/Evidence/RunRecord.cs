@@ -34,7 +34,11 @@ public sealed record RunRecord(Run Run, RollbackPlan? Plan, string? PlanError, I
         ArgumentNullException.ThrowIfNull(run);
         try
         {
-            return new RunRecord(run, EngineJson.DeserializePlan(run.PlanJson), null, journal, chainBreak);
+            var plan = EngineJson.DeserializePlan(run.PlanJson);
+            // The generated deserializer does not enforce non-null members: a plan missing them is as unreadable as bad JSON.
+            if (plan.Service is null || plan.Steps is null || plan.Steps.Any(s => s?.Step is null || s.Summary is null || s.Changes is null || s.Parameters is null))
+                return new RunRecord(run, null, "the stored plan lacks its service or steps", journal, chainBreak);
+            return new RunRecord(run, plan, null, journal, chainBreak);
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
         {

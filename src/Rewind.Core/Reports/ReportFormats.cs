@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Rewind.Core.Evidence;
 
@@ -16,9 +17,18 @@ public static class ReportFormats
     {
         "md" => MarkdownReport.Render(report),
         "html" => HtmlReport.Render(report),
-        "json" => JsonSerializer.Serialize(report, ReportJson.Default.RollbackReport) + "\n",
+        "json" => Json(report),
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "formats are md, html and json"),
     };
+
+    /// <summary>Indented JSON that keeps arrows and apostrophes readable (the document is never embedded in HTML).</summary>
+    private static string Json(RollbackReport report)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            JsonSerializer.Serialize(writer, report, ReportJson.Default.RollbackReport);
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length) + "\n";
+    }
 
     internal static string Time(DateTimeOffset? time) =>
         time is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture) + "Z" : "-";
