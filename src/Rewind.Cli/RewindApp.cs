@@ -70,6 +70,8 @@ public static class RewindApp
         root.Subcommands.Add(CompletionCommand.Create(Context));
         foreach (var command in RollbackCommands.Create(Context))
             root.Subcommands.Add(command);
+        foreach (var command in ReportCommands.Create(Context))
+            root.Subcommands.Add(command);
         return (root, globals);
     }
 

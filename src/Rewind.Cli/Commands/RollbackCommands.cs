@@ -2,6 +2,7 @@ using System.CommandLine;
 using Rewind.Cli.Playbook;
 using Rewind.Cli.Rendering;
 using Rewind.Core.Engine;
+using Rewind.Core.Evidence;
 using Rewind.Core.Ledger;
 using Rewind.Playbook.Ecs;
 
@@ -26,7 +27,7 @@ public static class RollbackCommands
         plan.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(to), false, true, Selection(parse, skip, only)), Everything, ct));
 
         var run = new Command("run", "The whole playbook: canary to 0, ECS rollback, wait, verify (dry-run unless --live)") { to, live, yes, skip, only, takeover };
-        run.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(to), parse.GetValue(live), parse.GetValue(yes), Selection(parse, skip, only), TakeOver: parse.GetValue(takeover)), Everything, ct));
+        run.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(to), parse.GetValue(live), parse.GetValue(yes), Selection(parse, skip, only), TakeOver: parse.GetValue(takeover), Checklist: true), Everything, ct));
 
         var runId = new Argument<string?>("RUN") { Description = "the run to continue; default: the service's latest unfinished run", Arity = ArgumentArity.ZeroOrOne };
         var resume = new Command("resume", "Continue an interrupted or failed run; steps already done are not repeated") { runId, yes, takeover };
@@ -100,7 +101,7 @@ public static class RollbackCommands
         return [plan, run, resume, ecs, canary, secret, cdn];
     }
 
-    private sealed record Request(string? To, bool Live, bool Yes, StepSelection Selection, bool NeedsTarget = true, bool TakeOver = false);
+    private sealed record Request(string? To, bool Live, bool Yes, StepSelection Selection, bool NeedsTarget = true, bool TakeOver = false, bool Checklist = false);
 
     private static IReadOnlyList<IStep> Everything(CliContext context, Aws.AwsClients aws, ILedger ledger) => PlaybookSteps.All(context.Config, aws, ledger);
 
@@ -144,7 +145,9 @@ public static class RollbackCommands
         var outcome = await RunProgress.ShowAsync(context, plan, observer =>
             new RunExecutor(ledger, chosen, observer, TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, request.TakeOver) }
                 .StartAsync(plan, EngineJson.Serialize(plan), CurrentOperator(), cancellationToken));
-        await PlanView.WriteAsync(context, plan, outcome, cancellationToken);
+        // The checklist is evidence for people and programs, not the exit code: the exit code stays the steps' outcome.
+        var checklist = request.Checklist ? Checklist.Evaluate((await RunRecord.ReadAsync(ledger, outcome.RunId, cancellationToken))!) : null;
+        await PlanView.WriteAsync(context, plan, outcome, checklist, cancellationToken);
         return ExitCodeOf(context, outcome);
     }
 
@@ -165,7 +168,8 @@ public static class RollbackCommands
         var outcome = await RunProgress.ShowAsync(context, plan, observer =>
             new RunExecutor(ledger, steps, observer, TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, takeOver) }
                 .ResumeAsync(run, plan, CurrentOperator(), cancellationToken));
-        await PlanView.WriteAsync(context, plan, outcome, cancellationToken);
+        var checklist = Checklist.Evaluate((await RunRecord.ReadAsync(ledger, outcome.RunId, cancellationToken))!);
+        await PlanView.WriteAsync(context, plan, outcome, checklist, cancellationToken);
         return ExitCodeOf(context, outcome);
     }
 

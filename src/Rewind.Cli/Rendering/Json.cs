@@ -35,4 +35,5 @@ public static class Json
 [JsonSerializable(typeof(StatusReport))]
 [JsonSerializable(typeof(HistoryRelease))]
 [JsonSerializable(typeof(SecretVersionsDocument))]
+[JsonSerializable(typeof(ChecklistReport))]
 internal sealed partial class CliJson : JsonSerializerContext;

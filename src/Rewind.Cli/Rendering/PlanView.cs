@@ -1,5 +1,6 @@
 using System.Globalization;
 using Rewind.Core.Engine;
+using Rewind.Core.Evidence;
 using Spectre.Console;
 
 namespace Rewind.Cli.Rendering;
@@ -7,13 +8,18 @@ namespace Rewind.Cli.Rendering;
 /// <summary>Renders a plan and, after a live run, each step's result: a table for people, one JSON document for programs.</summary>
 public static class PlanView
 {
-    public static async Task WriteAsync(CliContext context, RollbackPlan plan, RunOutcome? outcome, CancellationToken cancellationToken)
+    public static Task WriteAsync(CliContext context, RollbackPlan plan, RunOutcome? outcome, CancellationToken cancellationToken) =>
+        WriteAsync(context, plan, outcome, null, cancellationToken);
+
+    /// <summary>As above, with the run's checklist: in the JSON document, else on stderr after the table.</summary>
+    public static async Task WriteAsync(CliContext context, RollbackPlan plan, RunOutcome? outcome, IReadOnlyList<ChecklistItem>? checklist, CancellationToken cancellationToken)
     {
         if (context.Output == OutputFormat.Json)
         {
             var report = new RunReport(
                 outcome is not null, outcome?.RunId, outcome?.Status.ToString(), plan,
-                outcome?.Steps.Select(s => new StepReport(s.Step.Step, s.Result.Status.ToString(), s.Result.Summary, s.Result.Evidence)).ToList() ?? []);
+                outcome?.Steps.Select(s => new StepReport(s.Step.Step, s.Result.Status.ToString(), s.Result.Summary, s.Result.Evidence)).ToList() ?? [])
+            { Checklist = checklist };
             await Json.WriteAsync(context.Out, report, CliJson.Default.RunReport, cancellationToken);
             return;
         }
@@ -28,6 +34,8 @@ public static class PlanView
             table.AddRow(Markup.Escape(step.Step), Status(result.Status), Markup.Escape(result.Summary));
         console.Write(table);
         console.MarkupLine($"run [bold]{Markup.Escape(outcome.RunId)}[/]: {Markup.Escape(outcome.Status.ToString().ToLowerInvariant())}");
+        if (checklist is not null)
+            ChecklistView.Render(context.Error, outcome.RunId, checklist);
     }
 
     public static void RenderPlan(TextWriter writer, RollbackPlan plan)
@@ -59,7 +67,11 @@ public static class PlanView
 }
 
 /// <summary>The JSON document of plan/run/resume/ecs/canary.</summary>
-public sealed record RunReport(bool Live, string? RunId, string? Status, RollbackPlan Plan, IReadOnlyList<StepReport> Steps);
+public sealed record RunReport(bool Live, string? RunId, string? Status, RollbackPlan Plan, IReadOnlyList<StepReport> Steps)
+{
+    /// <summary>The playbook's checklist after a live run or resume, each item ticked only by the journal's evidence; null otherwise.</summary>
+    public IReadOnlyList<ChecklistItem>? Checklist { get; init; }
+}
 
 /// <summary>One step's result in <see cref="RunReport"/>.</summary>
 public sealed record StepReport(string Step, string Status, string Summary, IReadOnlyDictionary<string, string> Evidence);

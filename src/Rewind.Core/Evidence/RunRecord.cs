@@ -1,0 +1,117 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
+
+namespace Rewind.Core.Evidence;
+
+/// <summary>
+/// Everything the ledger knows about one run, read once: the run, its plan, its journal and whether the journal's
+/// hash chain is intact. The checklist and the report are pure functions of it.
+/// </summary>
+/// <param name="Run">The run.</param>
+/// <param name="Plan">The plan the run executed, or null when the stored plan cannot be read.</param>
+/// <param name="PlanError">Why the plan cannot be read, when it cannot.</param>
+/// <param name="Journal">The journal in seq order, as stored.</param>
+/// <param name="ChainBreak">The first broken entry of the journal's hash chain, or null when it is intact.</param>
+public sealed record RunRecord(Run Run, RollbackPlan? Plan, string? PlanError, IReadOnlyList<JournalEntry> Journal, ChainBreak? ChainBreak)
+{
+    /// <summary>Reads a run from the ledger and verifies its chain; null when the ledger has no such run.</summary>
+    public static async Task<RunRecord?> ReadAsync(ILedger ledger, string runId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        var run = await ledger.Runs.GetRunAsync(runId, cancellationToken);
+        if (run is null)
+            return null;
+        var journal = await ledger.Runs.ReadJournalAsync(runId, cancellationToken);
+        var head = await ledger.Runs.GetJournalHeadAsync(runId, cancellationToken);
+        return From(run, journal, LedgerVerifier.VerifyChain(runId, journal, head));
+    }
+
+    /// <summary>Builds the record from what was read; the plan is parsed from the run's stored plan JSON.</summary>
+    public static RunRecord From(Run run, IReadOnlyList<JournalEntry> journal, ChainBreak? chainBreak)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        try
+        {
+            var plan = EngineJson.DeserializePlan(run.PlanJson);
+            // The generated deserializer does not enforce non-null members: a plan missing them is as unreadable as bad JSON.
+            if (plan.Service is null || plan.Steps is null || plan.Steps.Any(s => s?.Step is null || s.Summary is null || s.Changes is null || s.Parameters is null))
+                return new RunRecord(run, null, "the stored plan lacks its service or steps", journal, chainBreak);
+            return new RunRecord(run, plan, null, journal, chainBreak);
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            return new RunRecord(run, null, e.Message, journal, chainBreak);
+        }
+    }
+
+    /// <summary>Whether the journal's hash chain is intact.</summary>
+    public bool IsIntact => ChainBreak is null;
+
+    /// <summary>The steps of the plan, else the steps the journal names (when the plan cannot be read), in order.</summary>
+    public IReadOnlyList<string> StepNames => Plan is { } plan
+        ? [.. plan.Steps.Select(s => s.Step)]
+        : [.. Journal.Where(e => e.Kind is JournalKind.Planned or JournalKind.Started).Select(e => e.Step).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>Whether the plan has a step of this name.</summary>
+    public bool Planned(string step) => StepNames.Contains(step, StringComparer.Ordinal);
+
+    /// <summary>
+    /// How a step last ended: its last <c>Completed</c> entry, or its last <c>CallFailed</c> entry that carries a step
+    /// result (the executor's end of a failed step, not a failed AWS call). Null when the step never ended.
+    /// </summary>
+    public StepEnd? EndOf(string step)
+    {
+        for (var i = Journal.Count - 1; i >= 0; i--)
+        {
+            if (Journal[i].Step == step && StepEnd.TryParse(Journal[i], out var end))
+                return end;
+        }
+        return null;
+    }
+}
+
+/// <summary>A step's end as the executor journals it: <c>{"status","summary","evidence"}</c>.</summary>
+/// <param name="Seq">The journal entry it was read from.</param>
+/// <param name="Time">When the step ended.</param>
+/// <param name="Status">Succeeded, Skipped, Failed or AwaitingApproval, as journaled.</param>
+/// <param name="Summary">The step's one line.</param>
+/// <param name="Evidence">The step's evidence, a flat key → value dictionary.</param>
+public sealed record StepEnd(long Seq, DateTimeOffset Time, string Status, string Summary, IReadOnlyDictionary<string, string> Evidence)
+{
+    /// <summary>Whether the step reported success (or that it had nothing to do).</summary>
+    public bool Succeeded => Status is nameof(StepStatus.Succeeded) or nameof(StepStatus.Skipped);
+
+    /// <summary>The value of an evidence key, or null when absent or blank.</summary>
+    public string? this[string key] => Evidence.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
+
+    /// <summary>Reads a step end from a journal entry; false for any other entry (a call, a start, a plan).</summary>
+    public static bool TryParse(JournalEntry entry, out StepEnd end)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        end = null!;
+        if (entry.Kind is not (JournalKind.Completed or JournalKind.CallFailed))
+            return false;
+        JsonObject? detail;
+        try
+        {
+            detail = JsonNode.Parse(entry.Detail) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+        if (detail?["status"] is not JsonValue status || status.GetValueKind() != JsonValueKind.String)
+            return false;
+        var evidence = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (detail["evidence"] is JsonObject values)
+        {
+            foreach (var (key, value) in values)
+                evidence[key] = value is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : value?.ToJsonString() ?? "";
+        }
+        var summary = detail["summary"] is JsonValue s && s.GetValueKind() == JsonValueKind.String ? s.GetValue<string>() : "";
+        end = new StepEnd(entry.Seq, entry.Time, status.GetValue<string>(), summary, evidence);
+        return true;
+    }
+}
