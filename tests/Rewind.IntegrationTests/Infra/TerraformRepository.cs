@@ -61,18 +61,17 @@ internal sealed class TerraformRepository : IDisposable
     }
 
     /// <summary>A rewind.yaml with the infra section (and <paramref name="extra"/> sections), the ledger in this folder.</summary>
-    public string Config(int maxDestroys = 0, string extra = "", string service = "api")
+    public string Config(int maxDestroys = 0, string extra = "", string service = "service:\n  name: api", string? ledger = null)
     {
         var path = Path.Combine(Folder, $"rewind-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(path, $"""
-            service:
-              name: {service}
+            {service}
             infra:
               repository: {Root}
               directory: {Directory}
               max_destroys: {maxDestroys}
             ledger:
-              path: {LedgerPath}
+              path: {ledger ?? LedgerPath}
             {extra}
             """);
         return path;
