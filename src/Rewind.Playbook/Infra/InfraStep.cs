@@ -151,8 +151,13 @@ public sealed class InfraStep(InfraSettings settings, string? reference = null, 
             Apply,
             new JsonObject
             {
-                ["commit"] = commit, ["ref"] = wanted, ["planFile"] = planFile, ["state"] = state.ToString(),
-                ["adds"] = summary.Adds, ["changes"] = summary.Changes, ["destroys"] = summary.Destroys,
+                ["commit"] = commit,
+                ["ref"] = wanted,
+                ["planFile"] = planFile,
+                ["state"] = state.ToString(),
+                ["adds"] = summary.Adds,
+                ["changes"] = summary.Changes,
+                ["destroys"] = summary.Destroys,
             },
             async ct =>
             {
