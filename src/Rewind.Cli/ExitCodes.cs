@@ -12,7 +12,7 @@ public static class ExitCodes
     /// <summary>Bad input: flags, configuration, credentials setup, names that do not exist. Nothing was changed.</summary>
     public const int BadInput = 2;
 
-    /// <summary>Blocked by another operator's lock or by a release freeze. Nothing was changed.</summary>
+    /// <summary>Blocked by another operator's lock, a release freeze or an approval gate (CONFIRM=true, the destroy limit). Nothing was changed.</summary>
     public const int Blocked = 3;
 
     /// <summary>The action ran but verification failed: the service is not in the state it should be.</summary>
@@ -30,7 +30,7 @@ public static class ExitCodes
         (Ok, "ok", "done; every check passed"),
         (Failed, "failed", "an AWS call, a step or a check failed; the message says which"),
         (BadInput, "bad input", "flags, configuration, credentials setup or names are wrong; nothing was changed"),
-        (Blocked, "blocked", "another operator holds the service's lock, or releases are frozen; nothing was changed"),
+        (Blocked, "blocked", "another operator holds the service's lock, releases are frozen, or an approval gate is not met (CONFIRM=true, the destroy limit); nothing was changed"),
         (VerificationFailed, "verification failed", "the action ran but the service is not in the state it should be"),
         (Unavailable, "unavailable", "AWS could not be reached or did not answer in time after every retry; safe to run again"),
         (Cancelled, "cancelled", "interrupted by Ctrl-C; an interrupted run can be continued with 'rewind resume'"),

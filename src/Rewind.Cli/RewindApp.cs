@@ -68,6 +68,7 @@ public static class RewindApp
         root.Subcommands.Add(StatusCommands.Status(Context));
         root.Subcommands.Add(StatusCommands.Record(Context));
         root.Subcommands.Add(CompletionCommand.Create(Context));
+        root.Subcommands.Add(InfraCommands.Create(Context));
         foreach (var command in RollbackCommands.Create(Context))
             root.Subcommands.Add(command);
         foreach (var command in ReportCommands.Create(Context))

@@ -19,7 +19,7 @@ public static class RollbackCommands
         var to = new Option<string?>("--to") { Description = "roll back to this release (id or version) or revision (number, family:rev or ARN)", HelpName = "REL|REV" };
         var live = new Option<bool>("--live") { Description = "act; without it nothing is changed (dry-run)" };
         var yes = new Option<bool>("--yes") { Description = "do not ask for confirmation on a terminal" };
-        var skip = new Option<string[]>("--skip") { Description = "leave out these steps (canary, secrets, ecs, cdn)", AllowMultipleArgumentsPerToken = true, HelpName = "STEP" };
+        var skip = new Option<string[]>("--skip") { Description = "leave out these steps (canary, secrets, ecs, infra, cdn)", AllowMultipleArgumentsPerToken = true, HelpName = "STEP" };
         var only = new Option<string[]>("--only") { Description = "run only these steps", AllowMultipleArgumentsPerToken = true, HelpName = "STEP" };
         var takeover = new Option<bool>("--takeover") { Description = "take the service's lock from its current holder (journaled); a dead process's lock on this host is taken without it" };
 
@@ -178,6 +178,11 @@ public static class RollbackCommands
         if (outcome.Status == RunStatus.Succeeded)
             return ExitCodes.Ok;
         var failed = outcome.Steps.First(s => s.Result.Status is StepStatus.Failed or StepStatus.AwaitingApproval);
+        if (failed.Result.Status == StepStatus.AwaitingApproval)
+        {
+            context.Log($"rewind: step {failed.Step.Step} awaits approval: {failed.Result.Summary}");
+            return ExitCodes.Blocked;
+        }
         context.Log($"rewind: step {failed.Step.Step} failed: {failed.Result.Summary}");
         return ExitCodes.Failed;
     }

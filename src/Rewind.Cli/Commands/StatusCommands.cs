@@ -77,7 +77,7 @@ public static class StatusCommands
                 LedgerIds.NewReleaseId(now), config.Service.Name,
                 parse.GetValue(version) ?? TaskDefinitionRevision.Parse(taskDefinition).ToString(), now,
                 new Dictionary<string, string> { [config.Service.EcsService] = taskDefinition },
-                weights, secrets, null, config.Cdn?.DistributionId,
+                weights, secrets, await PlaybookSteps.TerraformRevisionAsync(config, ct), config.Cdn?.DistributionId,
                 parse.GetValue(knownGood) ? ReleaseStatus.KnownGood : ReleaseStatus.Deployed);
             await ledger.Releases.RecordReleaseAsync(release, ct);
             var report = new HistoryRelease(release.Id, release.Service, release.Version, release.RecordedAt, release.Status.ToString(), release.TaskDefinitions);

@@ -4,6 +4,7 @@ using Rewind.Core.Engine;
 using Rewind.Playbook.Canary;
 using Rewind.Playbook.Cdn;
 using Rewind.Playbook.Ecs;
+using Rewind.Playbook.Infra;
 using Rewind.Playbook.Secrets;
 
 namespace Rewind.Cli.Playbook;
@@ -21,6 +22,18 @@ public static class PlaybookSteps
     public static SecretsStep? Secrets(RewindConfig config, AwsClients aws, IReadOnlyList<string>? only = null) =>
         (only is { Count: > 0 } ? only : [.. config.Secrets.Select(s => s.Id)]) is { Count: > 0 } ids ? new SecretsStep(aws.SecretsManager, ids) : null;
 
+    /// <summary>The Terraform step when the configuration has an <c>infra</c> section (<c>rewind run</c> leaves infrastructure alone otherwise).</summary>
+    public static InfraStep? Infra(RewindConfig config, string? reference = null, bool allowDestroy = false, Action<string>? progress = null) =>
+        config.Infra is { } infra
+            ? new InfraStep(new InfraSettings(Path.GetFullPath(infra.Repository), infra.Directory, infra.MaxDestroys, InfraSettings.DefaultPlanFolder), reference, allowDestroy, planProgress: progress)
+            : null;
+
+    /// <summary>The commit of the Terraform code now (HEAD of infra.repository), for <c>rewind record</c>; null without an infra section.</summary>
+    public static async Task<string?> TerraformRevisionAsync(RewindConfig config, CancellationToken cancellationToken) =>
+        config.Infra is { } infra
+            ? await (await GitRepository.OpenAsync(Path.GetFullPath(infra.Repository), cancellationToken)).ResolveCommitAsync("HEAD", cancellationToken)
+            : null;
+
     /// <summary>Every step of <c>rewind run</c> this configuration enables, in playbook order.</summary>
     public static IReadOnlyList<IStep> All(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
         [.. new IStep?[]
@@ -28,6 +41,7 @@ public static class PlaybookSteps
             Canary(config, aws, 0),
             Secrets(config, aws),
             new EcsStep(aws.Ecs, Ecs(config)),
+            Infra(config, progress: line => Console.Error.WriteLine($"[infra] {line}")),
             config.Cdn is { } cdn ? new CdnStep(aws.CloudFront, cdn.DistributionId, [.. cdn.Paths]) : null,
         }.OfType<IStep>()];
 
@@ -47,7 +61,7 @@ public static class PlaybookSteps
     }
 
     /// <summary>The names <c>--skip</c> and <c>--only</c> accept.</summary>
-    public static IReadOnlyList<string> StepNames { get; } = ["canary", "secrets", "ecs", "cdn"];
+    public static IReadOnlyList<string> StepNames { get; } = ["canary", "secrets", "ecs", "infra", "cdn"];
 
     public static RollbackTargetSelector Targets(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
         new(aws.Ecs, ledger.Releases, Ecs(config));
