@@ -33,6 +33,7 @@ public static class RewindApp
         root.Subcommands.Add(Demo.DemoCommand.Create(Context));
         root.Subcommands.Add(StatusCommands.Status(Context));
         root.Subcommands.Add(StatusCommands.Record(Context));
+        root.Subcommands.Add(IncidentCommands.Create(Context));
         foreach (var command in RollbackCommands.Create(Context))
             root.Subcommands.Add(command);
 

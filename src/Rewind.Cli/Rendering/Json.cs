@@ -34,4 +34,7 @@ public static class Json
 [JsonSerializable(typeof(RunReport))]
 [JsonSerializable(typeof(StatusReport))]
 [JsonSerializable(typeof(HistoryRelease))]
+[JsonSerializable(typeof(IncidentListReport))]
+[JsonSerializable(typeof(IncidentShowReport))]
+[JsonSerializable(typeof(IncidentChangeReport))]
 internal sealed partial class CliJson : JsonSerializerContext;
