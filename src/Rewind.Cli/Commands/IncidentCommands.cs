@@ -16,14 +16,13 @@ public static partial class IncidentCommands
     {
         var incident = new Command("incident", "The incident and its postmortem: ledger, tickets, draft, meeting invitation");
         var live = new Option<bool>("--live") { Description = "act; without it nothing is changed (dry-run)" };
-        var yes = new Option<bool>("--yes") { Description = "do not ask for confirmation" };
 
         var title = new Option<string?>("--title") { Description = "one-line title (default: made from the service)", HelpName = "TEXT" };
         var severity = new Option<string?>("--severity") { Description = "severity label (default: incident.severity, else SEV2)", HelpName = "SEV" };
         var owner = new Option<string?>("--owner") { Description = "postmortem owner (default: incident.on_call, else you)", HelpName = "NAME" };
         var run = new Option<string?>("--run") { Description = "the run the incident is about: its journal makes the draft's timeline", HelpName = "RUN" };
-        var open = new Command("open", "Open an incident: ledger, tracker tickets (read back), postmortem draft and .ics (dry-run unless --live)") { title, severity, owner, run, live, yes };
-        open.SetAction((parse, ct) => OpenAsync(context(parse), parse.GetValue(title), parse.GetValue(severity), parse.GetValue(owner), parse.GetValue(run), parse.GetValue(live), parse.GetValue(yes), ct));
+        var open = new Command("open", "Open an incident: ledger, tracker tickets (read back), postmortem draft and .ics (dry-run unless --live)") { title, severity, owner, run, live };
+        open.SetAction((parse, ct) => OpenAsync(context(parse), parse.GetValue(title), parse.GetValue(severity), parse.GetValue(owner), parse.GetValue(run), parse.GetValue(live), ct));
 
         var list = new Command("list", "Incidents in the ledger, newest first");
         list.SetAction((parse, ct) => ListAsync(context(parse), ct));
@@ -50,7 +49,7 @@ public static partial class IncidentCommands
     [GeneratedRegex("^INC-[0-9]{4,}$")]
     private static partial Regex IncidentId();
 
-    private static Task<int> OpenAsync(CliContext context, string? title, string? severity, string? owner, string? run, bool live, bool yes, CancellationToken cancellationToken)
+    private static async Task<int> OpenAsync(CliContext context, string? title, string? severity, string? owner, string? run, bool live, CancellationToken cancellationToken)
     {
         if (title is not null && string.IsNullOrWhiteSpace(title))
             throw new CliException("--title is empty", "give a one-line title, or leave --title out");
@@ -60,9 +59,26 @@ public static partial class IncidentCommands
             throw new CliException("--owner is empty", "name the postmortem owner, or leave --owner out");
         var config = context.Config;
         var settings = PlaybookSteps.IncidentDefaults(config) with { Title = title, Owner = owner, Severity = severity ?? config.Incident.Severity, AboutRun = run };
-        // One step, run by the executor like every other: journaled, locked, resumable with 'rewind resume'.
-        return RollbackCommands.RunAsync(context, new RollbackCommands.Request(null, live, yes, StepSelection.All, NeedsTarget: false),
-            (ctx, _, ledger) => [PlaybookSteps.Incident(ctx.Config, ledger, settings)], cancellationToken);
+        // AWS is needed only for a DynamoDB ledger: an incident can be opened while AWS itself is the problem.
+        await using var ledger = await context.OpenLedgerAsync(null, cancellationToken);
+        IStep[] steps = [PlaybookSteps.Incident(config, ledger, settings)];
+        var plan = await new RollbackPlanner(steps, TimeProvider.System).PlanAsync(config.Service.Name, null, StepSelection.All, cancellationToken);
+        if (!live)
+        {
+            await PlanView.WriteAsync(context, plan, null, cancellationToken);
+            context.Log("rewind: dry-run: nothing was opened or sent; run again with --live to act");
+            return ExitCodes.Ok;
+        }
+
+        // One step, run by the executor like every other: journaled, under the service's lock, resumable with 'rewind resume'.
+        var by = new Operator($"{Environment.UserName} (pid {Environment.ProcessId})", Environment.MachineName);
+        var outcome = await RunProgress.ShowAsync(context, plan, observer =>
+            new RunExecutor(ledger, steps, observer, TimeProvider.System).StartAsync(plan, EngineJson.Serialize(plan), by, cancellationToken));
+        await PlanView.WriteAsync(context, plan, outcome, cancellationToken);
+        if (outcome.Status == RunStatus.Succeeded)
+            return ExitCodes.Ok;
+        context.Log($"rewind: step incident failed: {outcome.Steps[0].Result.Summary}; continue with 'rewind resume {outcome.RunId}'");
+        return ExitCodes.Failed;
     }
 
     private static async Task<int> ListAsync(CliContext context, CancellationToken cancellationToken)

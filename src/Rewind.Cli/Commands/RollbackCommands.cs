@@ -93,7 +93,7 @@ public static class RollbackCommands
         return [plan, run, resume, ecs, canary, secret, cdn];
     }
 
-    internal sealed record Request(string? To, bool Live, bool Yes, StepSelection Selection, bool NeedsTarget = true, bool TakeOver = false);
+    private sealed record Request(string? To, bool Live, bool Yes, StepSelection Selection, bool NeedsTarget = true, bool TakeOver = false);
 
     private static IReadOnlyList<IStep> Everything(CliContext context, Aws.AwsClients aws, ILedger ledger) => PlaybookSteps.All(context.Config, aws, ledger);
 
@@ -107,7 +107,7 @@ public static class RollbackCommands
         return new StepSelection(kept.ToHashSet(StringComparer.Ordinal), skipped.ToHashSet(StringComparer.Ordinal));
     }
 
-    internal static async Task<int> RunAsync(
+    private static async Task<int> RunAsync(
         CliContext context, Request request, Func<CliContext, Aws.AwsClients, ILedger, IReadOnlyList<IStep>> steps, CancellationToken cancellationToken)
     {
         var config = context.Config;

@@ -45,7 +45,7 @@ public sealed class IncidentWebhook(HttpClient http, string urlVariable, Func<st
             if (status is 401 or 403)
                 throw new Core.RewindException($"the incident webhook answered {status}: the URL in {urlVariable} was refused", $"set {urlVariable} to the webhook's current URL", Core.FailureKind.BadInput);
             if (!response.IsSuccessStatusCode)
-                throw new Core.RewindException($"the incident webhook in {urlVariable} answered {status} {response.ReasonPhrase}", "check the receiver, then run again", Core.FailureKind.Failed);
+                throw new Core.RewindException($"the incident webhook in {urlVariable} answered {status} {response.StatusCode}", "check the receiver, then run again", Core.FailureKind.Failed);
             return status;
         }
     }

@@ -81,14 +81,14 @@ internal static class TrackerHttp
             if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             {
                 throw new RewindException(
-                    $"{tracker} answered {(int)response.StatusCode} {response.ReasonPhrase}: the credential in {credentialVariable} was refused",
+                    $"{tracker} answered {(int)response.StatusCode} {response.StatusCode}: the credential in {credentialVariable} was refused",
                     fix, FailureKind.BadInput);
             }
 
             if (!response.IsSuccessStatusCode)
             {
                 throw new RewindException(
-                    $"{tracker} answered {(int)response.StatusCode} {response.ReasonPhrase} to {request.Method} {request.RequestUri?.AbsolutePath}{MessageOf(text)}",
+                    $"{tracker} answered {(int)response.StatusCode} {response.StatusCode} to {request.Method} {request.RequestUri?.AbsolutePath}{MessageOf(text)}",
                     "check the tracker's configuration in rewind.yaml", response.StatusCode == HttpStatusCode.NotFound ? FailureKind.BadInput : FailureKind.Failed);
             }
 
