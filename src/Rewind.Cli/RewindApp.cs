@@ -69,6 +69,7 @@ public static class RewindApp
         root.Subcommands.Add(StatusCommands.Record(Context));
         root.Subcommands.Add(CompletionCommand.Create(Context));
         root.Subcommands.Add(InfraCommands.Create(Context));
+        root.Subcommands.Add(IncidentCommands.Create(Context));
         foreach (var command in RollbackCommands.Create(Context))
             root.Subcommands.Add(command);
         foreach (var command in ReportCommands.Create(Context))

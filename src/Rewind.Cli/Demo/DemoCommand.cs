@@ -56,6 +56,7 @@ public static class DemoCommand
             Secrets = ValueList.Of(new SecretEntry(world.SecretArn)),
             Cdn = new CdnSection(world.DistributionId, CdnSection.DefaultPaths),
             Ledger = new LedgerSection(LedgerBackend.Sqlite, ledgerPath, null),
+            Incident = IncidentSection.Default with { DraftsDir = Path.Combine(directory, "postmortems") },
         };
         await File.WriteAllTextAsync(configPath, RewindConfigWriter.Write(config), cancellationToken);
         await RecordHistoryAsync(ledgerPath, world, cancellationToken);

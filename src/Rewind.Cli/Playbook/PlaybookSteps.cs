@@ -5,6 +5,7 @@ using Rewind.Playbook.Canary;
 using Rewind.Playbook.Cdn;
 using Rewind.Playbook.Ecs;
 using Rewind.Playbook.Infra;
+using Rewind.Playbook.Incident;
 using Rewind.Playbook.Secrets;
 
 namespace Rewind.Cli.Playbook;
@@ -43,6 +44,7 @@ public static class PlaybookSteps
             new EcsStep(aws.Ecs, Ecs(config)),
             Infra(config, progress: line => Console.Error.WriteLine($"[infra] {line}")),
             config.Cdn is { } cdn ? new CdnStep(aws.CloudFront, cdn.DistributionId, [.. cdn.Paths]) : null,
+            Incident(config, ledger, IncidentDefaults(config)),
         }.OfType<IStep>()];
 
     /// <summary>
@@ -61,7 +63,28 @@ public static class PlaybookSteps
     }
 
     /// <summary>The names <c>--skip</c> and <c>--only</c> accept.</summary>
-    public static IReadOnlyList<string> StepNames { get; } = ["canary", "secrets", "ecs", "infra", "cdn"];
+    public static IReadOnlyList<string> StepNames { get; } = ["canary", "secrets", "ecs", "infra", "cdn", "incident"];
+
+    /// <summary>The incident step over the configured trackers; the ledger-only incident needs no configuration.</summary>
+    public static IncidentStep Incident(RewindConfig config, Core.Ledger.ILedger ledger, IncidentSettings settings, Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        var incident = config.Incident;
+        IReadOnlyList<ITicketTracker> trackers = [.. new ITicketTracker?[]
+        {
+            incident.GitHub is { } github ? new GitHubIssues(TrackerHttp, github, environment) : null,
+            incident.Jira is { } jira ? new JiraIssues(TrackerHttp, jira, environment) : null,
+        }.OfType<ITicketTracker>()];
+        var webhook = incident.WebhookEnv is { } variable ? new IncidentWebhook(TrackerHttp, variable, environment) : null;
+        return new IncidentStep(ledger, settings, trackers, webhook);
+    }
+
+    /// <summary>The incident of <c>rewind run</c>: the configuration's severity and on-call, the operator as last resort.</summary>
+    public static IncidentSettings IncidentDefaults(RewindConfig config) =>
+        new(config.Incident.Severity, null, config.Incident.OnCall, Environment.UserName, config.Incident.PostmortemDue, config.Incident.DraftsDir);
+
+    // One client for every tracker call of the process: bounded, so a silent tracker cannot hold a run.
+    private static readonly HttpClient TrackerHttp = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     public static RollbackTargetSelector Targets(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
         new(aws.Ecs, ledger.Releases, Ecs(config));

@@ -36,4 +36,7 @@ public static class Json
 [JsonSerializable(typeof(HistoryRelease))]
 [JsonSerializable(typeof(SecretVersionsDocument))]
 [JsonSerializable(typeof(ChecklistReport))]
+[JsonSerializable(typeof(IncidentListReport))]
+[JsonSerializable(typeof(IncidentShowReport))]
+[JsonSerializable(typeof(IncidentChangeReport))]
 internal sealed partial class CliJson : JsonSerializerContext;

@@ -62,4 +62,16 @@ public static class PlaybookDefaults
 
     /// <summary>The playbook's "schedule postmortem within 48 hours".</summary>
     public static TimeSpan PostmortemDue { get; } = TimeSpan.FromHours(48);
+
+    /// <summary>Severity of the incident a rollback opens when <c>incident.severity</c> is not set.</summary>
+    public const string Severity = "SEV2";
+
+    /// <summary>Where postmortem drafts and invitations are written when <c>incident.drafts_dir</c> is not set.</summary>
+    public const string DraftsDir = "postmortems";
+
+    /// <summary>GitHub's public REST API.</summary>
+    public const string GitHubApiUrl = "https://api.github.com";
+
+    /// <summary>The variable holding the GitHub token when <c>incident.github.token_env</c> is not set.</summary>
+    public const string GitHubTokenVariable = "GITHUB_TOKEN";
 }

@@ -25,7 +25,9 @@ public static class RewindConfigLoader
         ["infra"] = ["repository", "directory", "max_destroys"],
         ["smoke"] = ["url", "api_key_env", "api_key_secret", "retries", "timeout"],
         ["verify"] = ["load_balancer", "target_group", "window", "max_5xx_percent", "alarms"],
-        ["incident"] = ["on_call", "postmortem_due"],
+        ["incident"] = ["on_call", "postmortem_due", "severity", "github", "jira", "webhook_env", "drafts_dir"],
+        ["incident.github"] = ["repository", "token_env", "labels", "assignee", "api_url"],
+        ["incident.jira"] = ["url", "project", "issue_type", "email_env", "token_env", "assignee"],
         ["freeze"] = ["ssm_parameter"],
         ["notify"] = NotifyAudiences,
         ["notify.team"] = NotifyTargetKeys(),
@@ -78,7 +80,7 @@ public static class RewindConfigLoader
             root.Contains("infra") ? ReadInfra(source, Section(source, root, "infra")) : null,
             root.Contains("smoke") ? ReadSmoke(Section(source, root, "smoke")) : null,
             root.Contains("verify") ? ReadVerify(Section(source, root, "verify")) : null,
-            ReadIncident(Section(source, root, "incident")),
+            ReadIncident(source, Section(source, root, "incident")),
             ReadFreeze(Section(source, root, "freeze")),
             ReadNotify(source, Section(source, root, "notify")),
             ReadLedger(source, Section(source, root, "ledger")));
@@ -382,9 +384,71 @@ public static class RewindConfigLoader
         return match.Success ? match.Groups["dimension"].Value : throw section.Error(key, $"verify.{key} '{value}' {problem}");
     }
 
-    private static IncidentSection ReadIncident(ConfigSection section) => new(
-        section.String("on_call"),
-        section.Duration("postmortem_due", TimeSpan.FromMinutes(1)) ?? PlaybookDefaults.PostmortemDue);
+    private static IncidentSection ReadIncident(ConfigSource source, ConfigSection section)
+    {
+        var severity = section.String("severity") ?? PlaybookDefaults.Severity;
+        if (ConfigRules.HasWhitespace(severity))
+        {
+            throw section.Error("severity", $"incident.severity '{severity}' must be one word, such as SEV2");
+        }
+
+        return new IncidentSection(
+            section.String("on_call"),
+            section.Duration("postmortem_due", TimeSpan.FromMinutes(1)) ?? PlaybookDefaults.PostmortemDue,
+            severity,
+            section.Contains("github") ? ReadGitHub(Section(source, section, "github")) : null,
+            section.Contains("jira") ? ReadJira(Section(source, section, "jira")) : null,
+            EnvironmentVariableName(section, "webhook_env"),
+            section.String("drafts_dir") ?? PlaybookDefaults.DraftsDir);
+    }
+
+    private static GitHubTrackerSection ReadGitHub(ConfigSection section)
+    {
+        var repository = section.String("repository")
+            ?? throw section.Whole("incident.github needs repository: the issues' repository as owner/name");
+        if (repository.Split('/') is not [{ Length: > 0 }, { Length: > 0 }] || ConfigRules.HasWhitespace(repository))
+        {
+            throw section.Error("repository", $"incident.github.repository '{repository}' is not owner/name, such as acme/claude-proxy");
+        }
+
+        var apiUrl = section.String("api_url") ?? PlaybookDefaults.GitHubApiUrl;
+        if (!ConfigRules.IsHttpUrl(apiUrl))
+        {
+            throw section.Error("api_url", $"incident.github.api_url '{apiUrl}' is not an http(s) URL: use https://api.github.com or https://HOST/api/v3");
+        }
+
+        var labels = section.StringList("labels", "[incident, postmortem]", (label, node, path) =>
+            label.Contains(',', StringComparison.Ordinal) ? throw section.At(node, path, $"{path} '{label}' must not contain a comma") : label);
+        return new GitHubTrackerSection(
+            repository,
+            EnvironmentVariableName(section, "token_env") ?? PlaybookDefaults.GitHubTokenVariable,
+            labels ?? ValueList<string>.Empty,
+            section.String("assignee"),
+            apiUrl.TrimEnd('/'));
+    }
+
+    private static JiraTrackerSection ReadJira(ConfigSection section)
+    {
+        var url = section.String("url") ?? throw section.Whole("incident.jira needs url: the site, such as https://example.atlassian.net");
+        if (!ConfigRules.IsHttpUrl(url))
+        {
+            throw section.Error("url", $"incident.jira.url '{url}' is not an http(s) URL such as https://example.atlassian.net");
+        }
+
+        var project = section.String("project") ?? throw section.Whole("incident.jira needs project: the project key, such as OPS");
+        if (ConfigRules.HasWhitespace(project))
+        {
+            throw section.Error("project", $"incident.jira.project '{project}' must be a project key without spaces, such as OPS");
+        }
+
+        return new JiraTrackerSection(
+            url.TrimEnd('/'),
+            project,
+            section.String("issue_type") ?? "Task",
+            EnvironmentVariableName(section, "email_env") ?? throw section.Whole("incident.jira needs email_env: the environment variable holding the account's e-mail"),
+            EnvironmentVariableName(section, "token_env") ?? throw section.Whole("incident.jira needs token_env: the environment variable holding the API token"),
+            section.String("assignee"));
+    }
 
     private static FreezeSection ReadFreeze(ConfigSection section)
     {

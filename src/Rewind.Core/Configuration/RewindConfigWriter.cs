@@ -162,6 +162,26 @@ public static class RewindConfigWriter
         yaml.Section("The postmortem: owner when --owner is not given, and its deadline.", "incident");
         yaml.Optional(1, "on_call", incident.OnCall, "alice");
         yaml.Key(1, "postmortem_due", ConfigDuration.Format(incident.PostmortemDue), "after the incident opens");
+        yaml.Key(1, "severity", incident.Severity);
+        yaml.Key(1, "drafts_dir", incident.DraftsDir, "postmortem drafts (.md) and invitations (.ics)");
+        yaml.Optional(1, "webhook_env", incident.WebhookEnv, "INCIDENT_WEBHOOK", "variable holding a JSON webhook URL");
+        var github = incident.GitHub;
+        var shownGitHub = github ?? new GitHubTrackerSection("acme/claude-proxy", PlaybookDefaults.GitHubTokenVariable, ValueList.Of("incident"), null, PlaybookDefaults.GitHubApiUrl);
+        yaml.Key(1, "github", null, commentedOut: github is null);
+        yaml.Key(2, "repository", shownGitHub.Repository, commentedOut: github is null);
+        yaml.Key(2, "token_env", shownGitHub.TokenEnv, "variable holding the token", commentedOut: github is null);
+        yaml.Raw(2, "labels", YamlText.FlowList(shownGitHub.Labels), commentedOut: github is null);
+        yaml.Optional(2, "assignee", shownGitHub.Assignee, "octocat", "GitHub login", commentedOut: github is null);
+        yaml.Key(2, "api_url", shownGitHub.ApiUrl, commentedOut: github is null);
+        var jira = incident.Jira;
+        var shownJira = jira ?? new JiraTrackerSection("https://example.atlassian.net", "OPS", "Task", "JIRA_EMAIL", "JIRA_API_TOKEN", null);
+        yaml.Key(1, "jira", null, commentedOut: jira is null);
+        yaml.Key(2, "url", shownJira.Url, commentedOut: jira is null);
+        yaml.Key(2, "project", shownJira.Project, commentedOut: jira is null);
+        yaml.Key(2, "issue_type", shownJira.IssueType, commentedOut: jira is null);
+        yaml.Key(2, "email_env", shownJira.EmailEnv, commentedOut: jira is null);
+        yaml.Key(2, "token_env", shownJira.TokenEnv, commentedOut: jira is null);
+        yaml.Optional(2, "assignee", shownJira.Assignee, "5b10a2844c20165700ede21g", "account id", commentedOut: jira is null);
     }
 
     private static void WriteFreeze(YamlText yaml, FreezeSection freeze)

@@ -38,6 +38,8 @@ public sealed class KillAndResumeTests(RolloutEmulatorFixture emulator)
               canary_target_group: {world.World.CanaryTargetGroupArn}
             ledger:
               path: {world.Ledger.Location}
+            incident:
+              drafts_dir: {Path.Combine(Path.GetDirectoryName(world.Ledger.Location)!, "postmortems")}
             """, Ct);
         var keys = new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = emulator.AccessKeyId, ["AWS_SECRET_ACCESS_KEY"] = emulator.SecretAccessKey };
 

@@ -167,6 +167,8 @@ public sealed class RollbackCommandTests(RolloutEmulatorFixture emulator)
               canary_target_group: {world.World.CanaryTargetGroupArn}
             ledger:
               path: {world.Ledger.Location}
+            incident:
+              drafts_dir: {Path.Combine(Path.GetDirectoryName(world.Ledger.Location)!, "postmortems")}
             """);
         return path;
     }

@@ -1,0 +1,218 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Rewind.Core;
+using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
+
+namespace Rewind.Playbook.Incident;
+
+/// <summary>
+/// Playbook "Open Postmortem Ticket": the incident in the ledger (owner, postmortem due), tied to the run; a ticket in
+/// each configured tracker through the outbox (never twice), read back; the postmortem draft and its meeting invitation.
+/// </summary>
+public sealed class IncidentStep(ILedger ledger, IncidentSettings settings, IReadOnlyList<ITicketTracker> trackers, IncidentWebhook? webhook = null) : IStep
+{
+    private const string Open = "OpenIncident";
+    private const string NextId = "INC-(next)";
+
+    public string Name => "incident";
+    public StepStage Stage => StepStage.Process;
+
+    public async Task<StepPlan> PlanAsync(PlanningContext context, CancellationToken cancellationToken)
+    {
+        var (owner, from) = settings.ResolveOwner();
+        var title = settings.Title ?? (context.Target is { } target ? $"{context.Service} rolled back to {target.Label}" : $"{context.Service}: incident");
+        if (settings.AboutRun is { } about)
+        {
+            var run = await ledger.Runs.GetRunAsync(about, cancellationToken)
+                ?? throw new RewindException($"run {about} is not in the ledger {ledger.Location}", "list runs with 'rewind history'", FailureKind.BadInput);
+            if (run.IncidentId is { } existing)
+                throw new RewindException($"run {about} already belongs to incident {existing}", $"see it with 'rewind incident show {existing}'", FailureKind.BadInput);
+        }
+
+        // Credentials and projects are proven before anything exists: a refused token stops the plan, not half a run.
+        foreach (var tracker in trackers)
+            await tracker.CheckAccessAsync(cancellationToken);
+        webhook?.Check();
+
+        var drafts = Path.GetFullPath(settings.DraftsDir);
+        var preview = new Core.Ledger.Incident(NextId, title, settings.Severity, owner, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch + settings.PostmortemDue, null, IncidentStatus.Open, context.Service);
+        var changes = new List<string>
+        {
+            $"ledger: open incident '{title}' ({settings.Severity}), owner {owner} (from {from}), postmortem due {Hours(settings.PostmortemDue)} after opening",
+        };
+        foreach (var tracker in trackers)
+        {
+            var (line, body) = tracker.Describe(RequestFor(preview, settings.AboutRun ?? "(this run)", Path.Combine(drafts, $"{NextId}.md"), "rewind-(this run)"));
+            changes.Add($"{tracker.Name}: {line} {body.ToJsonString()}");
+        }
+
+        if (webhook is not null)
+            changes.Add($"webhook: POST {webhook.Target} (incident.opened)");
+        changes.Add($"draft: {Path.Combine(drafts, $"{NextId}.md")} and {NextId}.ics (postmortem meeting)");
+        return new StepPlan(
+            Name, Stage,
+            $"open incident '{title}' for {owner}, postmortem within {Hours(settings.PostmortemDue)}" + (trackers.Count == 0 ? " (ledger only)" : $", tickets in {string.Join(", ", trackers.Select(t => t.Target))}"),
+            changes, NothingToDo: false, ExpectedSeconds: 2, DeadlineSeconds: 120,
+            new Dictionary<string, string>
+            {
+                ["title"] = title,
+                ["severity"] = settings.Severity,
+                ["owner"] = owner,
+                ["ownerFrom"] = from,
+                ["postmortemDueSeconds"] = settings.PostmortemDue.TotalSeconds.ToString("0", CultureInfo.InvariantCulture),
+                ["draftsDir"] = drafts,
+                ["aboutRun"] = settings.AboutRun ?? "",
+                ["service"] = context.Service,
+            });
+    }
+
+    public async Task<StepResult> ExecuteAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken)
+    {
+        var run = await ledger.Runs.GetRunAsync(context.RunId, cancellationToken)
+            ?? throw new InvalidOperationException($"run {context.RunId} is not in the ledger");
+        var aboutId = plan.Parameter("aboutRun") is { Length: > 0 } given ? given : context.RunId;
+        var about = aboutId == run.Id ? run : await ledger.Runs.GetRunAsync(aboutId, cancellationToken)
+            ?? throw new RewindException($"run {aboutId} is not in the ledger {ledger.Location}", "list runs with 'rewind history'", FailureKind.BadInput);
+
+        var incident = await OpenOnceAsync(plan, run, context, cancellationToken);
+        await ledger.Runs.SetRunIncidentAsync(run.Id, incident.Id, cancellationToken);
+        if (about.Id != run.Id)
+            await ledger.Runs.SetRunIncidentAsync(about.Id, incident.Id, cancellationToken);
+
+        var drafts = plan.Parameter("draftsDir");
+        var draftPath = Path.Combine(drafts, $"{incident.Id}.md");
+        var invitationPath = Path.Combine(drafts, $"{incident.Id}.ics");
+        var request = RequestFor(incident, about.Id, draftPath, $"rewind-{run.Id}");
+
+        var outbox = new TicketOutbox(ledger.Outbox);
+        var tickets = new List<Ticket>();
+        var verified = trackers.Count > 0;
+        foreach (var tracker in trackers)
+        {
+            var ticket = await outbox.DeliverAsync(tracker, request, context, cancellationToken);
+            // The evidence is the tracker's own answer to a fresh read, not the create response.
+            var reread = await tracker.ReadAsync(ticket.Id, cancellationToken);
+            var matches = reread.Title == request.Title && (ExpectedAssignee(tracker) is not { } assignee || reread.Assignee == assignee);
+            context.Report($"{tracker.Name}: {reread.Display} re-read{(matches ? "" : " but it does not match what was sent")}");
+            verified &= matches;
+            tickets.Add(reread);
+        }
+
+        var link = tickets.Count == 0 ? null : tickets[0].Link;
+        if (link is not null && incident.TrackerLink != link)
+        {
+            incident = incident with { TrackerLink = link };
+            await ledger.Incidents.UpdateIncidentAsync(incident, cancellationToken);
+        }
+
+        var evidence = new Dictionary<string, string>
+        {
+            ["incident"] = incident.Id,
+            ["owner"] = incident.Owner ?? "unassigned",
+            ["opened"] = PostmortemDraft.Time(incident.OpenedAt),
+            ["due"] = PostmortemDraft.Time(incident.PostmortemDue),
+            ["ticket"] = tickets.Count == 0 ? "ledger" : string.Join(", ", tickets.Select(t => t.Display)),
+            ["link"] = tickets.Count == 0 ? "none" : string.Join(", ", tickets.Select(t => t.Link)),
+            ["verified"] = verified ? "true" : "false",
+            ["draft"] = draftPath,
+        };
+
+        if (webhook is not null)
+            evidence["webhook"] = await outbox.NotifyAsync(webhook, WebhookPayload(incident, about.Id, draftPath, link), context, cancellationToken);
+
+        var journal = await ledger.Runs.ReadJournalAsync(about.Id, cancellationToken);
+        var rollback = TryPlan(about.PlanJson);
+        Directory.CreateDirectory(drafts);
+        await File.WriteAllTextAsync(invitationPath, PostmortemInvitation.Render(incident, context.Time.GetUtcNow(), $"{request.Title}\nDraft: {draftPath}\n{link ?? ""}"), cancellationToken);
+        var draft = PostmortemDraft.Render(new PostmortemInput(
+            incident, about, rollback, journal, PostmortemDraft.ChecklistFromJournal(journal, evidence), tickets, invitationPath));
+        await File.WriteAllTextAsync(draftPath, draft, cancellationToken);
+
+        return StepResult.Succeeded(
+            $"{incident.Id} owned by {evidence["owner"]}, postmortem due {evidence["due"]}; ticket {evidence["ticket"]}{(verified ? " (re-read)" : "")}; draft {draftPath}",
+            evidence);
+    }
+
+    /// <summary>The ticket for an incident, from ledger data only, so every attempt of a run sends the same.</summary>
+    public static TicketRequest RequestFor(Core.Ledger.Incident incident, string runId, string draftPath, string marker)
+    {
+        var body = string.Join('\n',
+            $"Postmortem for incident {incident.Id}: {incident.Title}",
+            "",
+            "| | |",
+            "|---|---|",
+            $"| Severity | {incident.Severity} |",
+            $"| Owner | {incident.Owner ?? "unassigned"} |",
+            $"| Opened | {PostmortemDraft.Time(incident.OpenedAt)} |",
+            $"| Postmortem due | {PostmortemDraft.Time(incident.PostmortemDue)} |",
+            $"| Service | {incident.Service ?? "-"} |",
+            $"| Run | {runId} |",
+            "",
+            $"Draft: {draftPath} (with the timeline from the run's journal and the rollback checklist).",
+            $"Opened by Rewind ({marker}).");
+        return new TicketRequest(incident.Id, $"[{incident.Id}] Postmortem: {incident.Title}", body, incident.Owner ?? "unassigned", incident.PostmortemDue, marker);
+    }
+
+    private async Task<Core.Ledger.Incident> OpenOnceAsync(StepPlan plan, Run run, StepContext context, CancellationToken cancellationToken)
+    {
+        var known = run.IncidentId ?? context.EarlierResult(Open)?["incident"]?.GetValue<string>();
+        if (known is null && context.WasSent(Open))
+        {
+            // Opened but not journaled before a crash: the incident with this title for this service since the run began.
+            known = (await ledger.Incidents.ListIncidentsAsync(cancellationToken))
+                .FirstOrDefault(i => i.Title == plan.Parameter("title") && i.Service == plan.Parameter("service") && i.OpenedAt >= run.StartedAt)?.Id;
+        }
+
+        if (known is not null)
+        {
+            context.Report($"incident {known} was opened by an earlier attempt");
+            return await ledger.Incidents.GetIncidentAsync(known, cancellationToken)
+                ?? throw new RewindException($"incident {known} of run {run.Id} is not in the ledger", "check the ledger with 'rewind ledger verify'", FailureKind.Failed);
+        }
+
+        var due = TimeSpan.FromSeconds(double.Parse(plan.Parameter("postmortemDueSeconds"), CultureInfo.InvariantCulture));
+        return await context.CallAsync(
+            Open,
+            new JsonObject { ["title"] = plan.Parameter("title"), ["severity"] = plan.Parameter("severity"), ["owner"] = plan.Parameter("owner") },
+            ct => ledger.Incidents.OpenIncidentAsync(new IncidentDraft(plan.Parameter("title"), plan.Parameter("severity"), plan.Parameter("owner"), due, null, plan.Parameter("service")), ct),
+            opened => new JsonObject { ["incident"] = opened.Id, ["opened"] = PostmortemDraft.Time(opened.OpenedAt), ["due"] = PostmortemDraft.Time(opened.PostmortemDue) },
+            cancellationToken);
+    }
+
+    private static JsonObject WebhookPayload(Core.Ledger.Incident incident, string runId, string draftPath, string? link) => new()
+    {
+        ["event"] = "incident.opened",
+        ["incident"] = incident.Id,
+        ["title"] = incident.Title,
+        ["severity"] = incident.Severity,
+        ["owner"] = incident.Owner,
+        ["opened"] = PostmortemDraft.Time(incident.OpenedAt),
+        ["due"] = PostmortemDraft.Time(incident.PostmortemDue),
+        ["service"] = incident.Service,
+        ["run"] = runId,
+        ["draft"] = draftPath,
+        ["ticket"] = link,
+    };
+
+    private static string? ExpectedAssignee(ITicketTracker tracker) => tracker switch
+    {
+        GitHubIssues github => github.Assignee,
+        JiraIssues jira => jira.Assignee,
+        _ => null,
+    };
+
+    private static RollbackPlan? TryPlan(string json)
+    {
+        try
+        {
+            return EngineJson.DeserializePlan(json);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static string Hours(TimeSpan span) => span.TotalHours % 1 == 0 ? $"{span.TotalHours:0} h" : $"{span.TotalMinutes:0} min";
+}

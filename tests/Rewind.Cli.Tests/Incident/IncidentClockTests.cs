@@ -1,0 +1,113 @@
+using System.Text.Json.Nodes;
+using Rewind.Core.Engine;
+using Rewind.Core.Ledger;
+using Rewind.Playbook.Incident;
+using Xunit;
+
+namespace Rewind.Cli.Tests.Incident;
+
+/// <summary>Owner, deadline and draft, on a fake clock.</summary>
+public sealed class IncidentClockTests
+{
+    [Fact]
+    public async Task Given_a_fake_clock_when_the_incident_opens_then_the_postmortem_is_due_exactly_48_hours_later()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var world = await IncidentWorld.CreateAsync(ct);
+        world.Clock.Advance(TimeSpan.FromTicks(1234567));
+
+        var outcome = await world.RunAsync(world.Step(world.Config()), ct);
+
+        var incident = (await world.Ledger.Incidents.GetIncidentAsync("INC-0001", ct))!;
+        Assert.Equal(IncidentWorld.Start + TimeSpan.FromTicks(1234567), incident.OpenedAt);
+        Assert.Equal(TimeSpan.FromHours(48), incident.PostmortemDue - incident.OpenedAt);
+        var evidence = IncidentWorld.EvidenceOf(outcome);
+        Assert.Equal("2026-11-27T09:15:00Z", evidence["opened"]);
+        Assert.Equal("2026-11-29T09:15:00Z", evidence["due"]);
+        Assert.Equal("ledger", evidence["ticket"]);
+        Assert.Equal("none", evidence["link"]);
+        Assert.Equal("false", evidence["verified"]);
+        var ics = await File.ReadAllTextAsync(Path.ChangeExtension(evidence["draft"], ".ics"), ct);
+        Assert.Contains("DTSTART:20261129T081500Z\r\n", ics, StringComparison.Ordinal);
+        Assert.Contains("DTEND:20261129T091500Z\r\n", ics, StringComparison.Ordinal);
+        Assert.Contains("UID:inc-0001-postmortem@rewind\r\n", ics, StringComparison.Ordinal);
+        Assert.All(ics.Split("\r\n"), line => Assert.True(System.Text.Encoding.UTF8.GetByteCount(line) <= 75, line));
+    }
+
+    [Fact]
+    public async Task Given_postmortem_due_configured_when_the_incident_opens_then_it_is_due_that_long_after()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var world = await IncidentWorld.CreateAsync(ct);
+
+        var outcome = await world.RunAsync(world.Step(world.Config("  postmortem_due: 24h\n")), ct);
+
+        Assert.Equal("2026-11-28T09:15:00Z", IncidentWorld.EvidenceOf(outcome)["due"]);
+    }
+
+    [Theory]
+    [InlineData("bob", "alice", "bob", "--owner")]
+    [InlineData(null, "alice", "alice", "incident.on_call")]
+    [InlineData(null, null, "operator-on-shift", "operator")]
+    [InlineData("  ", null, "operator-on-shift", "operator")]
+    public async Task Owner_is_the_flag_else_the_on_call_else_the_operator(string? flag, string? onCall, string expected, string from)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var world = await IncidentWorld.CreateAsync(ct);
+        var config = world.Config(onCall is null ? "" : $"  on_call: {onCall}\n");
+        var settings = Cli.Playbook.PlaybookSteps.IncidentDefaults(config) with { Owner = flag, Operator = "operator-on-shift" };
+
+        Assert.Equal((expected, from), settings.ResolveOwner());
+        var outcome = await world.RunAsync(world.Step(config, settings), ct);
+        Assert.Equal(expected, IncidentWorld.EvidenceOf(outcome)["owner"]);
+        Assert.Equal(expected, (await world.Ledger.Incidents.GetIncidentAsync("INC-0001", ct))!.Owner);
+    }
+
+    [Fact]
+    public async Task Given_an_earlier_rollback_run_when_the_incident_is_opened_about_it_then_the_draft_has_its_timeline_and_checklist()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var world = await IncidentWorld.CreateAsync(ct);
+        var target = new RollbackTarget("revision", "claude-proxy-api:41", "next lower ACTIVE revision", null, "arn:aws:ecs:us-east-1:1:task-definition/claude-proxy-api:41");
+        var rollback = new RollbackPlan("api", target, IncidentWorld.Start, []);
+        var runId = LedgerIds.NewRunId(IncidentWorld.Start);
+        await world.Ledger.Runs.CreateRunAsync(new Run(runId, "api", IncidentWorld.Start, RunStatus.Succeeded, null, EngineJson.Serialize(rollback)), ct);
+        var ecsEvidence = new JsonObject { ["deployment"] = "ecs-svc/42", ["taskDefinition"] = "claude-proxy-api:41", ["rolloutState"] = "COMPLETED", ["running"] = "2", ["desired"] = "2" };
+        await world.Ledger.Runs.AppendJournalAsync(runId, "ecs", JournalKind.Started, "{}", ct);
+        await world.Ledger.Runs.AppendJournalAsync(runId, "ecs", JournalKind.CallSent, """{"call":"UpdateService"}""", ct);
+        world.Clock.Advance(TimeSpan.FromSeconds(40));
+        await world.Ledger.Runs.AppendJournalAsync(runId, "ecs", JournalKind.Completed,
+            new JsonObject { ["status"] = "Succeeded", ["summary"] = "api runs claude-proxy-api:41", ["evidence"] = ecsEvidence }.ToJsonString(), ct);
+        var config = world.Config();
+
+        var outcome = await world.RunAsync(world.Step(config, Cli.Playbook.PlaybookSteps.IncidentDefaults(config) with { AboutRun = runId, Operator = "op" }), ct);
+
+        Assert.Equal(RunStatus.Succeeded, outcome.Status);
+        Assert.Equal("INC-0001", (await world.Ledger.Runs.GetRunAsync(runId, ct))!.IncidentId);
+        var draft = await File.ReadAllTextAsync(IncidentWorld.EvidenceOf(outcome)["draft"], ct);
+        Assert.StartsWith("# Postmortem INC-0001: api: incident\n", draft, StringComparison.Ordinal);
+        foreach (var section in new[] { "## Summary", "## Impact", "## Timeline", "## Mitigation", "## Rollback checklist", "## Action items", "## Lessons learned", "## References" })
+            Assert.Contains($"\n{section}", draft, StringComparison.Ordinal);
+        Assert.Contains("| Postmortem due | 2026-11-29T09:15:40Z |", draft, StringComparison.Ordinal);
+        Assert.Contains("| Rolled back to | claude-proxy-api:41 (next lower ACTIVE revision) |", draft, StringComparison.Ordinal);
+        Assert.Contains("| 2026-11-27T09:15:00Z | ecs | call sent | UpdateService |", draft, StringComparison.Ordinal);
+        Assert.Contains("| 2026-11-27T09:15:40Z | ecs | completed | api runs claude-proxy-api:41 |", draft, StringComparison.Ordinal);
+        Assert.Contains("- [x] Service reverted to stable version. Evidence: deployment ecs-svc/42 runs claude-proxy-api:41, rollout COMPLETED, running 2/2", draft, StringComparison.Ordinal);
+        Assert.Contains("- [ ] Smoke tests passing. Missing:", draft, StringComparison.Ordinal);
+        Assert.Contains("- [ ] Error rates normalized. Missing:", draft, StringComparison.Ordinal);
+        Assert.Contains("- [ ] Postmortem ticket created. Missing: incident INC-0001 is in the ledger only", draft, StringComparison.Ordinal);
+        Assert.Contains("- [ ] Team notified. Missing:", draft, StringComparison.Ordinal);
+        Assert.Contains($"- Run {runId}: `rewind report {runId}`", draft, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_checklist_lines_when_rendered_then_the_draft_shows_them_as_given()
+    {
+        var incident = new Core.Ledger.Incident("INC-0009", "t", "SEV1", "alice", IncidentWorld.Start, IncidentWorld.Start.AddHours(48), null, IncidentStatus.Open, "api");
+
+        var draft = PostmortemDraft.Render(new PostmortemInput(incident, null, null, [], [new("Smoke tests passing.", true, "3 of 3 checks")], [], null));
+
+        Assert.Contains("- [x] Smoke tests passing. Evidence: 3 of 3 checks\n", draft, StringComparison.Ordinal);
+        Assert.Contains("_No journal: this incident was opened without a run.", draft, StringComparison.Ordinal);
+    }
+}
