@@ -35,6 +35,8 @@ public static class RewindApp
         root.Subcommands.Add(StatusCommands.Record(Context));
         foreach (var command in RollbackCommands.Create(Context))
             root.Subcommands.Add(command);
+        foreach (var command in VerificationCommands.Create(Context))
+            root.Subcommands.Add(command);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

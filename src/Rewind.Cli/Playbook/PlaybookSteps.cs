@@ -5,6 +5,8 @@ using Rewind.Playbook.Canary;
 using Rewind.Playbook.Cdn;
 using Rewind.Playbook.Ecs;
 using Rewind.Playbook.Secrets;
+using Rewind.Playbook.Smoke;
+using Rewind.Playbook.Verify;
 
 namespace Rewind.Cli.Playbook;
 
@@ -29,10 +31,12 @@ public static class PlaybookSteps
             Secrets(config, aws),
             new EcsStep(aws.Ecs, Ecs(config)),
             config.Cdn is { } cdn ? new CdnStep(aws.CloudFront, cdn.DistributionId, [.. cdn.Paths]) : null,
+            config.Smoke is { } smoke ? new SmokeStep(smoke, aws.SecretsManager, Environment.GetEnvironmentVariable) : null,
+            config.Verify is { } verify ? new VerifyStep(aws.CloudWatch, verify, ledger.Releases) : null,
         }.OfType<IStep>()];
 
     /// <summary>The names <c>--skip</c> and <c>--only</c> accept.</summary>
-    public static IReadOnlyList<string> StepNames { get; } = ["canary", "secrets", "ecs", "cdn"];
+    public static IReadOnlyList<string> StepNames { get; } = ["canary", "secrets", "ecs", "cdn", "smoke", "verify"];
 
     public static RollbackTargetSelector Targets(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
         new(aws.Ecs, ledger.Releases, Ecs(config));
