@@ -65,11 +65,11 @@ public sealed class SmokeStep(
         if (flag is not null)
             return ApiKey.FromFlag(flag);
         var needsKey = settings.Checks.FirstOrDefault(c => c.UsesApiKey);
+        var variable = settings.ApiKeyEnv ?? PlaybookDefaults.SmokeApiKeyVariable;
         if (needsKey is null)
-            return null;
+            return settings.ApiKeySecret is null ? ApiKey.FromEnvironment(variable, environment) : null; // known, so still redacted
         if (settings.ApiKeySecret is { } secret)
             return await ApiKey.FromSecretAsync(secrets ?? throw new InvalidOperationException("a Secrets Manager client is needed for smoke.api_key_secret"), secret, cancellationToken);
-        var variable = settings.ApiKeyEnv ?? PlaybookDefaults.SmokeApiKeyVariable;
         return ApiKey.FromEnvironment(variable, environment) ?? throw MissingKey(needsKey, variable);
     }
 
