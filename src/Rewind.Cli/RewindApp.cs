@@ -74,6 +74,8 @@ public static class RewindApp
             root.Subcommands.Add(command);
         foreach (var command in ReportCommands.Create(Context))
             root.Subcommands.Add(command);
+        foreach (var command in VerificationCommands.Create(Context))
+            root.Subcommands.Add(command);
         return (root, globals);
     }
 

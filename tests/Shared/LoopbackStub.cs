@@ -11,6 +11,9 @@ public sealed record StubResponse(int Status, string Body = "", params (string N
     /// <summary>Never answer: hold the request until the client gives up or the stub is disposed.</summary>
     public bool Hang { get; init; }
 
+    /// <summary>Answer only after this long (real time): a slow service.</summary>
+    public TimeSpan Delay { get; init; }
+
     public static StubResponse Ok(string body = "{}") => new(200, body, ("Content-Type", "application/x-amz-json-1.1"));
 
     public static StubResponse Json(int status, string body) => new(status, body, ("Content-Type", "application/x-amz-json-1.1"));
@@ -180,6 +183,8 @@ public sealed class LoopbackStub : IAsyncDisposable
                 await Task.Delay(Timeout.Infinite, _stopping.Token);
                 return;
             }
+            if (answer.Delay > TimeSpan.Zero)
+                await Task.Delay(answer.Delay, _stopping.Token);
             await stream.WriteAsync(Render(answer), _stopping.Token);
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)

@@ -45,6 +45,23 @@ public sealed class CloudWatchClient : ICloudWatchClient
         return [.. order.Select(id => merged[id])];
     }
 
+    public async Task<IReadOnlyList<Metric>> ListMetricsAsync(
+        string @namespace, string metricName, IReadOnlyList<Dimension> dimensions, CancellationToken cancellationToken)
+    {
+        var metrics = new List<Metric>();
+        await foreach (var metric in Paging.AllAsync(
+            (token, ct) => _json.InvokeAsync(
+                "ListMetrics", new ListMetricsRequest(@namespace, metricName, dimensions, token),
+                CloudWatchJsonContext.Default.ListMetricsRequest, CloudWatchJsonContext.Default.ListMetricsResponse, ct),
+            page => page.Metrics ?? [],
+            page => page.NextToken,
+            cancellationToken))
+        {
+            metrics.Add(metric);
+        }
+        return metrics;
+    }
+
     public async Task<IReadOnlyList<MetricAlarm>> DescribeAlarmsAsync(AlarmQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -10,6 +10,10 @@ internal sealed record GetMetricDataRequest(
 
 internal sealed record GetMetricDataResponse(IReadOnlyList<MetricDataResult>? MetricDataResults, string? NextToken);
 
+internal sealed record ListMetricsRequest(string Namespace, string MetricName, IReadOnlyList<Dimension> Dimensions, string? NextToken);
+
+internal sealed record ListMetricsResponse(IReadOnlyList<Metric>? Metrics, string? NextToken);
+
 internal sealed record DescribeAlarmsRequest(IReadOnlyList<string>? AlarmNames, string? AlarmNamePrefix, string? NextToken);
 
 internal sealed record DescribeAlarmsResponse(IReadOnlyList<MetricAlarm>? MetricAlarms, string? NextToken);
@@ -19,6 +23,8 @@ internal sealed record DescribeAlarmsResponse(IReadOnlyList<MetricAlarm>? Metric
     Converters = [typeof(EpochSecondsConverter)])]
 [JsonSerializable(typeof(GetMetricDataRequest))]
 [JsonSerializable(typeof(GetMetricDataResponse))]
+[JsonSerializable(typeof(ListMetricsRequest))]
+[JsonSerializable(typeof(ListMetricsResponse))]
 [JsonSerializable(typeof(DescribeAlarmsRequest))]
 [JsonSerializable(typeof(DescribeAlarmsResponse))]
 internal sealed partial class CloudWatchJsonContext : JsonSerializerContext;

@@ -4,9 +4,11 @@ using Rewind.Core.Engine;
 using Rewind.Playbook.Canary;
 using Rewind.Playbook.Cdn;
 using Rewind.Playbook.Ecs;
-using Rewind.Playbook.Infra;
 using Rewind.Playbook.Incident;
+using Rewind.Playbook.Infra;
 using Rewind.Playbook.Secrets;
+using Rewind.Playbook.Smoke;
+using Rewind.Playbook.Verify;
 
 namespace Rewind.Cli.Playbook;
 
@@ -44,6 +46,8 @@ public static class PlaybookSteps
             new EcsStep(aws.Ecs, Ecs(config)),
             Infra(config, progress: line => Console.Error.WriteLine($"[infra] {line}")),
             config.Cdn is { } cdn ? new CdnStep(aws.CloudFront, cdn.DistributionId, [.. cdn.Paths]) : null,
+            config.Smoke is { } smoke ? new SmokeStep(smoke, aws.SecretsManager, Environment.GetEnvironmentVariable) : null,
+            config.Verify is { } verify ? new VerifyStep(aws.CloudWatch, verify, ledger.Releases) : null,
             Incident(config, ledger, IncidentDefaults(config)),
         }.OfType<IStep>()];
 
@@ -63,7 +67,7 @@ public static class PlaybookSteps
     }
 
     /// <summary>The names <c>--skip</c> and <c>--only</c> accept.</summary>
-    public static IReadOnlyList<string> StepNames { get; } = ["canary", "secrets", "ecs", "infra", "cdn", "incident"];
+    public static IReadOnlyList<string> StepNames { get; } = ["canary", "secrets", "ecs", "infra", "cdn", "smoke", "verify", "incident"];
 
     /// <summary>The incident step over the configured trackers; the ledger-only incident needs no configuration.</summary>
     public static IncidentStep Incident(RewindConfig config, Core.Ledger.ILedger ledger, IncidentSettings settings, Func<string, string?>? environment = null)

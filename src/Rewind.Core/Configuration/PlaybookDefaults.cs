@@ -42,11 +42,17 @@ public static class PlaybookDefaults
     /// <summary>The DynamoDB ledger table name suggested by <c>rewind init</c>.</summary>
     public const string LedgerTable = "rewind-ledger";
 
+    /// <summary>The environment variable holding the smoke tests' API key when neither api_key_env nor api_key_secret is set.</summary>
+    public const string SmokeApiKeyVariable = "SMOKE_API_KEY";
+
     /// <summary>How many times a smoke check is retried.</summary>
     public const int SmokeRetries = 3;
 
     /// <summary>The 5XX rate above which a rollback is not verified.</summary>
     public const double Max5xxPercent = 1.0;
+
+    /// <summary>Percentage points above the baseline 5XX rate that still count as back at the baseline.</summary>
+    public const double BaselineTolerancePercent = 0.5;
 
     /// <summary>How many Terraform destroys an apply may contain without <c>--allow-destroy</c>.</summary>
     public const int MaxDestroys = 0;
@@ -56,6 +62,12 @@ public static class PlaybookDefaults
 
     /// <summary>Timeout of one smoke request.</summary>
     public static TimeSpan SmokeTimeout { get; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The wait before the first retry of a smoke check (doubled for each further retry).</summary>
+    public static TimeSpan SmokeBackoff { get; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long verification waits for the error rate to normalize.</summary>
+    public static TimeSpan VerifyDeadline { get; } = TimeSpan.FromMinutes(10);
 
     /// <summary>The window over which error rates are measured.</summary>
     public static TimeSpan VerifyWindow { get; } = TimeSpan.FromMinutes(5);

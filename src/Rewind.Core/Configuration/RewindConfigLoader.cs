@@ -23,8 +23,9 @@ public static class RewindConfigLoader
         ["secrets[]"] = ["id"],
         ["cdn"] = ["distribution_id", "paths"],
         ["infra"] = ["repository", "directory", "max_destroys"],
-        ["smoke"] = ["url", "api_key_env", "api_key_secret", "retries", "timeout"],
-        ["verify"] = ["load_balancer", "target_group", "window", "max_5xx_percent", "alarms"],
+        ["smoke"] = ["url", "api_key_env", "api_key_secret", "retries", "timeout", "backoff", "checks", "checks_file"],
+        ["smoke.checks[]"] = ["name", "method", "path", "headers", "body", "status", "contains", "regex", "json_path", "latency_budget"],
+        ["verify"] = ["load_balancer", "target_group", "window", "max_5xx_percent", "alarms", "deadline", "baseline_tolerance_percent"],
         ["incident"] = ["on_call", "postmortem_due", "severity", "github", "jira", "webhook_env", "drafts_dir"],
         ["incident.github"] = ["repository", "token_env", "labels", "assignee", "api_url"],
         ["incident.jira"] = ["url", "project", "issue_type", "email_env", "token_env", "assignee"],
@@ -78,7 +79,7 @@ public static class RewindConfigLoader
             ReadSecrets(source, root),
             root.Contains("cdn") ? ReadCdn(Section(source, root, "cdn")) : null,
             root.Contains("infra") ? ReadInfra(source, Section(source, root, "infra")) : null,
-            root.Contains("smoke") ? ReadSmoke(Section(source, root, "smoke")) : null,
+            root.Contains("smoke") ? ReadSmoke(source, Section(source, root, "smoke")) : null,
             root.Contains("verify") ? ReadVerify(Section(source, root, "verify")) : null,
             ReadIncident(source, Section(source, root, "incident")),
             ReadFreeze(Section(source, root, "freeze")),
@@ -308,7 +309,7 @@ public static class RewindConfigLoader
         return new InfraSection(repository, directory, section.Integer("max_destroys", 0, 10_000) ?? PlaybookDefaults.MaxDestroys);
     }
 
-    private static SmokeSection ReadSmoke(ConfigSection section)
+    private static SmokeSection ReadSmoke(ConfigSource source, ConfigSection section)
     {
         var url = section.String("url") ?? throw section.Whole("smoke.url is required when smoke is set: the service's base URL, such as http://my-alb-123.eu-west-1.elb.amazonaws.com");
         if (!ConfigRules.IsHttpUrl(url))
@@ -329,12 +330,41 @@ public static class RewindConfigLoader
             throw section.Error("api_key_secret", $"smoke.api_key_secret '{keySecret}' is not a Secrets Manager secret name or ARN: copy it from 'aws secretsmanager list-secrets'");
         }
 
+        if (section.Has("checks") && section.Has("checks_file"))
+        {
+            throw section.Whole("smoke needs checks or checks_file, not both");
+        }
+
+        var checksFile = section.String("checks_file");
+        var checks = section.Value("checks") is { } inline
+            ? SmokeCheckReader.Read(source, inline, "smoke.checks")
+            : checksFile is not null
+                ? SmokeCheckReader.Load(ChecksPath(source, checksFile, section.Value("checks_file")!))
+                : SmokeCheck.Defaults;
         return new SmokeSection(
             url,
             keyEnv,
             keySecret,
             section.Integer("retries", 0, 100) ?? PlaybookDefaults.SmokeRetries,
-            section.Duration("timeout", TimeSpan.FromSeconds(1)) ?? PlaybookDefaults.SmokeTimeout);
+            section.Duration("timeout", TimeSpan.FromSeconds(1)) ?? PlaybookDefaults.SmokeTimeout)
+        {
+            Checks = checks,
+            ChecksFile = checksFile,
+            Backoff = section.Duration("backoff", TimeSpan.Zero) ?? PlaybookDefaults.SmokeBackoff,
+        };
+    }
+
+    // A relative check file is found next to the configuration that names it, wherever the command runs from.
+    private static string ChecksPath(ConfigSource source, string file, ConfigNode node)
+    {
+        var expanded = source.ExpandHome(file, node, "smoke.checks_file");
+        if (Path.IsPathRooted(expanded))
+        {
+            return expanded;
+        }
+
+        var folder = Path.GetDirectoryName(Path.GetFullPath(source.Name));
+        return folder is null ? expanded : Path.Combine(folder, expanded);
     }
 
     private static VerifySection ReadVerify(ConfigSection section)
@@ -364,7 +394,11 @@ public static class RewindConfigLoader
             targetGroup,
             section.Duration("window", TimeSpan.FromMinutes(1)) ?? PlaybookDefaults.VerifyWindow,
             section.Number("max_5xx_percent", 0, 100) ?? PlaybookDefaults.Max5xxPercent,
-            alarms);
+            alarms)
+        {
+            Deadline = section.Duration("deadline", TimeSpan.Zero) ?? PlaybookDefaults.VerifyDeadline,
+            BaselineTolerancePercent = section.Number("baseline_tolerance_percent", 0, 100) ?? PlaybookDefaults.BaselineTolerancePercent,
+        };
     }
 
     // Accepts the dimension as CloudWatch spells it, or the resource's ARN (what people copy from the console).

@@ -140,6 +140,7 @@ public static class RewindConfigWriter
 
         yaml.Raw(1, "retries", (smoke?.Retries ?? PlaybookDefaults.SmokeRetries).ToString(CultureInfo.InvariantCulture), commentedOut: off);
         yaml.Key(1, "timeout", ConfigDuration.Format(smoke?.Timeout ?? PlaybookDefaults.SmokeTimeout), "per request", commentedOut: off);
+        yaml.Optional(1, "checks_file", smoke?.ChecksFile, "smoke-checks.yaml", "default: GET /health and POST /api/enqueue", commentedOut: off);
     }
 
     private static void WriteVerify(YamlText yaml, VerifySection? verify)
@@ -152,6 +153,7 @@ public static class RewindConfigWriter
         yaml.Optional(1, "target_group", verify?.TargetGroup, "targetgroup/main/0123456789abcdef", commentedOut: off);
         yaml.Key(1, "window", ConfigDuration.Format(verify?.Window ?? PlaybookDefaults.VerifyWindow), commentedOut: off);
         yaml.Raw(1, "max_5xx_percent", YamlText.Number(verify?.Max5xxPercent ?? PlaybookDefaults.Max5xxPercent), commentedOut: off);
+        yaml.Key(1, "deadline", ConfigDuration.Format(verify?.Deadline ?? PlaybookDefaults.VerifyDeadline), "wait this long for the rate to normalize", commentedOut: off);
         var alarms = verify?.Alarms ?? ValueList<string>.Empty;
         yaml.Raw(1, "alarms", YamlText.FlowList(alarms.Count == 0 ? ValueList.Of("claude-proxy-5xx") : alarms), "must be OK",
             commentedOut: off || alarms.Count == 0);

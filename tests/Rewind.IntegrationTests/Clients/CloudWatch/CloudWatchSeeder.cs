@@ -11,15 +11,19 @@ internal sealed class CloudWatchSeeder(AwsTransport transport)
 {
     private readonly JsonProtocol _json = new(transport, AwsService.CloudWatch, "GraniteServiceVersion20100801", "1.0");
 
-    public async Task PutMetricDataAsync(
+    public Task PutMetricDataAsync(
         string @namespace, string metricName, (string Name, string Value) dimension, IEnumerable<(DateTimeOffset At, double Value)> points, CancellationToken ct) =>
+        PutMetricDataAsync(@namespace, metricName, [dimension], points, ct);
+
+    public async Task PutMetricDataAsync(
+        string @namespace, string metricName, IReadOnlyList<(string Name, string Value)> dimensions, IEnumerable<(DateTimeOffset At, double Value)> points, CancellationToken ct) =>
         await _json.InvokeAsync("PutMetricData", new JsonObject
         {
             ["Namespace"] = @namespace,
             ["MetricData"] = new JsonArray([.. points.Select(p => (JsonNode)new JsonObject
             {
                 ["MetricName"] = metricName,
-                ["Dimensions"] = new JsonArray(new JsonObject { ["Name"] = dimension.Name, ["Value"] = dimension.Value }),
+                ["Dimensions"] = new JsonArray([.. dimensions.Select(d => (JsonNode)new JsonObject { ["Name"] = d.Name, ["Value"] = d.Value })]),
                 ["Timestamp"] = p.At.ToUnixTimeSeconds(),
                 ["Value"] = p.Value,
                 ["Unit"] = "Count",
