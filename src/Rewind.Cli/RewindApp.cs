@@ -33,6 +33,8 @@ public static class RewindApp
         root.Subcommands.Add(Demo.DemoCommand.Create(Context));
         root.Subcommands.Add(StatusCommands.Status(Context));
         root.Subcommands.Add(StatusCommands.Record(Context));
+        root.Subcommands.Add(FreezeCommands.Create(Context));
+        root.Subcommands.Add(NotifyCommands.Create(Context));
         foreach (var command in RollbackCommands.Create(Context))
             root.Subcommands.Add(command);
 

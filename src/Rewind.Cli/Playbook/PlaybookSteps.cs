@@ -4,6 +4,8 @@ using Rewind.Core.Engine;
 using Rewind.Playbook.Canary;
 using Rewind.Playbook.Cdn;
 using Rewind.Playbook.Ecs;
+using Rewind.Playbook.Freeze;
+using Rewind.Playbook.Notify;
 using Rewind.Playbook.Secrets;
 
 namespace Rewind.Cli.Playbook;
@@ -29,10 +31,26 @@ public static class PlaybookSteps
             Secrets(config, aws),
             new EcsStep(aws.Ecs, Ecs(config)),
             config.Cdn is { } cdn ? new CdnStep(aws.CloudFront, cdn.DistributionId, [.. cdn.Paths]) : null,
+            Freeze(config, aws, ledger),
+            Notify(config, aws, ledger),
         }.OfType<IStep>()];
 
     /// <summary>The names <c>--skip</c> and <c>--only</c> accept.</summary>
-    public static IReadOnlyList<string> StepNames { get; } = ["canary", "secrets", "ecs", "cdn"];
+    public static IReadOnlyList<string> StepNames { get; } = ["canary", "secrets", "ecs", "cdn", "freeze", "notify"];
+
+    /// <summary>The service's freeze parameter in SSM (freeze.ssm_parameter).</summary>
+    public static FreezeParameter FreezeParameter(RewindConfig config, AwsClients aws) => new(aws.Ssm(), config.FreezeParameterName, config.Service.Name);
+
+    /// <summary>Every notification goes through the ledger's outbox; webhook URLs are read from the environment when sent.</summary>
+    public static NotificationOutbox Outbox(Core.Ledger.ILedger ledger) => new(ledger.Outbox, WebhookSender.Default, Environment.GetEnvironmentVariable, TimeProvider.System);
+
+    /// <summary>Always in a run (the playbook freezes releases after every rollback; --skip freeze leaves it out).</summary>
+    public static FreezeStep Freeze(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
+        new(ledger, FreezeParameter(config, aws), Outbox(ledger), NotificationOutbox.EnabledRoutes(config.Notify, Audiences.Team));
+
+    /// <summary>In a run when any audience is configured.</summary>
+    public static NotifyStep? Notify(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
+        NotifyStep.IsConfigured(config.Notify) ? new NotifyStep(config.Notify, aws.Ecs, Ecs(config), ledger, Outbox(ledger)) : null;
 
     public static RollbackTargetSelector Targets(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
         new(aws.Ecs, ledger.Releases, Ecs(config));
