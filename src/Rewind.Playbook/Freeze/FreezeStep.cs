@@ -90,7 +90,9 @@ public sealed class FreezeStep(ILedger ledger, FreezeParameter parameter, Notifi
         var ours = active.FrozenBy == by;
         if (ours && outbox is not null && teamRoutes is { Count: > 0 })
         {
-            var deliveries = await Task.WhenAll(teamRoutes.Select(r => outbox.DeliverAsync(FreezeNotifications.On(active), r, context.CallAsync, cancellationToken)));
+            var deliveries = new List<Delivery>();
+            foreach (var route in teamRoutes)
+                deliveries.Add(await outbox.DeliverAsync(FreezeNotifications.On(active), route, context.CallAsync, cancellationToken));
             foreach (var (key, value) in NotificationOutbox.Evidence(deliveries))
                 evidence["announced." + key] = value;
         }

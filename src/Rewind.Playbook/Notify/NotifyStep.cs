@@ -82,14 +82,17 @@ public sealed class NotifyStep(
         if (routes.Count == 0)
             return StepResult.Succeeded("nobody to tell (no audience enabled)", new Dictionary<string, string> { ["delivered"] = "0", ["failed"] = "0" });
 
-        var deliveries = await Task.WhenAll(routes.Select(route => outbox.DeliverAsync(notification, route, context.CallAsync, cancellationToken)));
+        // One at a time: at any crash point at most one message is in flight (the only one a resume may repeat).
+        var deliveries = new List<Delivery>();
+        foreach (var route in routes)
+            deliveries.Add(await outbox.DeliverAsync(notification, route, context.CallAsync, cancellationToken));
         foreach (var delivery in deliveries.Where(d => !d.Delivered))
             context.Report($"{delivery.Route.Target}: not delivered: {delivery.Error}");
         var evidence = NotificationOutbox.Evidence(deliveries);
         var failed = deliveries.Where(d => !d.Delivered).ToList();
         var summary = failed.Count == 0
             ? $"{notification.Kind} message delivered to {string.Join(", ", deliveries.Select(d => $"{d.Route.Target} ({d.Status})"))}"
-            : $"{deliveries.Length - failed.Count} of {deliveries.Length} delivered; not delivered: {string.Join("; ", failed.Select(d => $"{d.Route.Target}: {d.Error}"))} (retry with 'rewind notify --retry --live')";
+            : $"{deliveries.Count - failed.Count} of {deliveries.Count} delivered; not delivered: {string.Join("; ", failed.Select(d => $"{d.Route.Target}: {d.Error}"))} (retry with 'rewind notify --retry --live')";
         return StepResult.Succeeded(summary, evidence);
     }
 }
