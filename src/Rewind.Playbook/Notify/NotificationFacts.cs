@@ -70,13 +70,13 @@ public sealed record RunFacts(Run Run, IReadOnlyList<JournalEntry> Journal, IRea
     public Notification? Of(string kind) => Parameters.GetValueOrDefault("kind") == NotificationKinds.Message
         ? kind == NotificationKinds.Message ? Message() : null
         : kind switch
-    {
-        NotificationKinds.Started => Started(),
-        NotificationKinds.Finished => Finished(),
-        NotificationKinds.Failed => Failed(),
-        NotificationKinds.Message => Message(),
-        _ => null,
-    };
+        {
+            NotificationKinds.Started => Started(),
+            NotificationKinds.Finished => Finished(),
+            NotificationKinds.Failed => Failed(),
+            NotificationKinds.Message => Message(),
+            _ => null,
+        };
 }
 
 /// <summary>The messages a freeze produces, from its ledger record alone.</summary>
