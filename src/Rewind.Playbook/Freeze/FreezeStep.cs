@@ -20,7 +20,22 @@ public sealed class FreezeStep(ILedger ledger, FreezeParameter parameter, Notifi
 
     public async Task<StepPlan> PlanAsync(PlanningContext context, CancellationToken cancellationToken)
     {
-        var verdict = await FreezeVerdict.ReadAsync(ledger.Freezes, parameter, context.Service, cancellationToken);
+        FreezeVerdict verdict;
+        try
+        {
+            verdict = await FreezeVerdict.ReadAsync(ledger.Freezes, parameter, context.Service, cancellationToken);
+        }
+        catch (Aws.Errors.AwsException e)
+        {
+            // SSM unreadable must not stop a rollback from being planned: the publish is retried when the step runs.
+            verdict = new FreezeVerdict(context.Service, await ActiveAsync(context.Service, cancellationToken), null, parameter.Name);
+            return Plan(context, verdict, $" (SSM not readable now: {e.Message})");
+        }
+        return Plan(context, verdict, "");
+    }
+
+    private StepPlan Plan(PlanningContext context, FreezeVerdict verdict, string note)
+    {
         var reason = $"rolled back to {context.Target?.Label ?? "the previous release"}; no new deployments until the root cause is identified";
         var parameters = new Dictionary<string, string>
         {
@@ -30,10 +45,10 @@ public sealed class FreezeStep(ILedger ledger, FreezeParameter parameter, Notifi
         };
         if (verdict.Active is { } active)
         {
-            return new StepPlan(Name, Stage, $"already frozen ({active.Id} by {active.FrozenBy}): kept{(verdict.Agrees ? "" : $", published again to {parameter.Name}")}",
+            return new StepPlan(Name, Stage, $"already frozen ({active.Id} by {active.FrozenBy}): kept{(verdict.Agrees ? "" : $", published again to {parameter.Name}")}{note}",
                 [$"freeze {active.Id}: {active.Reason}"], NothingToDo: verdict.Agrees, ExpectedSeconds: 1, DeadlineSeconds: 60, parameters);
         }
-        return new StepPlan(Name, Stage, $"freeze releases of {context.Service} (with the run's incident) and publish to SSM {parameter.Name}",
+        return new StepPlan(Name, Stage, $"freeze releases of {context.Service} (with the run's incident) and publish to SSM {parameter.Name}{note}",
             [$"releases: open → frozen ({reason})", $"{parameter.Name}: {(verdict.Published is null ? "absent" : "frozen=false")} → frozen=true"],
             NothingToDo: false, ExpectedSeconds: 1, DeadlineSeconds: 60, parameters);
     }
