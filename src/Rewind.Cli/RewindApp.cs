@@ -70,6 +70,8 @@ public static class RewindApp
         root.Subcommands.Add(CompletionCommand.Create(Context));
         root.Subcommands.Add(InfraCommands.Create(Context));
         root.Subcommands.Add(IncidentCommands.Create(Context));
+        root.Subcommands.Add(FreezeCommands.Create(Context));
+        root.Subcommands.Add(NotifyCommands.Create(Context));
         foreach (var command in RollbackCommands.Create(Context))
             root.Subcommands.Add(command);
         foreach (var command in ReportCommands.Create(Context))

@@ -19,15 +19,16 @@ public static class RollbackCommands
         var to = new Option<string?>("--to") { Description = "roll back to this release (id or version) or revision (number, family:rev or ARN)", HelpName = "REL|REV" };
         var live = new Option<bool>("--live") { Description = "act; without it nothing is changed (dry-run)" };
         var yes = new Option<bool>("--yes") { Description = "do not ask for confirmation on a terminal" };
-        var skip = new Option<string[]>("--skip") { Description = "leave out these steps (canary, secrets, ecs, infra, cdn)", AllowMultipleArgumentsPerToken = true, HelpName = "STEP" };
+        var skip = new Option<string[]>("--skip") { Description = "leave out these steps (canary, secrets, ecs, infra, cdn, smoke, verify, incident, freeze, notify)", AllowMultipleArgumentsPerToken = true, HelpName = "STEP" };
         var only = new Option<string[]>("--only") { Description = "run only these steps", AllowMultipleArgumentsPerToken = true, HelpName = "STEP" };
+        var notifyCustomers = new Option<bool>("--notify-customers") { Description = "also tell customers (notify.customers must be configured and enabled)" };
         var takeover = new Option<bool>("--takeover") { Description = "take the service's lock from its current holder (journaled); a dead process's lock on this host is taken without it" };
 
-        var plan = new Command("plan", "Show exactly what 'run --live' would do, resolved; nothing is changed") { to, skip, only };
-        plan.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(to), false, true, Selection(parse, skip, only)), Everything, ct));
+        var plan = new Command("plan", "Show exactly what 'run --live' would do, resolved; nothing is changed") { to, skip, only, notifyCustomers };
+        plan.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(to), false, true, Selection(parse, skip, only), NotifyCustomers: parse.GetValue(notifyCustomers)), Everything, ct));
 
-        var run = new Command("run", "The whole playbook: canary to 0, ECS rollback, wait, verify (dry-run unless --live)") { to, live, yes, skip, only, takeover };
-        run.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(to), parse.GetValue(live), parse.GetValue(yes), Selection(parse, skip, only), TakeOver: parse.GetValue(takeover), Checklist: true), Everything, ct));
+        var run = new Command("run", "The whole playbook: canary to 0, ECS rollback, wait, verify (dry-run unless --live)") { to, live, yes, skip, only, takeover, notifyCustomers };
+        run.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(to), parse.GetValue(live), parse.GetValue(yes), Selection(parse, skip, only), TakeOver: parse.GetValue(takeover), NotifyCustomers: parse.GetValue(notifyCustomers), Checklist: true), Everything, ct));
 
         var runId = new Argument<string?>("RUN") { Description = "the run to continue; default: the service's latest unfinished run", Arity = ArgumentArity.ZeroOrOne };
         var resume = new Command("resume", "Continue an interrupted or failed run; steps already done are not repeated") { runId, yes, takeover };
@@ -101,7 +102,7 @@ public static class RollbackCommands
         return [plan, run, resume, ecs, canary, secret, cdn];
     }
 
-    private sealed record Request(string? To, bool Live, bool Yes, StepSelection Selection, bool NeedsTarget = true, bool TakeOver = false, bool Checklist = false);
+    private sealed record Request(string? To, bool Live, bool Yes, StepSelection Selection, bool NeedsTarget = true, bool TakeOver = false, bool Checklist = false, bool NotifyCustomers = false);
 
     private static IReadOnlyList<IStep> Everything(CliContext context, Aws.AwsClients aws, ILedger ledger) => PlaybookSteps.All(context.Config, aws, ledger);
 
@@ -121,7 +122,7 @@ public static class RollbackCommands
         var config = context.Config;
         using var aws = context.Aws();
         await using var ledger = await context.OpenLedgerAsync(aws, cancellationToken);
-        var chosen = steps(context, aws, ledger);
+        var chosen = steps(context, aws, ledger).Select(s => request.NotifyCustomers && s is Rewind.Playbook.Notify.NotifyStep notify ? notify.WithCustomersConfirmed() : s).ToList();
         var target = request.NeedsTarget
             ? await PlaybookSteps.Targets(config, aws, ledger).SelectAsync(config.Service.Name, request.To, cancellationToken)
             : null;
@@ -142,9 +143,11 @@ public static class RollbackCommands
             context.Log("rewind: not confirmed: nothing was changed");
             return ExitCodes.Cancelled;
         }
+        var announcements = new RunAnnouncements(context, ledger, cancellationToken);
         var outcome = await RunProgress.ShowAsync(context, plan, observer =>
-            new RunExecutor(ledger, chosen, observer, TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, request.TakeOver) }
+            new RunExecutor(ledger, chosen, observer, TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, request.TakeOver), RunStarted = announcements.Started }
                 .StartAsync(plan, EngineJson.Serialize(plan), CurrentOperator(), cancellationToken));
+        await announcements.FinishAsync(outcome);
         // The checklist is evidence for people and programs, not the exit code: the exit code stays the steps' outcome.
         var checklist = request.Checklist ? Checklist.Evaluate((await RunRecord.ReadAsync(ledger, outcome.RunId, cancellationToken))!) : null;
         await PlanView.WriteAsync(context, plan, outcome, checklist, cancellationToken);
@@ -165,9 +168,11 @@ public static class RollbackCommands
         var plan = EngineJson.DeserializePlan(run.PlanJson);
         var steps = PlaybookSteps.ForPlan(config, aws, ledger, plan);
         context.Log($"rewind: resuming {run.Id} ({run.Status.ToString().ToLowerInvariant()}, started {run.StartedAt:yyyy-MM-dd HH:mm:ss}Z)");
+        var announcements = new RunAnnouncements(context, ledger, cancellationToken);
         var outcome = await RunProgress.ShowAsync(context, plan, observer =>
-            new RunExecutor(ledger, steps, observer, TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, takeOver) }
+            new RunExecutor(ledger, steps, observer, TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, takeOver), RunStarted = announcements.Started }
                 .ResumeAsync(run, plan, CurrentOperator(), cancellationToken));
+        await announcements.FinishAsync(outcome);
         var checklist = Checklist.Evaluate((await RunRecord.ReadAsync(ledger, outcome.RunId, cancellationToken))!);
         await PlanView.WriteAsync(context, plan, outcome, checklist, cancellationToken);
         return ExitCodeOf(context, outcome);

@@ -55,13 +55,18 @@ public static class StatusCommands
     {
         var version = new Option<string?>("--version") { Description = "the release's version label (default: the running task definition, family:rev)", HelpName = "V" };
         var knownGood = new Option<bool>("--known-good") { Description = "record it as already verified healthy (a rollback target)" };
-        var record = new Command("record", "Snapshot the current state as a release (the deploy pipeline calls this)") { version, knownGood };
+        var overrideFreeze = new Option<bool>("--override-freeze") { Description = "record even though releases are frozen (needs --reason; journaled)" };
+        var reason = new Option<string?>("--reason") { Description = "why the freeze is overridden", HelpName = "TEXT" };
+        var record = new Command("record", "Snapshot the current state as a release (the deploy pipeline calls this)") { version, knownGood, overrideFreeze, reason };
         record.SetAction(async (parse, ct) =>
         {
             var cli = context(parse);
             var config = cli.Config;
+            if (parse.GetValue(overrideFreeze) && string.IsNullOrWhiteSpace(parse.GetValue(reason)))
+                throw new CliException("--override-freeze needs --reason", "say why the freeze is overridden: --override-freeze --reason \"…\" (it is journaled)");
             using var aws = cli.Aws();
             await using var ledger = await cli.OpenLedgerAsync(aws, ct);
+            var overridden = await FreezeGuard.CheckAsync(cli, ledger, aws, parse.GetValue(overrideFreeze), "record", ct);
             var service = await EcsStep.DescribeAsync(aws.Ecs, PlaybookSteps.Ecs(config), ct);
             var taskDefinition = service.PrimaryDeployment?.TaskDefinition ?? service.TaskDefinition ?? throw new CliException($"{config.Service.EcsService} has no task definition", "deploy it first");
             var weights = PlaybookSteps.Canary(config, aws, 0) is { } canary ? await canary.ReadWeightsAsync(ct) : (CanaryWeights?)null;
@@ -79,7 +84,10 @@ public static class StatusCommands
                 new Dictionary<string, string> { [config.Service.EcsService] = taskDefinition },
                 weights, secrets, await PlaybookSteps.TerraformRevisionAsync(config, ct), config.Cdn?.DistributionId,
                 parse.GetValue(knownGood) ? ReleaseStatus.KnownGood : ReleaseStatus.Deployed);
-            await ledger.Releases.RecordReleaseAsync(release, ct);
+            if (overridden is not null)
+                await FreezeGuard.RecordOverrideAsync(ledger, overridden, release, parse.GetValue(reason)!, ct);
+            else
+                await ledger.Releases.RecordReleaseAsync(release, ct);
             var report = new HistoryRelease(release.Id, release.Service, release.Version, release.RecordedAt, release.Status.ToString(), release.TaskDefinitions);
             if (cli.Output == OutputFormat.Json)
                 await Json.WriteAsync(cli.Out, report, CliJson.Default.HistoryRelease, ct);

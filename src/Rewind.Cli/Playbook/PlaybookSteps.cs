@@ -4,8 +4,10 @@ using Rewind.Core.Engine;
 using Rewind.Playbook.Canary;
 using Rewind.Playbook.Cdn;
 using Rewind.Playbook.Ecs;
+using Rewind.Playbook.Freeze;
 using Rewind.Playbook.Incident;
 using Rewind.Playbook.Infra;
+using Rewind.Playbook.Notify;
 using Rewind.Playbook.Secrets;
 using Rewind.Playbook.Smoke;
 using Rewind.Playbook.Verify;
@@ -49,6 +51,8 @@ public static class PlaybookSteps
             config.Smoke is { } smoke ? new SmokeStep(smoke, aws.SecretsManager, Environment.GetEnvironmentVariable) : null,
             config.Verify is { } verify ? new VerifyStep(aws.CloudWatch, verify, ledger.Releases) : null,
             Incident(config, ledger, IncidentDefaults(config)),
+            Freeze(config, aws, ledger),
+            Notify(config, aws, ledger),
         }.OfType<IStep>()];
 
     /// <summary>
@@ -67,7 +71,7 @@ public static class PlaybookSteps
     }
 
     /// <summary>The names <c>--skip</c> and <c>--only</c> accept.</summary>
-    public static IReadOnlyList<string> StepNames { get; } = ["canary", "secrets", "ecs", "infra", "cdn", "smoke", "verify", "incident"];
+    public static IReadOnlyList<string> StepNames { get; } = ["canary", "secrets", "ecs", "infra", "cdn", "smoke", "verify", "incident", "freeze", "notify"];
 
     /// <summary>The incident step over the configured trackers; the ledger-only incident needs no configuration.</summary>
     public static IncidentStep Incident(RewindConfig config, Core.Ledger.ILedger ledger, IncidentSettings settings, Func<string, string?>? environment = null)
@@ -89,6 +93,20 @@ public static class PlaybookSteps
 
     // One client for every tracker call of the process: bounded, so a silent tracker cannot hold a run.
     private static readonly HttpClient TrackerHttp = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>The service's freeze parameter in SSM (freeze.ssm_parameter).</summary>
+    public static FreezeParameter FreezeParameter(RewindConfig config, AwsClients aws) => new(aws.Ssm(), config.FreezeParameterName, config.Service.Name);
+
+    /// <summary>Every notification goes through the ledger's outbox; webhook URLs are read from the environment when sent.</summary>
+    public static NotificationOutbox Outbox(Core.Ledger.ILedger ledger) => new(ledger.Outbox, WebhookSender.Default, Environment.GetEnvironmentVariable, TimeProvider.System);
+
+    /// <summary>Always in a run (the playbook freezes releases after every rollback; --skip freeze leaves it out).</summary>
+    public static FreezeStep Freeze(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
+        new(ledger, FreezeParameter(config, aws), Outbox(ledger), NotificationOutbox.EnabledRoutes(config.Notify, Audiences.Team));
+
+    /// <summary>In a run when any audience is configured.</summary>
+    public static NotifyStep? Notify(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
+        NotifyStep.IsConfigured(config.Notify) ? new NotifyStep(config.Notify, aws.Ecs, Ecs(config), ledger, Outbox(ledger)) : null;
 
     public static RollbackTargetSelector Targets(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
         new(aws.Ecs, ledger.Releases, Ecs(config));

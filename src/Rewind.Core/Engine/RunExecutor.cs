@@ -29,6 +29,9 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
     /// </summary>
     public Func<Lease, bool> TakeOverWhen { get; init; } = _ => false;
 
+    /// <summary>Called with the run's id once it is journaled (started or resumed), before any step runs: announcements.</summary>
+    public Action<string>? RunStarted { get; init; }
+
     /// <summary>How long a lease lasts without renewal; renewed every third of it while the run lives.</summary>
     public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromMinutes(2);
 
@@ -45,6 +48,7 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
         await JournalTakeoverAsync(runId, replaced, cancellationToken);
         foreach (var step in plan.Steps)
             await ledger.Runs.AppendJournalAsync(runId, step.Step, JournalKind.Planned, Describe(step).ToJsonString(), cancellationToken);
+        RunStarted?.Invoke(runId);
         return await RunStagesAsync(runId, plan, [], cancellationToken);
     }
 
@@ -56,6 +60,7 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
         await ledger.Runs.SetRunStatusAsync(run.Id, RunStatus.Running, cancellationToken);
         await JournalTakeoverAsync(run.Id, replaced, cancellationToken);
         var journal = await ledger.Runs.ReadJournalAsync(run.Id, cancellationToken);
+        RunStarted?.Invoke(run.Id);
         return await RunStagesAsync(run.Id, plan, journal, cancellationToken);
     }
 

@@ -1,0 +1,273 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Rewind.Aws;
+using Rewind.Cli.Playbook;
+using Rewind.Core.Ledger;
+using Rewind.Playbook.Freeze;
+using Rewind.Playbook.Notify;
+
+namespace Rewind.Cli.Commands;
+
+/// <summary>
+/// <c>rewind freeze on|off|status|check</c>: the release freeze, recorded in the ledger (the freeze record is the
+/// durable record: reason, incident, who, since, and the root cause that lifted it) and published to SSM for any
+/// pipeline. <c>on</c> and <c>off</c> are dry-runs unless <c>--live</c>, like every command that changes something.
+/// </summary>
+public static class FreezeCommands
+{
+    public static Command Create(Func<ParseResult, CliContext> context)
+    {
+        var live = new Option<bool>("--live") { Description = "act; without it nothing is changed (dry-run)" };
+        var reason = new Option<string?>("--reason") { Description = "why releases are frozen (required)", HelpName = "TEXT" };
+        var incident = new Option<string?>("--incident") { Description = "the incident the freeze belongs to (INC-0001)", HelpName = "INC" };
+        var rootCause = new Option<string?>("--root-cause") { Description = "the identified root cause (required to lift)", HelpName = "TEXT" };
+
+        var on = new Command("on", "Freeze releases of the service: recorded in the ledger, published to SSM, #releases told") { reason, incident, live };
+        on.SetAction((parse, ct) => OnAsync(context(parse), parse.GetValue(reason), parse.GetValue(incident), parse.GetValue(live), ct));
+        var off = new Command("off", "Lift the freeze; needs --root-cause, recorded with the freeze") { rootCause, live };
+        off.SetAction((parse, ct) => OffAsync(context(parse), parse.GetValue(rootCause), parse.GetValue(live), ct));
+        var status = new Command("status", "The freeze as the ledger and SSM see it, and whether they agree");
+        status.SetAction((parse, ct) => StatusAsync(context(parse), check: false, ct));
+        var check = new Command("check", "For deploy jobs: exit 3 and print the reason when releases are frozen, 0 otherwise");
+        check.SetAction((parse, ct) => StatusAsync(context(parse), check: true, ct));
+
+        return new Command("freeze", "Release freeze: on, off, status, check (published to SSM for pipelines)") { on, off, status, check };
+    }
+
+    private static async Task<int> OnAsync(CliContext cli, string? reason, string? incidentId, bool live, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(reason))
+            throw new CliException("freeze on needs a reason", "give --reason \"why releases are frozen\"");
+        var config = cli.Config;
+        var service = config.Service.Name;
+        using var aws = cli.Aws();
+        await using var ledger = await cli.OpenLedgerAsync(aws, ct);
+        if (incidentId is not null && await ledger.Incidents.GetIncidentAsync(incidentId, ct) is null)
+            throw new CliException($"incident {incidentId} is not in the ledger {ledger.Location}", "give an existing incident (rewind incident list) or leave --incident out");
+        var parameter = PlaybookSteps.FreezeParameter(config, aws);
+        var verdict = await FreezeVerdict.ReadAsync(ledger.Freezes, parameter, service, ct);
+        var routes = NotificationOutbox.EnabledRoutes(config.Notify, Audiences.Team);
+        var who = AnnounceOutput.Who();
+
+        if (!live)
+        {
+            var preview = verdict.Active is { } existing
+                ? FreezeState.Of(existing, service)
+                : new FreezeState(true, service, "(assigned when frozen)", reason, incidentId, who, DateTimeOffset.UtcNow);
+            var document = new JsonObject
+            {
+                ["dryRun"] = true,
+                ["service"] = service,
+                ["alreadyFrozen"] = verdict.Active is not null,
+                ["parameter"] = parameter.Name,
+                ["publish"] = verdict.Active is not null && verdict.Agrees ? null : JsonNode.Parse(preview.ToJson()),
+                ["messages"] = verdict.Active is not null ? new JsonArray() : Previews(routes, FreezeNotifications.On(new Core.Ledger.Freeze(preview.FreezeId!, service, reason, incidentId, who, preview.Since!.Value))),
+            };
+            await WriteAsync(cli, document, verdict.Active is { } a
+                ? $"{service} is already frozen: {verdict.Describe()}{(verdict.Agrees ? "" : $"; would publish it again to {parameter.Name}")}"
+                : $"would freeze {service}: {reason}; publish to {parameter.Name} and tell {(routes.Count == 0 ? "nobody (notify.team not configured)" : string.Join(", ", routes.Select(r => r.Target)))}", ct);
+            cli.Log("rewind: dry-run: nothing was changed; run again with --live to act");
+            return ExitCodes.Ok;
+        }
+
+        var active = verdict.Active;
+        var created = false;
+        if (active is null)
+        {
+            try
+            {
+                active = await ledger.Freezes.FreezeAsync(service, reason, incidentId, who, ct);
+                created = true;
+            }
+            catch (LedgerException e) when (e.Reason == LedgerFailureReason.Conflict)
+            {
+                // Frozen by someone else between the read and the write: theirs stands.
+                active = (await ledger.Freezes.GetActiveFreezesAsync(service, ct)).FirstOrDefault();
+                if (active is null)
+                    throw;
+            }
+        }
+        else
+        {
+            cli.Log($"rewind: {service} is already frozen: {verdict.Describe()}: kept");
+        }
+        await PublishAsync(cli, parameter, FreezeState.Of(active, service), ct);
+        var deliveries = created ? await AnnounceAsync(cli, ledger, routes, FreezeNotifications.On(active), ct) : [];
+        await WriteAsync(cli, Describe(active, service, parameter.Name, deliveries), $"{service} frozen: {new FreezeVerdict(service, active, null, parameter.Name).Describe()}; published to {parameter.Name}", ct);
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> OffAsync(CliContext cli, string? rootCause, bool live, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(rootCause))
+            throw new CliException("freeze off needs --root-cause", "name the identified root cause: rewind freeze off --root-cause \"what caused it\" (it is recorded with the freeze)");
+        var config = cli.Config;
+        var service = config.Service.Name;
+        using var aws = cli.Aws();
+        await using var ledger = await cli.OpenLedgerAsync(aws, ct);
+        var parameter = PlaybookSteps.FreezeParameter(config, aws);
+        var verdict = await FreezeVerdict.ReadAsync(ledger.Freezes, parameter, service, ct);
+        var routes = NotificationOutbox.EnabledRoutes(config.Notify, Audiences.Team);
+        var who = AnnounceOutput.Who();
+
+        if (verdict.Active is null)
+        {
+            if (verdict.Published is not { Frozen: true } stale)
+                throw new CliException($"{service} is not frozen", "nothing to lift: see 'rewind freeze status'");
+            // Lifted in the ledger, but SSM still says frozen (its write failed): publish the lift again.
+            var lifted = (await ledger.Freezes.ListFreezesAsync(ct)).FirstOrDefault(f => f.Id == stale.FreezeId && !f.IsActive);
+            var state = lifted is not null
+                ? FreezeState.Of(lifted, service)
+                : stale with { Frozen = false, LiftedBy = who, LiftedAt = DateTimeOffset.UtcNow, RootCause = rootCause };
+            if (!live)
+            {
+                await WriteAsync(cli, new JsonObject { ["dryRun"] = true, ["service"] = service, ["parameter"] = parameter.Name, ["publish"] = JsonNode.Parse(state.ToJson()) },
+                    $"{service} is not frozen in the ledger but {parameter.Name} says frozen: would publish the lift", ct);
+                cli.Log("rewind: dry-run: nothing was changed; run again with --live to act");
+                return ExitCodes.Ok;
+            }
+            await PublishAsync(cli, parameter, state, ct);
+            await WriteAsync(cli, new JsonObject { ["service"] = service, ["frozen"] = false, ["parameter"] = parameter.Name }, $"{service}: {parameter.Name} now says unfrozen", ct);
+            return ExitCodes.Ok;
+        }
+
+        var active = verdict.Active;
+        if (!live)
+        {
+            var preview = active with { LiftedBy = who, LiftedAt = DateTimeOffset.UtcNow, RootCause = rootCause };
+            var document = new JsonObject
+            {
+                ["dryRun"] = true,
+                ["service"] = service,
+                ["freeze"] = active.Id,
+                ["parameter"] = parameter.Name,
+                ["publish"] = JsonNode.Parse(FreezeState.Of(preview, service).ToJson()),
+                ["messages"] = Previews(routes, FreezeNotifications.Off(preview)),
+            };
+            await WriteAsync(cli, document, $"would lift {active.Id} ({active.Reason}) with root cause: {rootCause}; publish to {parameter.Name}", ct);
+            cli.Log("rewind: dry-run: nothing was changed; run again with --live to act");
+            return ExitCodes.Ok;
+        }
+
+        var done = await ledger.Freezes.LiftAsync(active.Scope, who, rootCause, ct);
+        await PublishAsync(cli, parameter, FreezeState.Of(done, service), ct);
+        var deliveries = await AnnounceAsync(cli, ledger, routes, FreezeNotifications.Off(done), ct);
+        await WriteAsync(cli, Describe(done, service, parameter.Name, deliveries), $"{service} unfrozen: {done.Id} lifted by {who}; root cause: {rootCause}", ct);
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> StatusAsync(CliContext cli, bool check, CancellationToken ct)
+    {
+        var config = cli.Config;
+        var service = config.Service.Name;
+        using var aws = cli.Aws();
+        await using var ledger = await cli.OpenLedgerAsync(aws, ct);
+        var parameter = PlaybookSteps.FreezeParameter(config, aws);
+        var verdict = await FreezeVerdict.ReadAsync(ledger.Freezes, parameter, service, ct);
+        var document = new JsonObject
+        {
+            ["service"] = service,
+            ["frozen"] = verdict.Frozen,
+            ["reason"] = verdict.Frozen ? verdict.Active?.Reason ?? verdict.Published?.Reason : null,
+            ["incident"] = verdict.Active?.IncidentId ?? verdict.Published?.Incident,
+            ["by"] = verdict.Active?.FrozenBy ?? verdict.Published?.By,
+            ["freeze"] = verdict.Active?.Id ?? verdict.Published?.FreezeId,
+            ["ledger"] = verdict.Active is null ? "not frozen" : $"frozen ({verdict.Active.Id})",
+            ["ssm"] = verdict.Published is null ? "absent" : verdict.Published.Frozen ? $"frozen ({verdict.Published.FreezeId})" : "not frozen",
+            ["parameter"] = parameter.Name,
+            ["agrees"] = verdict.Agrees,
+            ["describe"] = verdict.Describe(),
+        };
+        var line = verdict.Frozen ? $"{service}: frozen: {verdict.Describe()}" : $"{service}: not frozen";
+        if (!check)
+        {
+            line += $"\nledger: {document["ledger"]}; SSM {parameter.Name}: {document["ssm"]}";
+            if (!verdict.Agrees)
+                line += $"\nSSM disagrees with the ledger: run 'rewind freeze {(verdict.Active is null ? "off --root-cause \"…\"" : "on --reason \"…\"")} --live' to publish the ledger's state again";
+        }
+        await WriteAsync(cli, document, line, ct);
+        if (check && verdict.Frozen)
+        {
+            cli.Log($"rewind: releases of {service} are frozen: {verdict.Describe()}: wait until it is lifted ('rewind freeze off --root-cause \"…\" --live')");
+            return ExitCodes.Blocked;
+        }
+        if (!check && !verdict.Agrees)
+            cli.Log($"rewind: warning: SSM {parameter.Name} does not say what the ledger says");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Writes the freeze to SSM and reads it back; a failure names what to run again (the ledger already holds the freeze).</summary>
+    private static async Task PublishAsync(CliContext cli, FreezeParameter parameter, FreezeState state, CancellationToken ct)
+    {
+        try
+        {
+            await parameter.PublishAsync(state, ct);
+            if (!state.SameAs(await parameter.ReadAsync(ct)))
+                throw new CliException($"{parameter.Name} does not read back what was published", "run the same command again with --live", ExitCodes.Failed);
+        }
+        catch (Aws.Errors.AwsException e)
+        {
+            var again = state.Frozen ? "rewind freeze on --reason \"…\" --live" : "rewind freeze off --root-cause \"…\" --live";
+            throw new CliException(
+                $"the ledger says {(state.Frozen ? "frozen" : "unfrozen")} ({state.FreezeId}) but SSM {parameter.Name} could not be written: {e.Message}",
+                $"run '{again}' again to publish it; 'rewind freeze status' shows both",
+                e is Aws.Errors.AwsUnavailableException ? ExitCodes.Unavailable : ExitCodes.Failed);
+        }
+    }
+
+    /// <summary>Tells #releases through the outbox; a failed delivery is a warning, never a failed freeze.</summary>
+    private static async Task<IReadOnlyList<Delivery>> AnnounceAsync(
+        CliContext cli, ILedger ledger, IReadOnlyList<NotifyRoute> routes, Notification notification, CancellationToken ct)
+    {
+        var outbox = PlaybookSteps.Outbox(ledger);
+        var deliveries = new List<Delivery>();
+        foreach (var route in routes)
+        {
+            var delivery = await outbox.DeliverAsync(notification, route, null, ct);
+            deliveries.Add(delivery);
+            if (!delivery.Delivered)
+                cli.Log($"rewind: warning: {route.Target} was not told: {delivery.Error} (send it again with 'rewind notify --retry --live')");
+        }
+        return deliveries;
+    }
+
+    private static JsonArray Previews(IReadOnlyList<NotifyRoute> routes, Notification notification) =>
+        new([.. routes.Select(r => (JsonNode)new JsonObject { ["audience"] = r.Audience, ["target"] = r.Target, ["payload"] = NotificationRenderer.Render(notification, r) })]);
+
+    private static JsonObject Describe(Core.Ledger.Freeze freeze, string service, string parameter, IReadOnlyList<Delivery> deliveries) => new()
+    {
+        ["service"] = service,
+        ["freeze"] = freeze.Id,
+        ["frozen"] = freeze.IsActive,
+        ["reason"] = freeze.Reason,
+        ["incident"] = freeze.IncidentId,
+        ["by"] = freeze.FrozenBy,
+        ["since"] = NotificationRenderer.Iso(freeze.Since),
+        ["liftedBy"] = freeze.LiftedBy,
+        ["rootCause"] = freeze.RootCause,
+        ["parameter"] = parameter,
+        ["messages"] = new JsonArray([.. deliveries.Select(d => (JsonNode)new JsonObject
+        {
+            ["target"] = d.Route.Target, ["delivered"] = d.Delivered, ["status"] = d.Status, ["error"] = d.Error,
+        })]),
+    };
+
+    private static Task WriteAsync(CliContext cli, JsonObject document, string text, CancellationToken ct)
+    {
+        if (cli.Output == OutputFormat.Json)
+            return AnnounceOutput.WriteAsync(cli.Out, document, ct);
+        var lines = new List<string> { text };
+        if (document["publish"] is JsonObject publish)
+            lines.Add($"SSM {document["parameter"]} ← {publish.ToJsonString()}");
+        if (document["messages"] is JsonArray messages)
+        {
+            foreach (var message in messages.OfType<JsonObject>())
+            {
+                lines.Add(message["payload"] is JsonObject payload
+                    ? $"{message["target"]} ← {AnnounceOutput.Format(payload)}"
+                    : $"{message["target"]}: {((bool?)message["delivered"] == true ? $"delivered (HTTP {message["status"]})" : $"not delivered: {message["error"]}")}");
+            }
+        }
+        return cli.Out.WriteLineAsync(string.Join('\n', lines).AsMemory(), ct);
+    }
+}

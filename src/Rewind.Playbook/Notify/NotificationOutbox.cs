@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Rewind.Core.Ledger;
+
+namespace Rewind.Playbook.Notify;
+
+/// <summary>Journals one mutating call the way <c>StepContext.CallAsync</c> does (call-sent before, result after).</summary>
+public delegate Task<DeliveryAttempt> JournaledCall(
+    string call, JsonObject request, Func<CancellationToken, Task<DeliveryAttempt>> send, Func<DeliveryAttempt, JsonObject> describe, CancellationToken cancellationToken);
+
+/// <summary>How one message to one route ended.</summary>
+/// <param name="Route">Where it went.</param>
+/// <param name="Key">Its outbox key.</param>
+/// <param name="Delivered">Accepted by the receiver (now or earlier).</param>
+/// <param name="Status">HTTP status code, or <c>error</c>.</param>
+/// <param name="Error">Why it failed, never containing the URL.</param>
+/// <param name="SentAt">When it was (last) attempted or delivered.</param>
+/// <param name="AlreadyDelivered">An earlier attempt delivered it; nothing was sent now.</param>
+public sealed record Delivery(NotifyRoute Route, string Key, bool Delivered, string Status, string? Error, DateTimeOffset SentAt, bool AlreadyDelivered);
+
+/// <summary>
+/// Every message goes through the ledger's outbox: a delivered key is never sent again (a resumed run, a retry, a
+/// second process), a queued one is sent with the same bytes (same hash) or refused. A failed delivery is recorded
+/// and returned, never thrown: announcing must not fail what it announces.
+/// </summary>
+public sealed class NotificationOutbox(IOutboxStore outbox, WebhookSender sender, Func<string, string?> environment, TimeProvider time)
+{
+    /// <summary>Whether the route's variable holds something (its value is never returned).</summary>
+    public bool HasUrl(NotifyRoute route) => !string.IsNullOrWhiteSpace(environment(route.EnvironmentVariable));
+
+    /// <summary>The routes of one audience that are configured and enabled.</summary>
+    public static IReadOnlyList<NotifyRoute> EnabledRoutes(Core.Configuration.NotifySection notify, string audience) =>
+        Audiences.TargetOf(notify, audience) is { Enabled: true } target ? NotifyRoute.Of(audience, target) : [];
+
+    public async Task<Delivery> DeliverAsync(Notification notification, NotifyRoute route, JournaledCall? journal, CancellationToken cancellationToken)
+    {
+        var key = notification.KeyFor(route);
+        var existing = await outbox.GetOutboxItemAsync(key, cancellationToken);
+        if (existing is { Status: OutboxStatus.Delivered })
+            return new Delivery(route, key, true, StatusOf(existing.Receipt), null, existing.UpdatedAt, AlreadyDelivered: true);
+
+        var payload = NotificationRenderer.Render(notification, route);
+        var hash = NotificationRenderer.Hash(payload);
+        try
+        {
+            await outbox.EnqueueAsync(key, route.Target, hash, cancellationToken);
+        }
+        catch (LedgerException e) when (e.Reason == LedgerFailureReason.Conflict)
+        {
+            return Failed(route, key, $"{key} was queued for another target or with other content (the configuration changed?): not sent");
+        }
+
+        var url = environment(route.EnvironmentVariable);
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            var missing = $"environment variable {route.EnvironmentVariable} is not set";
+            await outbox.MarkFailedAsync(key, missing, cancellationToken);
+            return Failed(route, key, missing);
+        }
+
+        async Task<DeliveryAttempt> SendAsync(CancellationToken ct)
+        {
+            var attempt = await sender.PostAsync(url, key, payload, ct);
+            if (!attempt.Ok)
+            {
+                await outbox.MarkFailedAsync(key, attempt.Error ?? attempt.Status, ct);
+                throw new DeliveryFailedException(attempt);
+            }
+            await outbox.MarkDeliveredAsync(key, $"HTTP {attempt.Status}", ct);
+            return attempt;
+        }
+
+        try
+        {
+            var request = new JsonObject { ["key"] = key, ["target"] = route.Target, ["payloadHash"] = hash };
+            var sent = journal is null
+                ? await SendAsync(cancellationToken)
+                : await journal($"Notify {key}", request, SendAsync, a => new JsonObject { ["status"] = a.Status, ["attempts"] = a.Attempts }, cancellationToken);
+            return new Delivery(route, key, true, sent.Status, null, time.GetUtcNow(), AlreadyDelivered: false);
+        }
+        catch (DeliveryFailedException e)
+        {
+            return new Delivery(route, key, false, e.Attempt.Status, e.Attempt.Error, time.GetUtcNow(), AlreadyDelivered: false);
+        }
+    }
+
+    private Delivery Failed(NotifyRoute route, string key, string error) => new(route, key, false, "error", error, time.GetUtcNow(), false);
+
+    private static string StatusOf(string? receipt) =>
+        receipt is not null && receipt.StartsWith("HTTP ", StringComparison.Ordinal) ? receipt[5..] : receipt ?? "delivered";
+
+    /// <summary>Evidence for the audiences attempted: <c>A.target</c>, <c>A.sentAt</c>, <c>A.status</c>, <c>A.error</c>, then <c>delivered</c> and <c>failed</c>.</summary>
+    public static Dictionary<string, string> Evidence(IReadOnlyList<Delivery> deliveries)
+    {
+        var evidence = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var audience in deliveries.GroupBy(d => d.Route.Audience))
+        {
+            var all = audience.ToList();
+            var failed = all.FirstOrDefault(d => !d.Delivered);
+            evidence[$"{audience.Key}.target"] = string.Join(", ", all.Select(d => d.Route.Target));
+            evidence[$"{audience.Key}.sentAt"] = NotificationRenderer.Iso(all.Max(d => d.SentAt));
+            evidence[$"{audience.Key}.status"] = (failed ?? all[0]).Status;
+            if (failed is not null)
+                evidence[$"{audience.Key}.error"] = $"{failed.Route.Target}: {failed.Error}";
+        }
+        evidence["delivered"] = deliveries.Count(d => d.Delivered).ToString(CultureInfo.InvariantCulture);
+        evidence["failed"] = deliveries.Count(d => !d.Delivered).ToString(CultureInfo.InvariantCulture);
+        return evidence;
+    }
+}
+
+/// <summary>A delivery that did not reach its receiver; its message never contains the URL.</summary>
+public sealed class DeliveryFailedException(DeliveryAttempt attempt) : Exception(attempt.Error ?? $"HTTP {attempt.Status}")
+{
+    public DeliveryAttempt Attempt { get; } = attempt;
+}
+
+/// <summary>Journals calls straight into a run's journal, for announcements made outside a step (run started or failed, <c>rewind notify</c>).</summary>
+public sealed class RunJournal(IRunStore runs, string runId, string step)
+{
+    public async Task<DeliveryAttempt> CallAsync(
+        string call, JsonObject request, Func<CancellationToken, Task<DeliveryAttempt>> send, Func<DeliveryAttempt, JsonObject> describe, CancellationToken cancellationToken)
+    {
+        request["call"] = call;
+        await runs.AppendJournalAsync(runId, step, JournalKind.CallSent, request.ToJsonString(), cancellationToken);
+        DeliveryAttempt result;
+        try
+        {
+            result = await send(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await runs.AppendJournalAsync(runId, step, JournalKind.CallFailed, new JsonObject { ["call"] = call, ["error"] = e.Message }.ToJsonString(), cancellationToken);
+            throw;
+        }
+        var detail = describe(result);
+        detail["call"] = call;
+        await runs.AppendJournalAsync(runId, step, JournalKind.CallSucceeded, detail.ToJsonString(), cancellationToken);
+        return result;
+    }
+}

@@ -1,0 +1,61 @@
+using Rewind.Core.Configuration;
+
+namespace Rewind.Playbook.Notify;
+
+/// <summary>The audiences a notification can go to, in the order they are told.</summary>
+public static class Audiences
+{
+    public const string Team = "team";
+    public const string Support = "support";
+    public const string Customers = "customers";
+
+    public static IReadOnlyList<string> All { get; } = [Team, Support, Customers];
+
+    /// <summary>The configured target of one audience, or null.</summary>
+    public static NotifyTarget? TargetOf(NotifySection notify, string audience) => audience switch
+    {
+        Team => notify.Team,
+        Support => notify.Support,
+        Customers => notify.Customers,
+        _ => null,
+    };
+}
+
+/// <summary>
+/// One way to reach one audience: a Slack incoming webhook or a generic JSON webhook, whose URL is read from the
+/// environment variable <see cref="EnvironmentVariable"/> at the moment of sending and never kept anywhere.
+/// </summary>
+/// <param name="Audience">team, support or customers.</param>
+/// <param name="Kind"><c>slack</c> or <c>webhook</c>.</param>
+/// <param name="EnvironmentVariable">The variable holding the URL (a secret: never printed, journaled or stored).</param>
+/// <param name="Channel">The Slack channel shown in messages, if any.</param>
+public sealed record NotifyRoute(string Audience, string Kind, string EnvironmentVariable, string? Channel)
+{
+    public const string Slack = "slack";
+    public const string Webhook = "webhook";
+
+    /// <summary>How the route is shown and recorded: <c>slack:#releases</c> or <c>webhook:$SUPPORT_WEBHOOK</c>; never the URL.</summary>
+    public string Target => Kind == Slack && Channel is { Length: > 0 } ? $"slack:{Channel}" : $"{Kind}:${EnvironmentVariable}";
+
+    /// <summary>The routes of an audience as configured (none when it is not configured).</summary>
+    public static IReadOnlyList<NotifyRoute> Of(string audience, NotifyTarget? target)
+    {
+        if (target is null)
+            return [];
+        var routes = new List<NotifyRoute>();
+        if (target.SlackWebhookEnv is { } slack)
+            routes.Add(new NotifyRoute(audience, Slack, slack, target.Channel));
+        if (target.WebhookEnv is { } webhook)
+            routes.Add(new NotifyRoute(audience, Webhook, webhook, null));
+        return routes;
+    }
+
+    /// <summary>One line of a plan parameter: <c>audience kind VARIABLE [#channel]</c>.</summary>
+    public string Encode() => Channel is { Length: > 0 } ? $"{Audience} {Kind} {EnvironmentVariable} {Channel}" : $"{Audience} {Kind} {EnvironmentVariable}";
+
+    public static string EncodeAll(IEnumerable<NotifyRoute> routes) => string.Join('\n', routes.Select(r => r.Encode()));
+
+    public static IReadOnlyList<NotifyRoute> DecodeAll(string? encoded) =>
+        [.. (encoded ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ')).Where(p => p.Length >= 3)
+            .Select(p => new NotifyRoute(p[0], p[1], p[2], p.Length > 3 ? p[3] : null))];
+}
