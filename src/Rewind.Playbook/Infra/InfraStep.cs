@@ -109,9 +109,9 @@ public sealed class InfraStep(InfraSettings settings, string? reference = null, 
             int.Parse(plan.Parameter("destroys"), CultureInfo.InvariantCulture), TerraformPlanSummary.ParseLines(plan.Parameter("resources")));
         var state = await terraform.StateVersionAsync(cancellationToken);
         var stale = !hasChanges && state.ToString() == plan.Parameter("stateVersion") ? null
+            : context.WasSent(Apply) ? "an earlier apply may have landed in part"
             : !File.Exists(planFile) ? "the saved plan is gone"
             : state.ToString() != plan.Parameter("stateVersion") ? $"the state moved on since the plan ({plan.Parameter("stateVersion")} → {state})"
-            : context.WasSent(Apply) ? "an earlier apply may have landed in part"
             : null;
         if (stale is not null)
         {

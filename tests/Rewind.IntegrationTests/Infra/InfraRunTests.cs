@@ -59,7 +59,7 @@ public sealed class InfraRunTests(RolloutEmulatorFixture emulator) : IDisposable
         Assert.Equal(RunStatus.Succeeded, (await world.LatestRunAsync(Ct)).Status);
         var journal = await world.Ledger.Runs.ReadJournalAsync(stopped.Id, Ct);
         Assert.Equal(
-            ["canary", "secrets", "ecs", "infra", "infra", "cdn"],
+            ["canary", "secrets", "ecs", "infra", "infra", "cdn", "incident", "freeze"],
             journal.Where(e => e.Kind == JournalKind.Started).Select(e => e.Step));
         Assert.Single(journal, e => e.Step == "infra" && e.Kind == JournalKind.CallSucceeded && e.Detail.Contains(InfraStep.Apply, StringComparison.Ordinal));
         Assert.Contains(journal, e => e.Step == "infra" && e.Kind == JournalKind.Completed && e.Detail.Contains("\"planAfter\":\"no changes\"", StringComparison.Ordinal));
