@@ -10,7 +10,8 @@ namespace Rewind.Playbook.Ecs;
 /// Chooses what to roll back to, and says why: <c>--to</c> (a release or a revision), else the ledger's last
 /// known-good release, else ECS's deployment history (the newest successful deployment of another revision, where the
 /// endpoint has ListServiceDeployments and DescribeServiceRevisions), else the next lower ACTIVE revision. Never N-1
-/// blindly: the revision running now, releases rolled back from and INACTIVE revisions are never chosen.
+/// blindly: releases rolled back from and INACTIVE revisions are never chosen, and a service already on its last
+/// known-good release stays there (the plan has nothing to do) unless <c>--to</c> pins another.
 /// </summary>
 public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore releases, EcsSettings settings)
 {
@@ -23,12 +24,15 @@ public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore release
             return await PinnedAsync(service, pinned, cancellationToken);
 
         var knownGood = (await releases.ListReleasesAsync(service, 50, cancellationToken))
-            .Where(r => r.Status == ReleaseStatus.KnownGood && r.TaskDefinitions.TryGetValue(settings.Service, out var arn)
-                && !SameRevision(arn, currentRevision))
+            .Where(r => r.Status == ReleaseStatus.KnownGood && r.TaskDefinitions.ContainsKey(settings.Service))
             .OrderByDescending(r => r.RecordedAt)
             .FirstOrDefault();
+        // The service already on its last known-good release is where a rollback ends, not where the next one starts:
+        // going further back (to an older revision) would be a new change nobody asked for. Pin one with --to for that.
         if (knownGood is not null)
-            return FromRelease(knownGood, "last known-good release in the ledger");
+            return FromRelease(knownGood, SameRevision(knownGood.TaskDefinitions[settings.Service], currentRevision)
+                ? "last known-good release in the ledger, which the service already runs"
+                : "last known-good release in the ledger");
 
         var rolledBack = (await releases.ListReleasesAsync(service, 200, cancellationToken))
             .Where(r => r.Status == ReleaseStatus.RolledBack)

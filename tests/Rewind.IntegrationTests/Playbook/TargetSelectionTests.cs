@@ -92,6 +92,25 @@ public sealed class TargetSelectionTests(RolloutEmulatorFixture emulator)
         Assert.Contains("--to", error.Hint, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Given_the_service_already_back_on_its_known_good_release_when_selecting_again_then_it_stays_there_with_nothing_to_do()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var harness = await PlaybookHarness.SeedAsync(emulator, "again", ct);
+        await harness.Ledger.Releases.RecordReleaseAsync(
+            Release(harness, "1.2.0", DateTimeOffset.UtcNow.AddHours(-1), harness.World.TaskDefinitionArns[1], ReleaseStatus.KnownGood), ct);
+        var (_, first) = await harness.RunAsync(await harness.SelectAsync(null, ct), [harness.EcsStep()], ct);
+        Assert.Equal(RunStatus.Succeeded, first.Status);
+
+        var again = await harness.SelectAsync(null, ct);
+        var plan = await harness.PlanAsync(again, [harness.EcsStep()], ct);
+
+        // Not the next older revision: a second 'rewind ecs --live' must not roll a healthy service further back.
+        Assert.Equal(harness.World.TaskDefinitionArns[1], again.TaskDefinitionArn);
+        Assert.Contains("which the service already runs", again.Reason, StringComparison.Ordinal);
+        Assert.True(Assert.Single(plan.Steps).NothingToDo);
+    }
+
     private static Release Release(PlaybookHarness harness, string version, DateTimeOffset at, string taskDefinitionArn, ReleaseStatus status) => new(
         LedgerIds.NewReleaseId(at),
         harness.Names.Service,
