@@ -41,8 +41,9 @@ public static class PlanView
     public static void RenderPlan(TextWriter writer, RollbackPlan plan)
     {
         var console = Consoles.For(writer);
-        console.MarkupLine($"[bold]{Markup.Escape(plan.Service)}[/]: roll back to [bold]{Markup.Escape(plan.Target?.Label ?? "(traffic only)")}[/]"
-            + (plan.Target is { } target ? $" [grey]({Markup.Escape(target.Reason)})[/]" : ""));
+        console.MarkupLine(plan.Target is { } target
+            ? $"[bold]{Markup.Escape(plan.Service)}[/]: roll back to [bold]{Markup.Escape(target.Label)}[/] [grey]({Markup.Escape(target.Reason)})[/]"
+            : $"[bold]{Markup.Escape(plan.Service)}[/]: {Markup.Escape(string.Join(", ", plan.Steps.Select(s => s.Step)))} (no rollback target needed)");
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn("stage").AddColumn("step").AddColumn("change").AddColumn(new TableColumn("expected").RightAligned());
         foreach (var step in plan.Steps)

@@ -45,7 +45,7 @@ public static class ReportFormats
         : $"BROKEN at entry {journal.FirstBreak!.Seq} ({journal.FirstBreak.Reason}): {journal.FirstBreak.Detail}";
 
     internal static string Target(ReportPlan? plan) =>
-        plan?.Target is { } target ? $"{target.Label} ({target.Reason})" : plan is null ? "unknown (plan unreadable)" : "none (traffic only)";
+        plan?.Target is { } target ? $"{target.Label} ({target.Reason})" : plan is null ? "unknown (plan unreadable)" : "none (no rollback target needed)";
 
     internal static string Calls(TimelineEntry entry) =>
         string.Join(", ", entry.Calls.Select(c => c.Outcome == "succeeded" ? c.Call : $"{c.Call} {c.Outcome}{(c.Error is null ? "" : ": " + c.Error)}"));

@@ -64,7 +64,7 @@ public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore release
         {
             if (!release.TaskDefinitions.ContainsKey(settings.Service))
                 throw new RewindException($"release {release.Id} has no task definition for ECS service {settings.Service}", "pin another release or a revision with --to", FailureKind.BadInput);
-            return FromRelease(release, "pinned with --to");
+            return FromRelease(release, "pinned");
         }
 
         var reference = int.TryParse(pinned, out var revision) ? $"{settings.Family}:{revision}" : pinned;
@@ -81,7 +81,7 @@ public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore release
         }
         if (definition.Status != TaskDefinitionStatus.Active)
             throw new RewindException($"task definition {reference} is {definition.Status.ToString().ToUpperInvariant()}", "pick an ACTIVE revision: an INACTIVE one cannot start new tasks", FailureKind.BadInput);
-        return new RollbackTarget("revision", $"{definition.Family}:{definition.Revision}", "pinned with --to", null, definition.TaskDefinitionArn);
+        return new RollbackTarget("revision", $"{definition.Family}:{definition.Revision}", "pinned", null, definition.TaskDefinitionArn);
     }
 
     /// <summary>
