@@ -31,6 +31,12 @@ public static class DemoWorld
     /// <summary>The image tags of the four revisions. v4 is bad at the application level, so its tag does not say so.</summary>
     public static IReadOnlyList<string> ImageTags { get; } = ["v1", "v2", "v3", "v4"];
 
+    /// <summary>The API key's first value (AWSPREVIOUS once rotated): the key the rollback returns to. A demo string, not a secret of anyone's.</summary>
+    public const string ApiKeyBeforeRotation = "demo-api-key-before-rotation";
+
+    /// <summary>The API key's rotated value (AWSCURRENT as seeded). A demo string.</summary>
+    public const string ApiKeyRotated = "demo-api-key-rotated";
+
     private const string ContainerName = "api";
     private const int ContainerPort = 8080;
 
@@ -191,13 +197,13 @@ public static class DemoWorld
             {
                 ["Name"] = names.SecretName,
                 ["Description"] = $"API key of {names.Family} (rewind demo)",
-                ["SecretString"] = "demo-api-key-before-rotation",
+                ["SecretString"] = ApiKeyBeforeRotation,
             }, ct);
             var arn = RawCalls.Text(created, "ARN");
             var rotated = await RawCalls.JsonAsync(_secrets, "PutSecretValue", new JsonObject
             {
                 ["SecretId"] = arn,
-                ["SecretString"] = "demo-api-key-rotated",
+                ["SecretString"] = ApiKeyRotated,
             }, ct);
             return new ApiKey(arn, RawCalls.Text(rotated, "VersionId"), RawCalls.Text(created, "VersionId"));
         }
