@@ -121,7 +121,7 @@ public sealed class SecretsCommandTests(RolloutEmulatorFixture emulator)
     }
 
     [Fact]
-    public async Task No_secret_value_appears_in_stdout_stderr_or_the_ledger()
+    public async Task No_secret_value_appears_in_stdout_stderr_the_ledger_the_reports_or_the_postmortem_draft()
     {
         await using var world = await PlaybookHarness.SeedAsync(emulator, "sscan", Ct);
         var marker = $"s3cr3t-{Guid.NewGuid():N}";
@@ -135,13 +135,19 @@ public sealed class SecretsCommandTests(RolloutEmulatorFixture emulator)
             await RunAsync(["run", "--live", "--yes", "--config", config, "--verbose"]),
             await RunAsync(["secret", "--versions", "--config", config]),
             await RunAsync(["history", "--config", config, "--output", "json"]),
+            await RunAsync(["report", "--format", "md", "--config", config]),
+            await RunAsync(["report", "--format", "html", "--config", config]),
+            await RunAsync(["report", "--format", "json", "--config", config]),
         };
 
         Assert.All(outputs, o => Assert.True(o.ExitCode == 0, o.ToString()));
         Assert.All(outputs, o => Assert.DoesNotContain(marker, o.Stdout + o.Stderr, StringComparison.Ordinal));
         Assert.Contains(arn, outputs[0].Stdout, StringComparison.Ordinal);
+        Assert.Contains("## Timeline", outputs[4].Stdout, StringComparison.Ordinal);
         await world.Ledger.DisposeAsync();
-        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(world.Ledger.Location)!))
+        var folder = Path.GetDirectoryName(world.Ledger.Location)!;
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(folder, "postmortems")));
+        foreach (var file in Directory.GetFiles(folder, "*", SearchOption.AllDirectories))
             Assert.DoesNotContain(marker, Encoding.UTF8.GetString(await File.ReadAllBytesAsync(file, Ct)), StringComparison.Ordinal);
     }
 
@@ -179,6 +185,8 @@ public sealed class SecretsCommandTests(RolloutEmulatorFixture emulator)
               region: us-east-1
             ledger:
               path: {world.Ledger.Location}
+            incident:
+              drafts_dir: {Path.Combine(Path.GetDirectoryName(world.Ledger.Location)!, "postmortems")}
             {(secret is null ? "" : $"secrets:\n  - id: {secret}")}
             """);
         return path;
