@@ -101,7 +101,7 @@ public sealed class AnnounceResumeTests(RolloutEmulatorFixture emulator)
     {
         var plan = await world.PlanAsync(null, steps, Ct);
         using var crash = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var crashing = new CrashAfterCall(world.Ledger, step, kind, call, crash);
+        var crashing = new CrashAfterJournalEntry(world.Ledger, step, kind, name => name.EndsWith(call, StringComparison.Ordinal), crash);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
             () => world.Executor(steps, ledger: crashing).StartAsync(plan, PlaybookHarness.PlanJson(plan), PlaybookHarness.By, crash.Token));
@@ -137,40 +137,4 @@ public sealed class AnnounceResumeTests(RolloutEmulatorFixture emulator)
         var completed = (await world.Ledger.Runs.ReadJournalAsync(runId, Ct)).Last(e => e.Step == step && e.Kind == JournalKind.Completed);
         return JsonNode.Parse(completed.Detail)!["evidence"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>());
     }
-}
-
-/// <summary>Like <see cref="CrashAfterJournalEntry"/>, for calls whose name holds the run id: matches the call's end.</summary>
-internal sealed class CrashAfterCall(ILedger inner, string step, JournalKind kind, string callEnd, CancellationTokenSource crash) : ILedger, IRunStore
-{
-    public JournalEntry? CrashedAfter { get; private set; }
-
-    public string Location => inner.Location;
-    public IReleaseStore Releases => inner.Releases;
-    public IRunStore Runs => this;
-    public ILeaseStore Leases => inner.Leases;
-    public IFreezeStore Freezes => inner.Freezes;
-    public IIncidentStore Incidents => inner.Incidents;
-    public IOutboxStore Outbox => inner.Outbox;
-
-    public async Task<JournalEntry> AppendJournalAsync(string runId, string stepName, JournalKind entryKind, string detailJson, CancellationToken cancellationToken)
-    {
-        var entry = await inner.Runs.AppendJournalAsync(runId, stepName, entryKind, detailJson, cancellationToken);
-        if (CrashedAfter is null && stepName == step && entryKind == kind
-            && JsonNode.Parse(detailJson)?["call"]?.GetValue<string>() is { } call && call.EndsWith(callEnd, StringComparison.Ordinal))
-        {
-            CrashedAfter = entry;
-            await crash.CancelAsync();
-        }
-        return entry;
-    }
-
-    public Task CreateRunAsync(Run run, CancellationToken cancellationToken) => inner.Runs.CreateRunAsync(run, cancellationToken);
-    public Task<Run?> GetRunAsync(string runId, CancellationToken cancellationToken) => inner.Runs.GetRunAsync(runId, cancellationToken);
-    public Task<IReadOnlyList<Run>> ListRunsAsync(string? service, int limit, CancellationToken cancellationToken) => inner.Runs.ListRunsAsync(service, limit, cancellationToken);
-    public Task SetRunStatusAsync(string runId, RunStatus status, CancellationToken cancellationToken) => inner.Runs.SetRunStatusAsync(runId, status, cancellationToken);
-    public Task SetRunIncidentAsync(string runId, string incidentId, CancellationToken cancellationToken) => inner.Runs.SetRunIncidentAsync(runId, incidentId, cancellationToken);
-    public Task<IReadOnlyList<JournalEntry>> ReadJournalAsync(string runId, CancellationToken cancellationToken) => inner.Runs.ReadJournalAsync(runId, cancellationToken);
-    public Task<JournalHead> GetJournalHeadAsync(string runId, CancellationToken cancellationToken) => inner.Runs.GetJournalHeadAsync(runId, cancellationToken);
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

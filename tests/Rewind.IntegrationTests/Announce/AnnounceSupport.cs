@@ -36,28 +36,8 @@ internal static class AnnounceCli
     }
 
     /// <summary>A rewind.yaml for the seeded world with <paramref name="notify"/> (YAML lines under <c>notify:</c>), next to its ledger.</summary>
-    public static string Config(PlaybookHarness world, string? notify = null)
-    {
-        var path = Path.Combine(Path.GetDirectoryName(world.Ledger.Location)!, $"rewind-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(path, $"""
-            service:
-              name: {world.Names.Family}
-              cluster: {world.Names.Cluster}
-              ecs_service: {world.Names.Service}
-              family: {world.Names.Family}
-              deploy_timeout: 60s
-            aws:
-              region: us-east-1
-            canary:
-              listener_arn: {world.World.ListenerArn}
-              main_target_group: {world.World.MainTargetGroupArn}
-              canary_target_group: {world.World.CanaryTargetGroupArn}
-            ledger:
-              path: {world.Ledger.Location}
-            {(notify is null ? "" : "notify:\n" + notify)}
-            """);
-        return path;
-    }
+    public static string Config(PlaybookHarness world, string? notify = null) =>
+        world.WriteConfig(notify is null ? "" : "notify:\n" + notify);
 
     /// <summary>A configuration that needs no AWS at all (for input checked before any call), in a temporary folder.</summary>
     public static string OfflineConfig(string notify)

@@ -8,9 +8,15 @@ namespace Rewind.IntegrationTests.Playbook;
 /// token, so nothing the run would do next happens (the next AWS call or ledger write is refused by the token).
 /// Everything else is passed to the real ledger.
 /// </summary>
-internal sealed class CrashAfterJournalEntry(ILedger inner, string step, JournalKind kind, string call, CancellationTokenSource crash)
+internal sealed class CrashAfterJournalEntry(ILedger inner, string step, JournalKind kind, Func<string, bool> isCall, CancellationTokenSource crash)
     : ILedger, IRunStore
 {
+    /// <summary>Stops after the entry of exactly <paramref name="call"/>.</summary>
+    public CrashAfterJournalEntry(ILedger inner, string step, JournalKind kind, string call, CancellationTokenSource crash)
+        : this(inner, step, kind, name => name == call, crash)
+    {
+    }
+
     /// <summary>The entry after which the run was stopped, once it has been.</summary>
     public JournalEntry? CrashedAfter { get; private set; }
 
@@ -25,7 +31,7 @@ internal sealed class CrashAfterJournalEntry(ILedger inner, string step, Journal
     public async Task<JournalEntry> AppendJournalAsync(string runId, string stepName, JournalKind entryKind, string detailJson, CancellationToken cancellationToken)
     {
         var entry = await inner.Runs.AppendJournalAsync(runId, stepName, entryKind, detailJson, cancellationToken);
-        if (CrashedAfter is null && stepName == step && entryKind == kind && JsonNode.Parse(detailJson)?["call"]?.GetValue<string>() == call)
+        if (CrashedAfter is null && stepName == step && entryKind == kind && JsonNode.Parse(detailJson)?["call"]?.GetValue<string>() is { } call && isCall(call))
         {
             CrashedAfter = entry;
             await crash.CancelAsync();

@@ -110,6 +110,30 @@ internal sealed class PlaybookHarness : IAsyncDisposable
     public Task<string> RegisterBrokenRevisionAsync(CancellationToken ct) =>
         EcsSeeder.RegisterTaskDefinitionAsync(Names.Family, $"{Names.ImageRepository(EmulatorFixture.Region)}:v5-broken", ct);
 
+    /// <summary>A rewind.yaml for this world (service, canary, the ledger) with <paramref name="extraYaml"/> appended, next to its ledger.</summary>
+    public string WriteConfig(string extraYaml = "")
+    {
+        var path = Path.Combine(_folder, $"rewind-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, $"""
+            service:
+              name: {Names.Family}
+              cluster: {Names.Cluster}
+              ecs_service: {Names.Service}
+              family: {Names.Family}
+              deploy_timeout: 60s
+            aws:
+              region: us-east-1
+            canary:
+              listener_arn: {World.ListenerArn}
+              main_target_group: {World.MainTargetGroupArn}
+              canary_target_group: {World.CanaryTargetGroupArn}
+            ledger:
+              path: {Ledger.Location}
+            {extraYaml}
+            """);
+        return path;
+    }
+
     public static string PlanJson(RollbackPlan plan)
     {
         var steps = new JsonArray();

@@ -87,27 +87,7 @@ public sealed class ReportCommandTests(RolloutEmulatorFixture emulator)
     }
 
     /// <summary>A rewind.yaml for the seeded world: canary and ECS, the ledger in the world's folder.</summary>
-    private static string Config(PlaybookHarness world)
-    {
-        var path = Path.Combine(Path.GetDirectoryName(world.Ledger.Location)!, $"rewind-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(path, $"""
-            service:
-              name: {world.Names.Family}
-              cluster: {world.Names.Cluster}
-              ecs_service: {world.Names.Service}
-              family: {world.Names.Family}
-              deploy_timeout: 60s
-            aws:
-              region: us-east-1
-            canary:
-              listener_arn: {world.World.ListenerArn}
-              main_target_group: {world.World.MainTargetGroupArn}
-              canary_target_group: {world.World.CanaryTargetGroupArn}
-            ledger:
-              path: {world.Ledger.Location}
-            """);
-        return path;
-    }
+    private static string Config(PlaybookHarness world) => world.WriteConfig();
 
     private async Task<CliOutcome> RunAsync(string[] args)
     {
