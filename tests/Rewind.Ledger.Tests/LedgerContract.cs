@@ -486,6 +486,31 @@ public abstract class LedgerContract : IAsyncLifetime
         Assert.Null(await ledger.Incidents.GetIncidentAsync("INC-0099", Ct));
     }
 
+    [Fact]
+    public async Task An_incident_root_cause_and_its_freeze_round_trip_and_can_be_replaced_or_cleared()
+    {
+        var ledger = await OpenAsync();
+        var incident = await ledger.Incidents.OpenIncidentAsync(
+            new IncidentDraft("5XX after v1.42", "SEV2", "alice", TimeSpan.FromHours(48), Service: Service), Ct);
+
+        var recorded = incident with { RootCause = "connection pool exhausted by v1.42", RootCauseFrom = "frz-20261127-091500-ab12" };
+        await ledger.Incidents.UpdateIncidentAsync(recorded, Ct);
+        var afterRecord = await (await OpenAsync()).Incidents.GetIncidentAsync(incident.Id, Ct);
+        var replaced = recorded with { RootCause = "a config key v1.42 read and v1.41 never set", RootCauseFrom = "frz-20261128-101500-cd34" };
+        await ledger.Incidents.UpdateIncidentAsync(replaced, Ct);
+        var afterReplace = Assert.Single(await ledger.Incidents.ListIncidentsAsync(Ct));
+        await ledger.Incidents.UpdateIncidentAsync(replaced with { RootCause = null, RootCauseFrom = null }, Ct);
+        var afterClear = await ledger.Incidents.GetIncidentAsync(incident.Id, Ct);
+
+        Assert.Null(incident.RootCause);
+        Assert.Null(incident.RootCauseFrom);
+        Assert.Equal("connection pool exhausted by v1.42", afterRecord?.RootCause);
+        Assert.Equal("frz-20261127-091500-ab12", afterRecord?.RootCauseFrom);
+        Assert.Equal(recorded, afterRecord);
+        Assert.Equal(replaced, afterReplace);
+        Assert.Equal(incident, afterClear);
+    }
+
     // Outbox
 
     [Fact]

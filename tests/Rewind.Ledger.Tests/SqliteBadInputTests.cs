@@ -22,7 +22,7 @@ public sealed class SqliteBadInputTests : IDisposable
 
         Assert.Equal("wal", SqliteFiles.Scalar(path, "PRAGMA journal_mode;"));
         Assert.Equal(SqliteLedger.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), SqliteFiles.Scalar(path, "SELECT MAX(version) FROM schema_version;"));
-        Assert.Equal(1, SqliteFiles.Count(path, "SELECT COUNT(*) FROM schema_version;"));
+        Assert.Equal(SqliteLedger.SchemaVersion, SqliteFiles.Count(path, "SELECT COUNT(*) FROM schema_version;"));
     }
 
     [Fact]
@@ -38,7 +38,7 @@ public sealed class SqliteBadInputTests : IDisposable
         await using var reopened = await SqliteLedger.OpenAsync(path, Ct);
 
         Assert.Single(await reopened.Runs.ReadJournalAsync("run-1", Ct));
-        Assert.Equal(1, SqliteFiles.Count(path, "SELECT COUNT(*) FROM schema_version;"));
+        Assert.Equal(SqliteLedger.SchemaVersion, SqliteFiles.Count(path, "SELECT COUNT(*) FROM schema_version;"));
     }
 
     [Fact]

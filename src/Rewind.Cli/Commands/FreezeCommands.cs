@@ -10,8 +10,8 @@ namespace Rewind.Cli.Commands;
 
 /// <summary>
 /// <c>rewind freeze on|off|status|check</c>: the release freeze, recorded in the ledger (the freeze record is the
-/// durable record: reason, incident, who, since, and the root cause that lifted it) and published to SSM for any
-/// pipeline. <c>on</c> and <c>off</c> are dry-runs unless <c>--live</c>, like every command that changes something.
+/// durable record: reason, incident, who, since, and the root cause that lifted it, which <c>off</c> also copies into
+/// the freeze's incident) and published to SSM for any pipeline. <c>on</c> and <c>off</c> are dry-runs unless <c>--live</c>, like every command that changes something.
 /// </summary>
 public static class FreezeCommands
 {
@@ -111,30 +111,13 @@ public static class FreezeCommands
         var who = AnnounceOutput.Who();
 
         if (verdict.Active is null)
-        {
-            if (verdict.Published is not { Frozen: true } stale)
-                throw new CliException($"{service} is not frozen", "nothing to lift: see 'rewind freeze status'");
-            // Lifted in the ledger, but SSM still says frozen (its write failed): publish the lift again.
-            var lifted = (await ledger.Freezes.ListFreezesAsync(ct)).FirstOrDefault(f => f.Id == stale.FreezeId && !f.IsActive);
-            var state = lifted is not null
-                ? FreezeState.Of(lifted, service)
-                : stale with { Frozen = false, LiftedBy = who, LiftedAt = DateTimeOffset.UtcNow, RootCause = rootCause };
-            if (!live)
-            {
-                await WriteAsync(cli, new JsonObject { ["dryRun"] = true, ["service"] = service, ["parameter"] = parameter.Name, ["publish"] = JsonNode.Parse(state.ToJson()) },
-                    $"{service} is not frozen in the ledger but {parameter.Name} says frozen: would publish the lift", ct);
-                cli.Log("rewind: dry-run: nothing was changed; run again with --live to act");
-                return ExitCodes.Ok;
-            }
-            await PublishAsync(cli, parameter, state, ct);
-            await WriteAsync(cli, new JsonObject { ["service"] = service, ["frozen"] = false, ["parameter"] = parameter.Name }, $"{service}: {parameter.Name} now says unfrozen", ct);
-            return ExitCodes.Ok;
-        }
+            return await FinishLiftAsync(cli, ledger, parameter, verdict, rootCause, who, live, ct);
 
         var active = verdict.Active;
         if (!live)
         {
             var preview = active with { LiftedBy = who, LiftedAt = DateTimeOffset.UtcNow, RootCause = rootCause };
+            var copy = await IncidentRootCause.PlanAsync(ledger.Incidents, preview, ct);
             var document = new JsonObject
             {
                 ["dryRun"] = true,
@@ -144,16 +127,96 @@ public static class FreezeCommands
                 ["publish"] = JsonNode.Parse(FreezeState.Of(preview, service).ToJson()),
                 ["messages"] = Previews(routes, FreezeNotifications.Off(preview)),
             };
-            await WriteAsync(cli, document, $"would lift {active.Id} ({active.Reason}) with root cause: {rootCause}; publish to {parameter.Name}", ct);
+            AddRootCauseCopy(document, copy, done: false);
+            await WriteAsync(cli, document, $"would lift {active.Id} ({active.Reason}) with root cause: {rootCause}; publish to {parameter.Name}\n{copy.Describe(done: false)}", ct);
             cli.Log("rewind: dry-run: nothing was changed; run again with --live to act");
             return ExitCodes.Ok;
         }
 
+        // The ledger first (the lift, then its incident), SSM and #releases after: a crash anywhere is finished by running it again.
         var done = await ledger.Freezes.LiftAsync(active.Scope, who, rootCause, ct);
+        var copied = await CopyRootCauseAsync(cli, ledger, done, ct);
         await PublishAsync(cli, parameter, FreezeState.Of(done, service), ct);
         var deliveries = await AnnounceAsync(cli, ledger, routes, FreezeNotifications.Off(done), ct);
-        await WriteAsync(cli, Describe(done, service, parameter.Name, deliveries), $"{service} unfrozen: {done.Id} lifted by {who}; root cause: {rootCause}", ct);
+        var lifted = Describe(done, service, parameter.Name, deliveries);
+        AddRootCauseCopy(lifted, copied, done: true);
+        await WriteAsync(cli, lifted, $"{service} unfrozen: {done.Id} lifted by {who}; root cause: {rootCause}\n{copied.Describe(done: true)}", ct);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Nothing is frozen in the ledger: finishes the last lift if it was cut short (SSM still says frozen because its
+    /// write failed, or the process died before the root cause reached the incident); otherwise "not frozen".
+    /// </summary>
+    private static async Task<int> FinishLiftAsync(
+        CliContext cli, ILedger ledger, FreezeParameter parameter, FreezeVerdict verdict, string rootCause, string who, bool live, CancellationToken ct)
+    {
+        var service = verdict.Service;
+        var stale = verdict.Published is { Frozen: true } published ? published : null;
+        var unfinished = await IncidentRootCause.UnfinishedAsync(ledger, service, ct);
+        if (stale is null && unfinished is null)
+            throw new CliException($"{service} is not frozen", "nothing to lift: see 'rewind freeze status'");
+        if (unfinished is not null && !string.Equals(unfinished.RootCause, rootCause, StringComparison.Ordinal))
+            cli.Log($"rewind: freeze {unfinished.FreezeId} was lifted with the root cause \"{unfinished.RootCause}\": that one goes into {unfinished.IncidentId}, not the --root-cause given now");
+
+        FreezeState? state = null;
+        if (stale is not null)
+        {
+            // Lifted in the ledger, but SSM still says frozen (its write failed): publish the lift again.
+            var lifted = (await ledger.Freezes.ListFreezesAsync(ct)).FirstOrDefault(f => f.Id == stale.FreezeId && !f.IsActive);
+            state = lifted is not null
+                ? FreezeState.Of(lifted, service)
+                : stale with { Frozen = false, LiftedBy = who, LiftedAt = DateTimeOffset.UtcNow, RootCause = rootCause };
+        }
+
+        var lines = new List<string>();
+        if (!live)
+        {
+            var preview = new JsonObject { ["dryRun"] = true, ["service"] = service, ["parameter"] = parameter.Name, ["publish"] = state is null ? null : JsonNode.Parse(state.ToJson()) };
+            if (state is not null)
+                lines.Add($"{service} is not frozen in the ledger but {parameter.Name} says frozen: would publish the lift");
+            if (unfinished is not null)
+            {
+                AddRootCauseCopy(preview, unfinished, done: false);
+                lines.Add($"{service} is not frozen, but freeze {unfinished.FreezeId} was lifted without reaching its incident: {unfinished.Describe(done: false)}");
+            }
+            await WriteAsync(cli, preview, string.Join('\n', lines), ct);
+            cli.Log("rewind: dry-run: nothing was changed; run again with --live to act");
+            return ExitCodes.Ok;
+        }
+
+        var document = new JsonObject { ["service"] = service, ["frozen"] = false, ["parameter"] = parameter.Name };
+        if (unfinished is not null)
+        {
+            await unfinished.ApplyAsync(ledger.Incidents, ct);
+            AddRootCauseCopy(document, unfinished, done: true);
+            lines.Add($"{service}: finished lifting freeze {unfinished.FreezeId}: {unfinished.Describe(done: true)}");
+        }
+        if (state is not null)
+        {
+            await PublishAsync(cli, parameter, state, ct);
+            lines.Add($"{service}: {parameter.Name} now says unfrozen");
+        }
+        await WriteAsync(cli, document, string.Join('\n', lines), ct);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Copies the lifted freeze's root cause into its incident (see <see cref="IncidentRootCause"/>).</summary>
+    private static async Task<IncidentRootCause> CopyRootCauseAsync(CliContext cli, ILedger ledger, Core.Ledger.Freeze lifted, CancellationToken ct)
+    {
+        var copy = await IncidentRootCause.PlanAsync(ledger.Incidents, lifted, ct);
+        await copy.ApplyAsync(ledger.Incidents, ct);
+        if (copy.Outcome == IncidentRootCauseOutcome.IncidentMissing)
+            cli.Log($"rewind: warning: {copy.Describe(done: true)} ({ledger.Location})");
+        return copy;
+    }
+
+    private static void AddRootCauseCopy(JsonObject document, IncidentRootCause copy, bool done)
+    {
+        document["freeze"] = copy.FreezeId;
+        document["incident"] = copy.IncidentId;
+        document["incidentRootCause"] = copy.Wire(done);
+        document["replacedRootCause"] = copy.Replaced;
     }
 
     private static async Task<int> StatusAsync(CliContext cli, bool check, CancellationToken ct)

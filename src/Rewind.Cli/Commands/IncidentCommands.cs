@@ -28,7 +28,7 @@ public static partial class IncidentCommands
         list.SetAction((parse, ct) => ListAsync(context(parse), ct));
 
         var id = new Argument<string>("ID") { Description = "an incident id, such as INC-0001" };
-        var show = new Command("show", "One incident: owner, postmortem due, ticket, draft") { id };
+        var show = new Command("show", "One incident: owner, postmortem due, ticket, root cause, draft") { id };
         show.SetAction((parse, ct) => ShowAsync(context(parse), parse.GetValue(id)!, ct));
 
         var newOwner = new Option<string>("--owner") { Description = "the new postmortem owner", Required = true, HelpName = "NAME" };
@@ -128,6 +128,7 @@ public static partial class IncidentCommands
         await context.Out.WriteLineAsync($"  postmortem due  {view.PostmortemDue}");
         await context.Out.WriteLineAsync($"  service         {view.Service ?? "-"}");
         await context.Out.WriteLineAsync($"  ticket          {view.TrackerLink ?? "none (ledger only)"}");
+        await context.Out.WriteLineAsync($"  root cause      {(view.RootCause is { } cause ? $"{cause} (from freeze {view.RootCauseFrom ?? "?"})" : "not recorded yet (rewind freeze off --root-cause \"…\" records it)")}");
         await context.Out.WriteLineAsync($"  draft           {report.Draft ?? "none"}");
         return ExitCodes.Ok;
     }
@@ -165,11 +166,13 @@ public static partial class IncidentCommands
 
     private static IncidentView ViewOf(Incident i) => new(
         i.Id, i.Title, i.Severity, i.Owner, PostmortemDraft.Time(i.OpenedAt), PostmortemDraft.Time(i.PostmortemDue),
-        i.Status.ToString().ToLowerInvariant(), i.Service, i.TrackerLink);
+        i.Status.ToString().ToLowerInvariant(), i.Service, i.TrackerLink, i.RootCause, i.RootCauseFrom);
 }
 
-/// <summary>One incident as the CLI prints it (times ISO 8601 UTC).</summary>
-public sealed record IncidentView(string Id, string Title, string Severity, string? Owner, string Opened, string PostmortemDue, string Status, string? Service, string? TrackerLink);
+/// <summary>One incident as the CLI prints it (times ISO 8601 UTC); the root cause and the freeze it came from once a freeze was lifted with it.</summary>
+public sealed record IncidentView(
+    string Id, string Title, string Severity, string? Owner, string Opened, string PostmortemDue, string Status, string? Service, string? TrackerLink,
+    string? RootCause, string? RootCauseFrom);
 
 /// <summary>What <c>rewind incident list</c> prints.</summary>
 public sealed record IncidentListReport(string Location, IReadOnlyList<IncidentView> Incidents);

@@ -5,6 +5,8 @@ using Rewind.Cli.Playbook;
 using Rewind.Cli.Rendering;
 using Rewind.Core.Ledger;
 using Rewind.Playbook.Ecs;
+using Rewind.Playbook.Freeze;
+using Rewind.Playbook.Notify;
 using Spectre.Console;
 
 namespace Rewind.Cli.Commands;
@@ -14,7 +16,7 @@ public static class StatusCommands
 {
     public static Command Status(Func<ParseResult, CliContext> context)
     {
-        var status = new Command("status", "Live state: running revision, deployments, canary weights, lock, latest run");
+        var status = new Command("status", "Live state: running revision, deployments, canary weights, freeze, lock, latest run");
         status.SetAction(async (parse, ct) =>
         {
             var cli = context(parse);
@@ -24,12 +26,15 @@ public static class StatusCommands
             var service = await EcsStep.DescribeAsync(aws.Ecs, PlaybookSteps.Ecs(config), ct);
             var lease = await ledger.Leases.GetLeaseAsync(config.Service.Name, ct);
             var latest = (await ledger.Runs.ListRunsAsync(config.Service.Name, 1, ct)).FirstOrDefault();
+            // The ledger's freeze only: no SSM call, so status stays fast ('rewind freeze status' compares both).
+            var freeze = (await ledger.Freezes.GetActiveFreezesAsync(config.Service.Name, ct)).OrderBy(f => f.Scope == Freeze.AllServices).FirstOrDefault();
             var weights = PlaybookSteps.Canary(config, aws, 0) is { } canary ? await canary.ReadWeightsAsync(ct) : (CanaryWeights?)null;
             var report = new StatusReport(
                 config.Service.Name, config.Service.Cluster, config.Service.EcsService,
                 service.TaskDefinition, service.DesiredCount, service.RunningCount,
                 [.. service.Deployments.Select(d => new StatusDeployment(d.Id, d.Status.ToString().ToUpperInvariant(), d.TaskDefinition, d.RunningCount, d.DesiredCount, d.RolloutState.Wire()))],
                 weights is { } w ? $"{w.Main}/{w.Canary}" : null,
+                StatusFreeze.Of(freeze),
                 lease is { } l && !l.IsExpiredAt(DateTimeOffset.UtcNow) ? $"{l.Owner} on {l.Host} since {l.AcquiredAt:yyyy-MM-dd HH:mm:ss}Z" : null,
                 latest is null ? null : $"{latest.Id} {latest.Status.ToString().ToLowerInvariant()}");
             if (cli.Output == OutputFormat.Json)
@@ -44,6 +49,7 @@ public static class StatusCommands
                 table.AddRow(Markup.Escape(d.Id), d.Status, Markup.Escape(d.TaskDefinition ?? "?"), $"{d.Running}/{d.Desired}", d.RolloutState);
             console.Write(table);
             console.MarkupLine($"canary weights (main/canary): {Markup.Escape(report.CanaryWeights ?? "no canary configured")}");
+            console.MarkupLine($"freeze: {Markup.Escape(freeze is null ? "not frozen" : $"frozen: {new FreezeVerdict(config.Service.Name, freeze, null, "").Describe()}")}");
             console.MarkupLine($"lock: {Markup.Escape(report.Lock ?? "free")}");
             console.MarkupLine($"latest run: {Markup.Escape(report.LatestRun ?? "none")}");
             return ExitCodes.Ok;
@@ -102,6 +108,14 @@ public static class StatusCommands
 /// <summary>What <c>rewind status</c> shows.</summary>
 public sealed record StatusReport(
     string Service, string Cluster, string EcsService, string? TaskDefinition, int Desired, int Running,
-    IReadOnlyList<StatusDeployment> Deployments, string? CanaryWeights, string? Lock, string? LatestRun);
+    IReadOnlyList<StatusDeployment> Deployments, string? CanaryWeights, StatusFreeze Freeze, string? Lock, string? LatestRun);
+
+/// <summary>The service's release freeze as the ledger holds it (<c>rewind status</c>); all but <see cref="Frozen"/> null when not frozen.</summary>
+public sealed record StatusFreeze(bool Frozen, string? Id, string? Scope, string? Reason, string? Since, string? By, string? Incident)
+{
+    public static StatusFreeze Of(Freeze? active) => active is null
+        ? new(false, null, null, null, null, null, null)
+        : new(true, active.Id, active.Scope, active.Reason, NotificationRenderer.Iso(active.Since), active.FrozenBy, active.IncidentId);
+}
 
 public sealed record StatusDeployment(string Id, string Status, string? TaskDefinition, int Running, int Desired, string RolloutState);

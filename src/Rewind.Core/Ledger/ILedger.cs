@@ -133,7 +133,10 @@ public interface IIncidentStore
     /// <summary>All incidents, newest first.</summary>
     Task<IReadOnlyList<Incident>> ListIncidentsAsync(CancellationToken cancellationToken);
 
-    /// <summary>Replaces an incident's mutable fields (owner, tracker link, status, severity, title); NotFound if absent.</summary>
+    /// <summary>
+    /// Replaces an incident's mutable fields (owner, tracker link, status, severity, title, root cause and its freeze);
+    /// NotFound if absent.
+    /// </summary>
     Task UpdateIncidentAsync(Incident incident, CancellationToken cancellationToken);
 }
 

@@ -31,6 +31,17 @@ public sealed record IncidentDraft(
 }
 
 /// <summary>An incident with its atomically allocated id (<c>INC-0001</c>…).</summary>
+/// <param name="Id">The incident id, e.g. <c>INC-0001</c>.</param>
+/// <param name="Title">One-line title.</param>
+/// <param name="Severity">Severity label, e.g. <c>SEV2</c>.</param>
+/// <param name="Owner">Postmortem owner, if known.</param>
+/// <param name="OpenedAt">When it was opened.</param>
+/// <param name="PostmortemDue">When the postmortem is due.</param>
+/// <param name="TrackerLink">Link to the ticket, once it exists.</param>
+/// <param name="Status">Open or closed.</param>
+/// <param name="Service">The service it concerns, if one.</param>
+/// <param name="RootCause">The identified root cause, copied from the freeze lifted with it; null until then.</param>
+/// <param name="RootCauseFrom">The freeze whose lift recorded <paramref name="RootCause"/>, if any.</param>
 public sealed record Incident(
     string Id,
     string Title,
@@ -40,4 +51,6 @@ public sealed record Incident(
     DateTimeOffset PostmortemDue,
     string? TrackerLink,
     IncidentStatus Status,
-    string? Service);
+    string? Service,
+    string? RootCause = null,
+    string? RootCauseFrom = null);

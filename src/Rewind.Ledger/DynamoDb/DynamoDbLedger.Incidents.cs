@@ -72,7 +72,7 @@ public sealed partial class DynamoDbLedger
             var values = new Dictionary<string, AttributeValue>(StringComparer.Ordinal);
             var set = new List<string>();
             var remove = new List<string>();
-            foreach (var attribute in new[] { "title", "severity", "owner", "postmortemDue", "trackerLink", "status", "service" })
+            foreach (var attribute in new[] { "title", "severity", "owner", "postmortemDue", "trackerLink", "status", "service", "rootCause", "rootCauseFrom" })
             {
                 names["#" + attribute] = attribute;
                 if (item.TryGetValue(attribute, out var value))
@@ -139,6 +139,8 @@ public sealed partial class DynamoDbLedger
         AddIfNotNull(item, "owner", incident.Owner);
         AddIfNotNull(item, "trackerLink", incident.TrackerLink);
         AddIfNotNull(item, "service", incident.Service);
+        AddIfNotNull(item, "rootCause", incident.RootCause);
+        AddIfNotNull(item, "rootCauseFrom", incident.RootCauseFrom);
         return item;
     }
 
@@ -151,5 +153,7 @@ public sealed partial class DynamoDbLedger
         TimeOf(item, "postmortemDue"),
         OptStr(item, "trackerLink"),
         Enum.Parse<IncidentStatus>(Str(item, "status")),
-        OptStr(item, "service"));
+        OptStr(item, "service"),
+        OptStr(item, "rootCause"),
+        OptStr(item, "rootCauseFrom"));
 }

@@ -7,7 +7,7 @@ namespace Rewind.Ledger.Sqlite;
 public sealed partial class SqliteLedger
 {
     private const string IncidentColumns =
-        "id, title, severity, owner, opened_at, postmortem_due, tracker_link, status, service";
+        "id, title, severity, owner, opened_at, postmortem_due, tracker_link, status, service, root_cause, root_cause_from";
 
     /// <inheritdoc />
     public Task<Incident> OpenIncidentAsync(IncidentDraft draft, CancellationToken cancellationToken)
@@ -25,7 +25,7 @@ public sealed partial class SqliteLedger
                 Execute(
                     connection,
                     transaction,
-                    $"INSERT INTO incidents (number, {IncidentColumns}) VALUES ($number, $id, $title, $severity, $owner, $opened, $due, $link, $status, $service);",
+                    $"INSERT INTO incidents (number, {IncidentColumns}) VALUES ($number, $id, $title, $severity, $owner, $opened, $due, $link, $status, $service, $rootCause, $rootCauseFrom);",
                     [("$number", number), .. IncidentParameters(incident)]);
                 return incident;
             },
@@ -56,7 +56,7 @@ public sealed partial class SqliteLedger
                 Execute(
                     connection,
                     transaction,
-                    "UPDATE incidents SET title = $title, severity = $severity, owner = $owner, postmortem_due = $due, tracker_link = $link, status = $status, service = $service WHERE id = $id;",
+                    "UPDATE incidents SET title = $title, severity = $severity, owner = $owner, postmortem_due = $due, tracker_link = $link, status = $status, service = $service, root_cause = $rootCause, root_cause_from = $rootCauseFrom WHERE id = $id;",
                     IncidentParameters(incident)) == 1
                     ? true
                     : throw NotFound("incident", incident.Id),
@@ -74,6 +74,8 @@ public sealed partial class SqliteLedger
         ("$link", incident.TrackerLink),
         ("$status", incident.Status.ToString()),
         ("$service", incident.Service),
+        ("$rootCause", incident.RootCause),
+        ("$rootCauseFrom", incident.RootCauseFrom),
     ];
 
     private static Incident ReadIncident(SqliteDataReader reader) => new(
@@ -85,5 +87,7 @@ public sealed partial class SqliteLedger
         Time(reader, 5),
         NullableString(reader, 6),
         Enum.Parse<IncidentStatus>(reader.GetString(7)),
-        NullableString(reader, 8));
+        NullableString(reader, 8),
+        NullableString(reader, 9),
+        NullableString(reader, 10));
 }

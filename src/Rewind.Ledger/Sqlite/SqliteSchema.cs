@@ -4,7 +4,7 @@ namespace Rewind.Ledger.Sqlite;
 internal static class SqliteSchema
 {
     /// <summary>The newest schema this build knows. A ledger with a higher version is refused, never downgraded.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     public const string CreateVersionTable =
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);";
@@ -101,6 +101,12 @@ internal static class SqliteSchema
             created_at TEXT NOT NULL,
             updated_at TEXT NOT NULL
         );
+        """,
+
+        // 2: an incident keeps the root cause its freeze was lifted with, and which freeze that was.
+        """
+        ALTER TABLE incidents ADD COLUMN root_cause TEXT;
+        ALTER TABLE incidents ADD COLUMN root_cause_from TEXT;
         """,
     ];
 }

@@ -37,6 +37,10 @@ public static class PostmortemDraft
         Row(md, "Postmortem due", Time(incident.PostmortemDue));
         Row(md, "Status", incident.Status.ToString().ToLowerInvariant());
         Row(md, "Service", incident.Service ?? input.Run?.Service ?? "-");
+        if (incident.RootCause is { } rootCause)
+        {
+            Row(md, "Root cause", $"{rootCause} (recorded when freeze {incident.RootCauseFrom ?? "?"} was lifted)");
+        }
         if (input.Run is { } run)
         {
             Row(md, "Run", $"{run.Id} ({run.Status.ToString().ToLowerInvariant()}, started {Time(run.StartedAt)})");

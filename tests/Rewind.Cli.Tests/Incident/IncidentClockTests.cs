@@ -109,5 +109,18 @@ public sealed class IncidentClockTests
 
         Assert.Contains("- [x] Smoke tests passing. Evidence: 3 of 3 checks\n", draft, StringComparison.Ordinal);
         Assert.Contains("_No journal: this incident was opened without a run.", draft, StringComparison.Ordinal);
+        Assert.DoesNotContain("| Root cause |", draft, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_an_incident_with_a_root_cause_when_rendered_then_the_summary_shows_it_and_its_freeze()
+    {
+        var incident = new Core.Ledger.Incident(
+            "INC-0009", "t", "SEV1", "alice", IncidentWorld.Start, IncidentWorld.Start.AddHours(48), null, IncidentStatus.Open, "api",
+            "v4 read a config key | v3 never set", "frz-20261127-091500-ab12");
+
+        var draft = PostmortemDraft.Render(new PostmortemInput(incident, null, null, [], [], [], null));
+
+        Assert.Contains("| Service | api |\n| Root cause | v4 read a config key \\| v3 never set (recorded when freeze frz-20261127-091500-ab12 was lifted) |\n", draft, StringComparison.Ordinal);
     }
 }

@@ -134,5 +134,212 @@ public sealed class FreezeCommandTests(RolloutEmulatorFixture emulator)
         Assert.Empty(await world.Ledger.Releases.ListReleasesAsync(world.Names.Family, 10, Ct));
     }
 
+    [Fact]
+    public async Task Off_copies_the_root_cause_into_the_freezes_incident_after_a_dry_run_that_changes_nothing()
+    {
+        await using var world = await PlaybookHarness.SeedAsync(emulator, "fcause", Ct);
+        var config = AnnounceCli.Config(world);
+        var incident = await OpenIncidentAsync(world);
+        var on = await RunAsync(["freeze", "on", "--reason", "bad deploy of v4", "--incident", incident.Id, "--live", "--config", config]);
+        Assert.True(on.ExitCode == 0, on.ToString());
+        var freeze = Assert.Single(await world.Ledger.Freezes.GetActiveFreezesAsync(world.Names.Family, Ct));
+
+        var dry = await RunAsync(["freeze", "off", "--root-cause", "v4 read a config key v3 never set", "--config", config, "--output", "json"]);
+        Assert.True(dry.ExitCode == 0, dry.ToString());
+        using (var preview = JsonDocument.Parse(dry.Stdout))
+        {
+            Assert.True(preview.RootElement.GetProperty("dryRun").GetBoolean());
+            Assert.Equal(incident.Id, preview.RootElement.GetProperty("incident").GetString());
+            Assert.Equal("would-record", preview.RootElement.GetProperty("incidentRootCause").GetString());
+        }
+        var dryText = await RunAsync(["freeze", "off", "--root-cause", "v4 read a config key v3 never set", "--config", config]);
+        Assert.Contains($"\nwould record the root cause in incident {incident.Id}\n", dryText.Stdout, StringComparison.Ordinal);
+        Assert.Equal(incident, await world.Ledger.Incidents.GetIncidentAsync(incident.Id, Ct));
+        Assert.Equal([freeze], await world.Ledger.Freezes.GetActiveFreezesAsync(world.Names.Family, Ct));
+
+        var off = await RunAsync(["freeze", "off", "--root-cause", "v4 read a config key v3 never set", "--live", "--config", config]);
+
+        Assert.True(off.ExitCode == 0, off.ToString());
+        Assert.Contains($"\nroot cause recorded in incident {incident.Id}", off.Stdout, StringComparison.Ordinal);
+        Assert.Equal(
+            incident with { RootCause = "v4 read a config key v3 never set", RootCauseFrom = freeze.Id },
+            await world.Ledger.Incidents.GetIncidentAsync(incident.Id, Ct));
+        var shown = await RunAsync(["incident", "show", incident.Id, "--output", "json", "--config", config]);
+        Assert.True(shown.ExitCode == 0, shown.ToString());
+        using (var show = JsonDocument.Parse(shown.Stdout))
+        {
+            Assert.Equal("v4 read a config key v3 never set", show.RootElement.GetProperty("incident").GetProperty("rootCause").GetString());
+            Assert.Equal(freeze.Id, show.RootElement.GetProperty("incident").GetProperty("rootCauseFrom").GetString());
+        }
+        var shownText = await RunAsync(["incident", "show", incident.Id, "--config", config]);
+        Assert.Contains($"\n  root cause      v4 read a config key v3 never set (from freeze {freeze.Id})\n", shownText.Stdout, StringComparison.Ordinal);
+        var listed = await RunAsync(["incident", "list", "--output", "json", "--config", config]);
+        using (var list = JsonDocument.Parse(listed.Stdout))
+            Assert.Equal("v4 read a config key v3 never set", Assert.Single(list.RootElement.GetProperty("incidents").EnumerateArray()).GetProperty("rootCause").GetString());
+        var again = await RunAsync(["freeze", "off", "--root-cause", "v4 read a config key v3 never set", "--live", "--config", config]);
+        Assert.True(again.ExitCode == ExitCodes.BadInput, again.ToString());
+        Assert.Equal($"rewind: {world.Names.Family} is not frozen: nothing to lift: see 'rewind freeze status'", Assert.Single(again.ErrorLines));
+    }
+
+    [Fact]
+    public async Task A_second_lift_with_the_same_root_cause_leaves_the_incident_and_a_different_one_replaces_it_and_says_so()
+    {
+        await using var world = await PlaybookHarness.SeedAsync(emulator, "fagain", Ct);
+        var config = AnnounceCli.Config(world);
+        var incident = await OpenIncidentAsync(world);
+        await FreezeAndLiftAsync(config, incident.Id, "connection pool exhausted");
+        var first = (await world.Ledger.Freezes.ListFreezesAsync(Ct))[0];
+
+        var same = await FreezeAndLiftAsync(config, incident.Id, "connection pool exhausted");
+        var sameIncident = await world.Ledger.Incidents.GetIncidentAsync(incident.Id, Ct);
+        var other = await FreezeAndLiftAsync(config, incident.Id, "a config key v3 never set", "--output", "json");
+        var last = (await world.Ledger.Freezes.ListFreezesAsync(Ct))[0];
+
+        Assert.Contains($"\nincident {incident.Id} already holds this root cause: unchanged", same.Stdout, StringComparison.Ordinal);
+        Assert.Equal(incident with { RootCause = "connection pool exhausted", RootCauseFrom = first.Id }, sameIncident);
+        using var document = JsonDocument.Parse(other.Stdout);
+        Assert.Equal("replaced", document.RootElement.GetProperty("incidentRootCause").GetString());
+        Assert.Equal("connection pool exhausted", document.RootElement.GetProperty("replacedRootCause").GetString());
+        Assert.Equal(incident with { RootCause = "a config key v3 never set", RootCauseFrom = last.Id }, await world.Ledger.Incidents.GetIncidentAsync(incident.Id, Ct));
+        var text = await FreezeAndLiftAsync(config, incident.Id, "the real cause");
+        Assert.Contains($"\nroot cause of incident {incident.Id} replaced (it was: a config key v3 never set)", text.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Off_again_after_a_crash_between_the_lift_and_the_incident_finishes_the_copy_exactly_once()
+    {
+        await using var world = await PlaybookHarness.SeedAsync(emulator, "fcrash", Ct);
+        var config = AnnounceCli.Config(world);
+        using var aws = new AwsClients(ClientFactory.Session(emulator));
+        var parameter = new FreezeParameter(aws.Ssm(), $"/rewind/{world.Names.Family}/freeze", world.Names.Family);
+        var incident = await OpenIncidentAsync(world);
+        var on = await RunAsync(["freeze", "on", "--reason", "bad deploy of v4", "--incident", incident.Id, "--live", "--config", config]);
+        Assert.True(on.ExitCode == 0, on.ToString());
+        // The process died right after the lift: the incident and SSM were never told.
+        var lifted = await world.Ledger.Freezes.LiftAsync(world.Names.Family, "oncall@crashed", "v4 read a config key v3 never set", Ct);
+
+        var dry = await RunAsync(["freeze", "off", "--root-cause", "v4 read a config key v3 never set", "--config", config, "--output", "json"]);
+        Assert.True(dry.ExitCode == 0, dry.ToString());
+        using (var preview = JsonDocument.Parse(dry.Stdout))
+        {
+            Assert.Equal(lifted.Id, preview.RootElement.GetProperty("freeze").GetString());
+            Assert.Equal("would-record", preview.RootElement.GetProperty("incidentRootCause").GetString());
+            Assert.False(preview.RootElement.GetProperty("publish").GetProperty("frozen").GetBoolean());
+        }
+        Assert.Null((await world.Ledger.Incidents.GetIncidentAsync(incident.Id, Ct))!.RootCause);
+        Assert.True((await parameter.ReadAsync(Ct))!.Frozen);
+
+        var finish = await RunAsync(["freeze", "off", "--root-cause", "v4 read a config key v3 never set", "--live", "--config", config, "--output", "json"]);
+
+        Assert.True(finish.ExitCode == 0, finish.ToString());
+        using (var document = JsonDocument.Parse(finish.Stdout))
+        {
+            Assert.Equal(incident.Id, document.RootElement.GetProperty("incident").GetString());
+            Assert.Equal("recorded", document.RootElement.GetProperty("incidentRootCause").GetString());
+        }
+        var completed = incident with { RootCause = "v4 read a config key v3 never set", RootCauseFrom = lifted.Id };
+        Assert.Equal(completed, await world.Ledger.Incidents.GetIncidentAsync(incident.Id, Ct));
+        var unfrozen = await parameter.ReadAsync(Ct);
+        Assert.True(unfrozen is { Frozen: false } && unfrozen.FreezeId == lifted.Id && unfrozen.LiftedBy == "oncall@crashed", unfrozen?.ToJson());
+        Assert.Equal([lifted], await world.Ledger.Freezes.ListFreezesAsync(Ct));
+
+        var third = await RunAsync(["freeze", "off", "--root-cause", "v4 read a config key v3 never set", "--live", "--config", config]);
+        Assert.True(third.ExitCode == ExitCodes.BadInput, third.ToString());
+        Assert.Equal($"rewind: {world.Names.Family} is not frozen: nothing to lift: see 'rewind freeze status'", Assert.Single(third.ErrorLines));
+        Assert.Equal(completed, await world.Ledger.Incidents.GetIncidentAsync(incident.Id, Ct));
+    }
+
+    [Fact]
+    public async Task Off_again_after_a_crash_copies_the_root_cause_the_freeze_was_lifted_with_even_when_ssm_is_already_unfrozen()
+    {
+        await using var world = await PlaybookHarness.SeedAsync(emulator, "fcrash2", Ct);
+        var config = AnnounceCli.Config(world);
+        using var aws = new AwsClients(ClientFactory.Session(emulator));
+        var parameter = new FreezeParameter(aws.Ssm(), $"/rewind/{world.Names.Family}/freeze", world.Names.Family);
+        var incident = await OpenIncidentAsync(world);
+        await world.Ledger.Freezes.FreezeAsync(world.Names.Family, "bad deploy of v4", incident.Id, "oncall", Ct);
+        var lifted = await world.Ledger.Freezes.LiftAsync(world.Names.Family, "oncall", "the recorded cause", Ct);
+        await parameter.PublishAsync(FreezeState.Of(lifted, world.Names.Family), Ct);
+
+        var finish = await RunAsync(["freeze", "off", "--root-cause", "another wording", "--live", "--config", config]);
+
+        Assert.True(finish.ExitCode == 0, finish.ToString());
+        Assert.Equal($"{world.Names.Family}: finished lifting freeze {lifted.Id}: root cause recorded in incident {incident.Id}", finish.Stdout.TrimEnd());
+        Assert.Equal(
+            $"rewind: freeze {lifted.Id} was lifted with the root cause \"the recorded cause\": that one goes into {incident.Id}, not the --root-cause given now",
+            Assert.Single(finish.ErrorLines));
+        Assert.Equal(incident with { RootCause = "the recorded cause", RootCauseFrom = lifted.Id }, await world.Ledger.Incidents.GetIncidentAsync(incident.Id, Ct));
+    }
+
+    [Fact]
+    public async Task Off_of_a_freeze_without_an_incident_says_there_is_nothing_to_copy_into_and_touches_no_incident()
+    {
+        await using var world = await PlaybookHarness.SeedAsync(emulator, "fnoinc", Ct);
+        var config = AnnounceCli.Config(world);
+        var unrelated = await OpenIncidentAsync(world);
+        var on = await RunAsync(["freeze", "on", "--reason", "bad deploy of v4", "--live", "--config", config]);
+        Assert.True(on.ExitCode == 0, on.ToString());
+        var freeze = Assert.Single(await world.Ledger.Freezes.GetActiveFreezesAsync(world.Names.Family, Ct));
+
+        var off = await RunAsync(["freeze", "off", "--root-cause", "v4 read a config key v3 never set", "--live", "--config", config]);
+        var again = await RunAsync(["freeze", "off", "--root-cause", "v4 read a config key v3 never set", "--live", "--config", config]);
+
+        Assert.True(off.ExitCode == 0, off.ToString());
+        var lines = off.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith($"{world.Names.Family} unfrozen: {freeze.Id} lifted by ", lines[0], StringComparison.Ordinal);
+        Assert.Equal($"freeze {freeze.Id} names no incident: the root cause stays with the freeze (nothing to copy it into)", lines[1]);
+        Assert.Equal(unrelated, await world.Ledger.Incidents.GetIncidentAsync(unrelated.Id, Ct));
+        Assert.True(again.ExitCode == ExitCodes.BadInput, again.ToString());
+    }
+
+    [Fact]
+    public async Task Status_shows_the_ledgers_freeze_while_frozen_and_not_frozen_after()
+    {
+        await using var world = await PlaybookHarness.SeedAsync(emulator, "fstat", Ct);
+        var config = AnnounceCli.Config(world);
+        var incident = await OpenIncidentAsync(world);
+        var before = await RunAsync(["status", "--config", config]);
+        var on = await RunAsync(["freeze", "on", "--reason", "bad deploy of v4", "--incident", incident.Id, "--live", "--config", config]);
+        Assert.True(on.ExitCode == 0, on.ToString());
+        var freeze = Assert.Single(await world.Ledger.Freezes.GetActiveFreezesAsync(world.Names.Family, Ct));
+
+        var json = await RunAsync(["status", "--config", config, "--output", "json"]);
+        var text = await RunAsync(["status", "--config", config]);
+
+        Assert.True(before.ExitCode == 0, before.ToString());
+        Assert.Contains("\nfreeze: not frozen\n", before.Stdout, StringComparison.Ordinal);
+        Assert.True(json.ExitCode == 0, json.ToString());
+        using var document = JsonDocument.Parse(json.Stdout);
+        var frozen = document.RootElement.GetProperty("freeze");
+        Assert.True(frozen.GetProperty("frozen").GetBoolean());
+        Assert.Equal(freeze.Id, frozen.GetProperty("id").GetString());
+        Assert.Equal(world.Names.Family, frozen.GetProperty("scope").GetString());
+        Assert.Equal("bad deploy of v4", frozen.GetProperty("reason").GetString());
+        Assert.Equal(incident.Id, frozen.GetProperty("incident").GetString());
+        Assert.Equal(freeze.FrozenBy, frozen.GetProperty("by").GetString());
+        Assert.Equal(freeze.Since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), frozen.GetProperty("since").GetString());
+        Assert.Contains(
+            $"\nfreeze: frozen: bad deploy of v4 (freeze {freeze.Id}, incident {incident.Id}, by {freeze.FrozenBy}, since {freeze.Since.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z)\n",
+            text.Stdout, StringComparison.Ordinal);
+        await world.Ledger.Freezes.LiftAsync(world.Names.Family, "oncall", "cause", Ct);
+        var after = await RunAsync(["status", "--config", config, "--output", "json"]);
+        using var unfrozen = JsonDocument.Parse(after.Stdout);
+        Assert.False(unfrozen.RootElement.GetProperty("freeze").GetProperty("frozen").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, unfrozen.RootElement.GetProperty("freeze").GetProperty("id").ValueKind);
+    }
+
+    private static Task<Incident> OpenIncidentAsync(PlaybookHarness world) =>
+        world.Ledger.Incidents.OpenIncidentAsync(new IncidentDraft("5XX after v4", "SEV2", "alice", TimeSpan.FromHours(48), Service: world.Names.Family), Ct);
+
+    /// <summary>Freezes with the incident and lifts with the root cause, both live; returns what <c>off</c> printed.</summary>
+    private async Task<CliOutcome> FreezeAndLiftAsync(string config, string incidentId, string rootCause, params string[] offOptions)
+    {
+        var on = await RunAsync(["freeze", "on", "--reason", "another bad deploy", "--incident", incidentId, "--live", "--config", config]);
+        Assert.True(on.ExitCode == 0, on.ToString());
+        var off = await RunAsync(["freeze", "off", "--root-cause", rootCause, "--live", "--config", config, .. offOptions]);
+        Assert.True(off.ExitCode == 0, off.ToString());
+        return off;
+    }
+
     private Task<CliOutcome> RunAsync(string[] args) => AnnounceCli.RunAsync(emulator, args, Ct);
 }
