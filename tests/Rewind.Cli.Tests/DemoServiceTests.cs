@@ -47,7 +47,7 @@ public sealed class DemoServiceTests
     }
 
     [Fact]
-    public async Task Given_the_github_stand_in_when_an_issue_is_created_then_it_reads_back_and_is_found_by_its_marker_and_a_wrong_token_is_refused()
+    public async Task Given_the_github_stand_in_when_an_issue_is_created_then_it_reads_back_is_listed_newest_first_and_is_found_by_its_marker_and_a_wrong_token_is_refused()
     {
         await using var service = DemoService.Start("k", gitHubToken: "tok-1");
         using var http = new HttpClient();
@@ -65,15 +65,22 @@ public sealed class DemoServiceTests
         var repo = await Send(HttpMethod.Get, $"repos/{DemoGitHub.Repository}", "tok-1");
         var created = await Send(HttpMethod.Post, $"repos/{DemoGitHub.Repository}/issues", "tok-1", """{"title":"t","body":"b <!-- mark-1 -->","labels":["postmortem"]}""");
         var read = await Send(HttpMethod.Get, $"repos/{DemoGitHub.Repository}/issues/1", "tok-1");
+        var second = await Send(HttpMethod.Post, $"repos/{DemoGitHub.Repository}/issues", "tok-1", """{"title":"u","body":"c <!-- mark-2 -->"}""");
+        var newest = await Send(HttpMethod.Get, $"repos/{DemoGitHub.Repository}/issues?state=all&sort=created&direction=desc&per_page=50", "tok-1");
+        var newestOne = await Send(HttpMethod.Get, $"repos/{DemoGitHub.Repository}/issues?per_page=1", "tok-1");
         var found = await Send(HttpMethod.Get, "search/issues?q=" + Uri.EscapeDataString("\"mark-1\" in:body type:issue"), "tok-1");
-        var missing = await Send(HttpMethod.Get, "search/issues?q=" + Uri.EscapeDataString("\"mark-2\" in:body"), "tok-1");
+        var missing = await Send(HttpMethod.Get, "search/issues?q=" + Uri.EscapeDataString("\"mark-3\" in:body"), "tok-1");
 
-        Assert.Equal((401, 200, 201, 200), (refused.Status, repo.Status, created.Status, read.Status));
+        Assert.Equal((401, 200, 201, 200, 201), (refused.Status, repo.Status, created.Status, read.Status, second.Status));
         Assert.Equal(1, read.Body.RootElement.GetProperty("number").GetInt32());
         Assert.Equal("postmortem", read.Body.RootElement.GetProperty("labels")[0].GetProperty("name").GetString());
+        Assert.Equal((200, 200), (newest.Status, newestOne.Status));
+        Assert.Equal([2, 1], newest.Body.RootElement.EnumerateArray().Select(i => i.GetProperty("number").GetInt32()));
+        Assert.Equal(["c <!-- mark-2 -->", "b <!-- mark-1 -->"], newest.Body.RootElement.EnumerateArray().Select(i => i.GetProperty("body").GetString()));
+        Assert.Equal([2], newestOne.Body.RootElement.EnumerateArray().Select(i => i.GetProperty("number").GetInt32()));
         Assert.Equal(1, found.Body.RootElement.GetProperty("total_count").GetInt32());
         Assert.Equal(0, missing.Body.RootElement.GetProperty("total_count").GetInt32());
-        Assert.Equal(1, service.Issues);
+        Assert.Equal(2, service.Issues);
     }
 
     [Fact]

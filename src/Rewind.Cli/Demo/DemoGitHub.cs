@@ -6,9 +6,11 @@ namespace Rewind.Cli.Demo;
 /// <summary>
 /// An in-memory stand-in for the part of GitHub's issues REST API the incident step calls (see
 /// Rewind.Playbook/Incident/GitHubIssues.cs): <c>GET /repos/O/N</c>, <c>POST /repos/O/N/issues</c>,
-/// <c>GET /repos/O/N/issues/NUMBER</c> and <c>GET /search/issues?q="MARKER" in:body …</c>. Every call needs
-/// <c>Authorization: Bearer TOKEN</c> (401 otherwise); only <see cref="Repository"/> exists (404 otherwise). Issues
-/// live as long as the process; search finds a quoted marker in the body, as GitHub's does.
+/// <c>GET /repos/O/N/issues/NUMBER</c>, <c>GET /repos/O/N/issues?per_page=N</c> (the newest first; the stand-in has no
+/// pull requests, and ignores state, sort and direction since its answer is already all issues, newest first) and
+/// <c>GET /search/issues?q="MARKER" in:body …</c>. Every call needs <c>Authorization: Bearer TOKEN</c> (401
+/// otherwise); only <see cref="Repository"/> exists (404 otherwise). Issues live as long as the process; search finds
+/// a quoted marker in the body, as GitHub's does (without its index lag).
 /// </summary>
 public sealed class DemoGitHub(string apiUrl, string token)
 {
@@ -48,6 +50,7 @@ public sealed class DemoGitHub(string apiUrl, string token)
                     ["permissions"] = new JsonObject { ["push"] = true },
                 }),
                 ("POST", var p) when p == repo + "/issues" => Create(payload),
+                ("GET", var p) when p == repo + "/issues" => List(query),
                 ("GET", var p) when p.StartsWith(repo + "/issues/", StringComparison.Ordinal) => Read(p[(repo.Length + "/issues/".Length)..]),
                 ("GET", "/search/issues") => Search(query),
                 _ => (404, new JsonObject { ["message"] = "Not Found" }),
@@ -80,9 +83,21 @@ public sealed class DemoGitHub(string apiUrl, string token)
             ? (200, _issues[n - 1].DeepClone())
             : (404, new JsonObject { ["message"] = "Not Found" });
 
+    private (int, JsonNode) List(string query)
+    {
+        // GitHub's default page is 30 issues and its largest 100.
+        var perPage = Parameter(query, "per_page") is { } text && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 ? Math.Min(n, 100) : 30;
+        return (200, new JsonArray([.. Enumerable.Reverse(_issues).Take(perPage).Select(i => i.DeepClone())]));
+    }
+
+    private static string? Parameter(string query, string name) =>
+        query.TrimStart('?').Split('&').FirstOrDefault(p => p.StartsWith(name + "=", StringComparison.Ordinal)) is { } pair
+            ? Uri.UnescapeDataString(pair[(name.Length + 1)..])
+            : null;
+
     private (int, JsonNode) Search(string query)
     {
-        var q = Uri.UnescapeDataString(query.TrimStart('?').Split('&').FirstOrDefault(p => p.StartsWith("q=", StringComparison.Ordinal))?[2..] ?? "");
+        var q = Parameter(query, "q") ?? "";
         var quoted = q.Split('"');
         if (quoted.Length < 3 || quoted[1].Length == 0)
             return (422, new JsonObject { ["message"] = "Validation Failed: the stand-in searches for one quoted phrase" });

@@ -5,11 +5,14 @@ using Rewind.Core.Configuration;
 namespace Rewind.Playbook.Incident;
 
 /// <summary>
-/// GitHub issues over the REST API (create, search by marker, read back). Hand-written over HttpClient because
+/// GitHub issues over the REST API (create, find by marker, read back). Hand-written over HttpClient because
 /// Octokit's reflection-based JSON does not publish under NativeAOT without warnings (see README.md).
 /// </summary>
 public sealed class GitHubIssues(HttpClient http, GitHubTrackerSection settings, Func<string, string?> environment) : ITicketTracker
 {
+    /// <summary>How many of the newest issues <see cref="FindAsync"/> reads before it falls back to search.</summary>
+    public const int ListedIssues = 50;
+
     public string Name => "github";
 
     /// <summary>The account the ticket is assigned to, if configured.</summary>
@@ -38,8 +41,14 @@ public sealed class GitHubIssues(HttpClient http, GitHubTrackerSection settings,
 
     public async Task<Ticket?> FindAsync(TicketRequest request, CancellationToken cancellationToken)
     {
-        // The marker is one token unique to the sending run; search finds it in the body (the index lags creation by
-        // seconds, so a crash within those seconds of creating can still lead to a second issue: see README.md).
+        // The marker is one token unique to the sending run. The newest issues come from the REST list, which is not
+        // behind an index (search's lags creation by seconds to minutes); older ones only from search. An issue is
+        // missed only if more than ListedIssues were created since and the index still lags: see README.md.
+        var tag = $"<!-- {request.Marker} -->";
+        var newest = await SendAsync(HttpMethod.Get,
+            $"repos/{settings.Repository}/issues?state=all&sort=created&direction=desc&per_page={ListedIssues}", null, cancellationToken);
+        if ((newest as JsonArray ?? []).FirstOrDefault(issue => IsIssueWith(issue, tag)) is { } listed)
+            return ToTicket(listed);
         var query = Uri.EscapeDataString($"\"{request.Marker}\" in:body repo:{settings.Repository} type:issue");
         var found = await SendAsync(HttpMethod.Get, $"search/issues?q={query}", null, cancellationToken);
         return found?["items"] is JsonArray { Count: > 0 } items ? ToTicket(items[0]) : null;
@@ -47,6 +56,11 @@ public sealed class GitHubIssues(HttpClient http, GitHubTrackerSection settings,
 
     public async Task<Ticket> ReadAsync(string id, CancellationToken cancellationToken) =>
         ToTicket(await SendAsync(HttpMethod.Get, $"repos/{settings.Repository}/issues/{id}", null, cancellationToken));
+
+    // The list also holds pull requests (they carry "pull_request"); a body may be null.
+    private static bool IsIssueWith(JsonNode? issue, string tag) =>
+        issue?["pull_request"] is null && issue?["body"] is JsonValue body && body.TryGetValue<string>(out var text)
+        && text.Contains(tag, StringComparison.Ordinal);
 
     private string Url(string path) => $"{settings.ApiUrl}/{path}";
 

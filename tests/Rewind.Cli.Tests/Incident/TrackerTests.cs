@@ -10,11 +10,12 @@ public sealed class TrackerTests
 {
     private const string Token = "ghp_test_token_never_printed";
 
-    internal static string Issue(int number, string title, string assignee = "octocat") => new JsonObject
+    internal static string Issue(int number, string title, string assignee = "octocat", string? body = null) => new JsonObject
     {
         ["number"] = number,
         ["html_url"] = $"https://github.example/acme/api/issues/{number}",
         ["title"] = title,
+        ["body"] = body,
         ["assignees"] = new JsonArray(new JsonObject { ["login"] = assignee }),
         ["labels"] = new JsonArray(new JsonObject { ["name"] = "incident" }, new JsonObject { ["name"] = "postmortem" }),
     }.ToJsonString();

@@ -7,7 +7,9 @@ namespace Rewind.IntegrationTests.Docs;
 
 /// <summary>
 /// A loopback stand-in for the few GitHub REST calls the incident step makes: read the repository, create an issue,
-/// read it back, search by marker. It keeps what was created, so the read-back returns what was sent (a scripted
+/// read it back, list the newest issues, search by marker. It keeps what was created, so the read-back and the list
+/// return what was sent, newest first; its search index never catches up (it finds nothing), as right after a create
+/// on GitHub, so a resume must find its issue through the list (a scripted
 /// <see cref="LoopbackStub"/> cannot, since the document's blocks make these calls in an order that depends on the run).
 /// </summary>
 internal sealed class GitHubStandIn : IAsyncDisposable
@@ -90,6 +92,11 @@ internal sealed class GitHubStandIn : IAsyncDisposable
                 return (200, new JsonObject { ["full_name"] = Repository });
             if (request.HttpMethod == "GET" && path == "/search/issues")
                 return (200, new JsonObject { ["total_count"] = 0, ["items"] = new JsonArray() });
+            if (request.HttpMethod == "GET" && path == issues)
+            {
+                var perPage = int.TryParse(request.QueryString["per_page"], out var n) && n >= 1 ? Math.Min(n, 100) : 30;
+                return (200, new JsonArray([.. Enumerable.Reverse(_issues).Take(perPage).Select(i => i.DeepClone())]));
+            }
             if (request.HttpMethod == "GET" && path.StartsWith(issues + "/", StringComparison.Ordinal)
                 && int.TryParse(path[(issues.Length + 1)..], out var number) && number >= 1 && number <= _issues.Count)
                 return (200, _issues[number - 1].DeepClone());
