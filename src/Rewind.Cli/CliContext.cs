@@ -11,6 +11,7 @@ namespace Rewind.Cli;
 /// <summary>What one invocation of a command works with: its streams, its parsed global options, its AWS factory.</summary>
 public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptions globals, ParseResult parse, Func<AwsSettings, AwsClients> awsFactory)
 {
+    private readonly Lock _logGate = new();
     private RewindConfig? _config;
 
     public TextWriter Out { get; } = stdout;
@@ -62,6 +63,10 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
         return clients;
     }
 
-    /// <summary>Progress and logs go to stderr; stdout carries only data.</summary>
-    public void Log(string line) => Error.WriteLine(line);
+    /// <summary>Progress and logs go to stderr; stdout carries only data. Safe from any thread (retries, Terraform's output).</summary>
+    public void Log(string line)
+    {
+        lock (_logGate)
+            Error.WriteLine(line);
+    }
 }

@@ -38,6 +38,8 @@ public sealed class InfraRunTests(RolloutEmulatorFixture emulator) : IDisposable
         Assert.True(run.ExitCode == ExitCodes.Blocked, run.ToString());
         var stopped = await world.LatestRunAsync(Ct);
         Assert.Equal(RunStatus.Failed, stopped.Status);
+        // Terraform's own output while planning reaches the command's stderr writer, not the process's.
+        Assert.Contains("[infra] Terraform has been successfully initialized!", run.Stderr, StringComparison.Ordinal);
         Assert.Contains($"rewind: step infra awaits approval: terraform apply (0 to add, 1 to change, 1 to destroy) awaits approval: review the plan, then run 'CONFIRM=true rewind resume {stopped.Id}'", run.Stderr, StringComparison.Ordinal);
         var first = await world.Ledger.Runs.ReadJournalAsync(stopped.Id, Ct);
         Assert.Contains(first, e => e.Step == "infra" && e.Kind == JournalKind.CallFailed && e.Detail.Contains("\"AwaitingApproval\"", StringComparison.Ordinal));
