@@ -13,7 +13,7 @@ public static class ChecklistView
             writer.WriteLine($"  {(item.Ticked ? "✓" : "✗")} {item.Item}");
             if (item.Ticked)
             {
-                writer.WriteLine($"      evidence: {string.Join(", ", item.Evidence.Where(e => e.Key != "results").Select(e => $"{e.Key} {e.Value}"))}");
+                writer.WriteLine($"      evidence: {item.EvidenceLine()}");
                 if (item.Source is not null)
                     writer.WriteLine($"      source: {item.Source}");
                 continue;

@@ -16,4 +16,8 @@ public sealed record ChecklistItem(
     IReadOnlyDictionary<string, string> Evidence,
     string? Source,
     string? Missing,
-    string? Command);
+    string? Command)
+{
+    /// <summary>The evidence as one line, <c>key value, key value</c> (the smoke results table left out).</summary>
+    public string EvidenceLine() => string.Join(", ", Evidence.Where(e => e.Key != "results").Select(e => $"{e.Key} {e.Value}"));
+}

@@ -50,7 +50,7 @@ public static class HtmlReport
         {
             html.Append($"<li class=\"{(item.Ticked ? "ticked" : "unticked")}\"><span class=\"mark\">{(item.Ticked ? "&#10003;" : "&#10007;")}</span><strong>{E(item.Item)}</strong>");
             if (item.Evidence.Count > 0)
-                html.Append($"<div class=\"detail\">evidence: {E(ReportFormats.EvidenceLine(item))}</div>");
+                html.Append($"<div class=\"detail\">evidence: {E(item.EvidenceLine())}</div>");
             if (item.Source is not null)
                 html.Append($"<div class=\"detail\">source: {E(item.Source)}</div>");
             if (item.Missing is not null)

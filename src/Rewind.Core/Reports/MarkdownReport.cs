@@ -33,7 +33,7 @@ public static class MarkdownReport
         {
             md.Line($"- [{(item.Ticked ? "x" : " ")}] **{Text(item.Item)}**");
             if (item.Evidence.Count > 0)
-                md.Line($"  - evidence: {Text(ReportFormats.EvidenceLine(item))}");
+                md.Line($"  - evidence: {Text(item.EvidenceLine())}");
             if (item.Source is not null)
                 md.Line($"  - source: {Text(item.Source)}");
             if (item.Missing is not null)

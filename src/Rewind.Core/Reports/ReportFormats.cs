@@ -37,9 +37,6 @@ public static class ReportFormats
         seconds is { } s ? s.ToString("0.0##", CultureInfo.InvariantCulture) + " s" : "-";
 
     /// <summary>"key value, key value" of an item's evidence, for one line.</summary>
-    internal static string EvidenceLine(ChecklistItem item) =>
-        string.Join(", ", item.Evidence.Where(e => e.Key != "results").Select(e => $"{e.Key} {e.Value}"));
-
     internal static string ChainLine(JournalIntegrity journal) => journal.Intact
         ? $"intact: {journal.Entries} entries, hash chain verified (head {journal.HeadHash[..12]})"
         : $"BROKEN at entry {journal.FirstBreak!.Seq} ({journal.FirstBreak.Reason}): {journal.FirstBreak.Detail}";

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Rewind.Core;
 using Rewind.Core.Engine;
+using Rewind.Core.Evidence;
 using Rewind.Core.Ledger;
 
 namespace Rewind.Playbook.Incident;
@@ -121,12 +122,12 @@ public sealed class IncidentStep(ILedger ledger, IncidentSettings settings, IRea
         if (webhook is not null)
             evidence["webhook"] = await outbox.NotifyAsync(webhook, WebhookPayload(incident, about.Id, draftPath, link), context, cancellationToken);
 
-        var journal = await ledger.Runs.ReadJournalAsync(about.Id, cancellationToken);
-        var rollback = TryPlan(about.PlanJson);
+        var record = await RunRecord.ReadAsync(ledger, about.Id, cancellationToken)
+            ?? throw new InvalidOperationException($"run {about.Id} is not in the ledger");
         Directory.CreateDirectory(drafts);
         await File.WriteAllTextAsync(invitationPath, PostmortemInvitation.Render(incident, context.Time.GetUtcNow(), $"{request.Title}\nDraft: {draftPath}\n{link ?? ""}"), cancellationToken);
         var draft = PostmortemDraft.Render(new PostmortemInput(
-            incident, about, rollback, journal, PostmortemDraft.ChecklistFromJournal(journal, evidence), tickets, invitationPath));
+            incident, about, record.Plan, record.Journal, PostmortemDraft.ChecklistWith(record, evidence, context.Time.GetUtcNow()), tickets, invitationPath));
         await File.WriteAllTextAsync(draftPath, draft, cancellationToken);
 
         return StepResult.Succeeded(
@@ -201,18 +202,6 @@ public sealed class IncidentStep(ILedger ledger, IncidentSettings settings, IRea
         JiraIssues jira => jira.Assignee,
         _ => null,
     };
-
-    private static RollbackPlan? TryPlan(string json)
-    {
-        try
-        {
-            return EngineJson.DeserializePlan(json);
-        }
-        catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException)
-        {
-            return null;
-        }
-    }
 
     private static string Hours(TimeSpan span) => span.TotalHours % 1 == 0 ? $"{span.TotalHours:0} h" : $"{span.TotalMinutes:0} min";
 }

@@ -2,12 +2,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Rewind.Core.Engine;
+using Rewind.Core.Evidence;
 using Rewind.Core.Ledger;
 
 namespace Rewind.Playbook.Incident;
-
-/// <summary>One line of the rollback checklist as the draft renders it: the item, whether its evidence ticks it, and the evidence or what is missing.</summary>
-public sealed record ChecklistLine(string Item, bool Ticked, string Detail);
 
 /// <summary>Everything a postmortem draft is made of; the run is optional (an incident opened by hand has none).</summary>
 public sealed record PostmortemInput(
@@ -15,7 +13,7 @@ public sealed record PostmortemInput(
     Run? Run,
     RollbackPlan? Plan,
     IReadOnlyList<JournalEntry> Journal,
-    IReadOnlyList<ChecklistLine> Checklist,
+    IReadOnlyList<ChecklistItem> Checklist,
     IReadOnlyList<Ticket> Tickets,
     string? InvitationPath);
 
@@ -91,9 +89,11 @@ public static class PostmortemDraft
         }
 
         md.Append("\n## Rollback checklist\n\n");
-        foreach (var line in input.Checklist)
+        foreach (var item in input.Checklist)
         {
-            md.Append(CultureInfo.InvariantCulture, $"- [{(line.Ticked ? "x" : " ")}] {line.Item} {(line.Ticked ? "Evidence" : "Missing")}: {line.Detail}\n");
+            md.Append(item.Ticked
+                ? $"- [x] {item.Item}. Evidence: {item.EvidenceLine()}\n"
+                : $"- [ ] {item.Item}. Missing: {item.Missing}{(item.Command is { } command ? $" (`{command}`)" : "")}\n");
         }
 
         md.Append("\n## Action items\n\n| Action | Owner | Due |\n|---|---|---|\n");
@@ -124,34 +124,20 @@ public static class PostmortemDraft
     }
 
     /// <summary>
-    /// The playbook's five checklist items judged from the journal's evidence, until the checklist module supplies them.
-    /// <paramref name="incidentEvidence"/> is this step's own evidence (it is not in the journal yet).
+    /// The rollback checklist (<see cref="Checklist"/>) as it will read once this incident step's end is journaled:
+    /// the step is still running, so its <paramref name="incidentEvidence"/> is added to the run's record here.
     /// </summary>
-    public static IReadOnlyList<ChecklistLine> ChecklistFromJournal(IReadOnlyList<JournalEntry> journal, IReadOnlyDictionary<string, string> incidentEvidence)
+    public static IReadOnlyList<ChecklistItem> ChecklistWith(RunRecord about, IReadOnlyDictionary<string, string> incidentEvidence, DateTimeOffset now)
     {
-        var ecs = EvidenceOf(journal, "ecs");
-        var smoke = EvidenceOf(journal, "smoke");
-        var verify = EvidenceOf(journal, "verify");
-        var notify = EvidenceOf(journal, "notify");
-        var ticketed = incidentEvidence.GetValueOrDefault("ticket") is { } t && t != "ledger" && incidentEvidence.GetValueOrDefault("verified") == "true";
-        return
-        [
-            ecs is null
-                ? new("Service reverted to stable version.", false, "no completed ecs step in this run")
-                : new("Service reverted to stable version.", true, $"deployment {Get(ecs, "deployment")} runs {Get(ecs, "taskDefinition")}, rollout {Get(ecs, "rolloutState")}, running {Get(ecs, "running")}/{Get(ecs, "desired")}"),
-            smoke is null
-                ? new("Smoke tests passing.", false, "no completed smoke step in this run (rewind smoke)")
-                : new("Smoke tests passing.", Get(smoke, "failed") == "0", $"{Get(smoke, "passed")} of {Get(smoke, "checks")} checks passed on {Get(smoke, "url")}"),
-            verify is null
-                ? new("Error rates normalized.", false, "no completed verify step in this run (rewind verify)")
-                : new("Error rates normalized.", Get(verify, "verdict") == "normalized", $"{Get(verify, "rate5xxPercent")} % 5XX over {Get(verify, "windowStart")}–{Get(verify, "windowEnd")}, threshold {Get(verify, "thresholdPercent")} %, verdict {Get(verify, "verdict")}"),
-            ticketed
-                ? new("Postmortem ticket created.", true, $"{incidentEvidence["ticket"]} ({incidentEvidence.GetValueOrDefault("link")}), re-read from the tracker; owner {incidentEvidence.GetValueOrDefault("owner")}, due {incidentEvidence.GetValueOrDefault("due")}")
-                : new("Postmortem ticket created.", false, $"incident {incidentEvidence.GetValueOrDefault("incident")} is in the ledger only: no tracker configured or the ticket was not re-read (incident.github or incident.jira)"),
-            notify is null
-                ? new("Team notified.", false, "not yet: notifications are sent after the incident step (rewind notify)")
-                : new("Team notified.", Get(notify, "failed") == "0" && Get(notify, "delivered") != "0", $"{Get(notify, "delivered")} delivered, {Get(notify, "failed")} failed"),
-        ];
+        ArgumentNullException.ThrowIfNull(about);
+        var detail = new JsonObject
+        {
+            ["status"] = nameof(StepStatus.Succeeded),
+            ["summary"] = "postmortem ticket",
+            ["evidence"] = new JsonObject([.. incidentEvidence.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value))]),
+        };
+        var end = new JournalEntry(about.Run.Id, (about.Journal.Count == 0 ? 0 : about.Journal[^1].Seq) + 1, now, "incident", JournalKind.Completed, detail.ToJsonString(), "", "");
+        return Checklist.Evaluate(about with { Journal = [.. about.Journal, end] });
     }
 
     private static JsonObject? EvidenceOf(IReadOnlyList<JournalEntry> journal, string step) => journal

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Rewind.Core.Engine;
+using Rewind.Core.Evidence;
 using Rewind.Core.Ledger;
 using Rewind.Playbook.Incident;
 using Xunit;
@@ -92,10 +93,10 @@ public sealed class IncidentClockTests
         Assert.Contains("| Rolled back to | claude-proxy-api:41 (next lower ACTIVE revision) |", draft, StringComparison.Ordinal);
         Assert.Contains("| 2026-11-27T09:15:00Z | ecs | call sent | UpdateService |", draft, StringComparison.Ordinal);
         Assert.Contains("| 2026-11-27T09:15:40Z | ecs | completed | api runs claude-proxy-api:41 |", draft, StringComparison.Ordinal);
-        Assert.Contains("- [x] Service reverted to stable version. Evidence: deployment ecs-svc/42 runs claude-proxy-api:41, rollout COMPLETED, running 2/2", draft, StringComparison.Ordinal);
+        Assert.Contains("- [x] Service reverted to stable version. Evidence: deployment ecs-svc/42, taskDefinition claude-proxy-api:41, rolloutState COMPLETED, running 2, desired 2, target arn:aws:ecs:us-east-1:1:task-definition/claude-proxy-api:41\n", draft, StringComparison.Ordinal);
         Assert.Contains("- [ ] Smoke tests passing. Missing:", draft, StringComparison.Ordinal);
         Assert.Contains("- [ ] Error rates normalized. Missing:", draft, StringComparison.Ordinal);
-        Assert.Contains("- [ ] Postmortem ticket created. Missing: incident INC-0001 is in the ledger only", draft, StringComparison.Ordinal);
+        Assert.Contains("- [ ] Postmortem ticket created. Missing: no link to the ticket in a tracker; the ticket was not read back from the tracker after it was created (verified is not true)", draft, StringComparison.Ordinal);
         Assert.Contains("- [ ] Team notified. Missing:", draft, StringComparison.Ordinal);
         Assert.Contains($"- Run {runId}: `rewind report {runId}`", draft, StringComparison.Ordinal);
     }
@@ -105,9 +106,16 @@ public sealed class IncidentClockTests
     {
         var incident = new Core.Ledger.Incident("INC-0009", "t", "SEV1", "alice", IncidentWorld.Start, IncidentWorld.Start.AddHours(48), null, IncidentStatus.Open, "api");
 
-        var draft = PostmortemDraft.Render(new PostmortemInput(incident, null, null, [], [new("Smoke tests passing.", true, "3 of 3 checks")], [], null));
+        ChecklistItem[] checklist =
+        [
+            new("smoke-tests-passing", "Smoke tests passing", true, new Dictionary<string, string> { ["passed"] = "3", ["failed"] = "0" }, "journal entry 9", null, null),
+            new("team-notified", "Team notified", false, new Dictionary<string, string>(), null, "the notify step was not reached", "rewind notify --to team --message TEXT --live"),
+        ];
 
-        Assert.Contains("- [x] Smoke tests passing. Evidence: 3 of 3 checks\n", draft, StringComparison.Ordinal);
+        var draft = PostmortemDraft.Render(new PostmortemInput(incident, null, null, [], checklist, [], null));
+
+        Assert.Contains("- [x] Smoke tests passing. Evidence: passed 3, failed 0\n", draft, StringComparison.Ordinal);
+        Assert.Contains("- [ ] Team notified. Missing: the notify step was not reached (`rewind notify --to team --message TEXT --live`)\n", draft, StringComparison.Ordinal);
         Assert.Contains("_No journal: this incident was opened without a run.", draft, StringComparison.Ordinal);
         Assert.DoesNotContain("| Root cause |", draft, StringComparison.Ordinal);
     }

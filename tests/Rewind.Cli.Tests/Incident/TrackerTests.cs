@@ -66,6 +66,9 @@ public sealed class TrackerTests
         Assert.Equal("INC-0001", (await world.Ledger.Runs.GetRunAsync(outcome.RunId, ct))!.IncidentId);
         var journal = await world.Ledger.Runs.ReadJournalAsync(outcome.RunId, ct);
         Assert.DoesNotContain(journal, e => e.Detail.Contains(Token, StringComparison.Ordinal));
+        // The draft's checklist is the report's, judged with this step's own evidence (not journaled yet when it is written).
+        var draft = await File.ReadAllTextAsync(evidence["draft"], ct);
+        Assert.Contains("- [x] Postmortem ticket created. Evidence: incident INC-0001, owner operator-on-shift, opened 2026-11-27T09:15:00Z, due 2026-11-29T09:15:00Z, ticket acme/api#12, link https://github.example/acme/api/issues/12, verified true, draft ", draft, StringComparison.Ordinal);
     }
 
     [Fact]
