@@ -39,8 +39,8 @@ public static class PlaybookSteps
             ? await (await GitRepository.OpenAsync(Path.GetFullPath(infra.Repository), cancellationToken)).ResolveCommitAsync("HEAD", cancellationToken)
             : null;
 
-    /// <summary>Every step of <c>rewind run</c> this configuration enables, in playbook order.</summary>
-    public static IReadOnlyList<IStep> All(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
+    /// <summary>Every step of <c>rewind run</c> this configuration enables, in playbook order; smoke logs go under <paramref name="configFolder"/>.</summary>
+    public static IReadOnlyList<IStep> All(RewindConfig config, string configFolder, AwsClients aws, Core.Ledger.ILedger ledger) =>
         [.. new IStep?[]
         {
             Canary(config, aws, 0),
@@ -48,7 +48,7 @@ public static class PlaybookSteps
             new EcsStep(aws.Ecs, Ecs(config)),
             Infra(config, progress: line => Console.Error.WriteLine($"[infra] {line}")),
             config.Cdn is { } cdn ? new CdnStep(aws.CloudFront, cdn.DistributionId, [.. cdn.Paths]) : null,
-            config.Smoke is { } smoke ? new SmokeStep(smoke, aws.SecretsManager, Environment.GetEnvironmentVariable) : null,
+            config.Smoke is { } smoke ? new SmokeStep(smoke, aws.SecretsManager, Environment.GetEnvironmentVariable, configFolder) : null,
             config.Verify is { } verify ? new VerifyStep(aws.CloudWatch, verify, ledger.Releases) : null,
             Incident(config, ledger, IncidentDefaults(config)),
             Freeze(config, aws, ledger),
@@ -59,9 +59,9 @@ public static class PlaybookSteps
     /// The steps that execute a stored plan (resume): the configured ones, and for a plan made by a single-step command
     /// from flags (<c>secret --secret-id</c>, <c>cdn --dist-id</c>) the same step built from the plan's own parameters.
     /// </summary>
-    public static IReadOnlyList<IStep> ForPlan(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger, RollbackPlan plan)
+    public static IReadOnlyList<IStep> ForPlan(RewindConfig config, string configFolder, AwsClients aws, Core.Ledger.ILedger ledger, RollbackPlan plan)
     {
-        var configured = All(config, aws, ledger);
+        var configured = All(config, configFolder, aws, ledger);
         return [.. plan.Steps.Select(p => configured.FirstOrDefault(s => s.Name == p.Step) ?? p.Step switch
         {
             "secrets" => new SecretsStep(aws.SecretsManager, []),
