@@ -33,6 +33,12 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
     public string ConfigPath => Parse.GetValue(globals.Config) ?? RewindConfigLoader.DefaultFileName;
 
     /// <summary>
+    /// The absolute folder of <see cref="ConfigPath"/> (the working directory when it is ./rewind.yaml or the defaults):
+    /// what the project writes beside its rewind.yaml, such as <c>logs/smoke_tests</c>, goes here wherever rewind runs from.
+    /// </summary>
+    public string ConfigFolder => Path.GetDirectoryName(Path.GetFullPath(ConfigPath))!;
+
+    /// <summary>
     /// rewind.yaml (from --config, else ./rewind.yaml when it exists, else the playbook's defaults with the
     /// CLUSTER_NAME / SERVICE_NAME_API / TASK_FAMILY overrides). A named file that is missing is an error.
     /// </summary>

@@ -89,9 +89,26 @@ public sealed class SmokeCommandTests : IDisposable
         Assert.Equal(["GET /health", "POST /api/enqueue"], service.Requests.Select(r => $"{r.Method} {r.Path}"));
         Assert.Equal(_key, service.Requests[1].Header("X-API-Key"));
         var log = Assert.Single(LogsNamedIn(result));
-        Assert.StartsWith(Path.Combine("logs", "smoke_tests"), log, StringComparison.Ordinal);
+        Assert.Equal(Path.Combine(_folder.FullName, "logs", "smoke_tests"), Path.GetDirectoryName(log));
         Assert.Contains("enqueue: PASS", File.ReadAllText(log), StringComparison.Ordinal);
         AssertKeyNowhere(result);
+    }
+
+    [Fact]
+    public async Task Given_the_config_in_another_folder_than_the_working_directory_when_smoke_tested_then_the_log_is_beside_it_and_named_by_its_absolute_path()
+    {
+        await using var service = LoopbackStub.Start(Healthy);
+        Assert.False(Environment.CurrentDirectory.StartsWith(_folder.FullName, StringComparison.Ordinal), Environment.CurrentDirectory);
+
+        var result = await SmokeAsync(service.Url, "--checks", ChecksFile(HealthOnly));
+
+        Assert.Equal(0, result.ExitCode);
+        var log = Assert.Single(LogsNamedIn(result));
+        Assert.True(Path.IsPathFullyQualified(log), log);
+        Assert.Equal(Path.Combine(_folder.FullName, "logs", "smoke_tests"), Path.GetDirectoryName(log));
+        Assert.Matches("^[0-9]{8}-[0-9]{6}(-[0-9]+)?\\.log$", Path.GetFileName(log));
+        Assert.Contains("health: PASS", File.ReadAllText(log), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(Environment.CurrentDirectory, "logs", "smoke_tests", Path.GetFileName(log))));
     }
 
     [Fact]

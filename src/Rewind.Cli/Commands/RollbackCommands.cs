@@ -104,7 +104,7 @@ public static class RollbackCommands
 
     private sealed record Request(string? To, bool Live, bool Yes, StepSelection Selection, bool NeedsTarget = true, bool TakeOver = false, bool Checklist = false, bool NotifyCustomers = false);
 
-    private static IReadOnlyList<IStep> Everything(CliContext context, Aws.AwsClients aws, ILedger ledger) => PlaybookSteps.All(context.Config, aws, ledger, context.Log);
+    private static IReadOnlyList<IStep> Everything(CliContext context, Aws.AwsClients aws, ILedger ledger) => PlaybookSteps.All(context, aws, ledger);
 
     private static StepSelection Selection(ParseResult parse, Option<string[]> skip, Option<string[]> only)
     {
@@ -166,7 +166,7 @@ public static class RollbackCommands
         if (run.Status == RunStatus.Succeeded)
             throw new CliException($"run {run.Id} already succeeded", "there is nothing to resume");
         var plan = EngineJson.DeserializePlan(run.PlanJson);
-        var steps = PlaybookSteps.ForPlan(config, aws, ledger, plan, context.Log);
+        var steps = PlaybookSteps.ForPlan(context, aws, ledger, plan);
         context.Log($"rewind: resuming {run.Id} ({run.Status.ToString().ToLowerInvariant()}, started {run.StartedAt:yyyy-MM-dd HH:mm:ss}Z)");
         var announcements = new RunAnnouncements(context, ledger, cancellationToken);
         var outcome = await RunProgress.ShowAsync(context, plan, observer =>

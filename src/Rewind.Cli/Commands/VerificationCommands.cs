@@ -38,7 +38,7 @@ public static class VerificationCommands
 
             var time = TimeProvider.System;
             SmokeReport report;
-            using (var log = SmokeLog.Create(null, SmokeLog.TimestampName(time), time))
+            using (var log = SmokeLog.Create(cli.ConfigFolder, SmokeLog.TimestampName(time), time))
             using (var http = SmokeRunner.CreateHttpClient(baseUrl))
             {
                 var results = await new SmokeRunner(http, SmokeOptions.From(settings), time)

@@ -40,31 +40,34 @@ public static class PlaybookSteps
             : null;
 
     /// <summary>
-    /// Every step of <c>rewind run</c> this configuration enables, in playbook order; <paramref name="log"/> takes the
-    /// command's progress lines (Terraform's, while it plans).
+    /// Every step of <c>rewind run</c> this configuration enables, in playbook order: smoke logs go beside the
+    /// configuration file, Terraform's progress lines (while it plans) to the command's log.
     /// </summary>
-    public static IReadOnlyList<IStep> All(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger, Action<string> log) =>
-        [.. new IStep?[]
+    public static IReadOnlyList<IStep> All(CliContext cli, AwsClients aws, Core.Ledger.ILedger ledger)
+    {
+        var config = cli.Config;
+        return [.. new IStep?[]
         {
             Canary(config, aws, 0),
             Secrets(config, aws),
             new EcsStep(aws.Ecs, Ecs(config)),
-            Infra(config, progress: line => log($"[infra] {line}")),
+            Infra(config, progress: line => cli.Log($"[infra] {line}")),
             config.Cdn is { } cdn ? new CdnStep(aws.CloudFront, cdn.DistributionId, [.. cdn.Paths]) : null,
-            config.Smoke is { } smoke ? new SmokeStep(smoke, aws.SecretsManager, Environment.GetEnvironmentVariable) : null,
+            config.Smoke is { } smoke ? new SmokeStep(smoke, aws.SecretsManager, Environment.GetEnvironmentVariable, cli.ConfigFolder) : null,
             config.Verify is { } verify ? new VerifyStep(aws.CloudWatch, verify, ledger.Releases) : null,
             Incident(config, ledger, IncidentDefaults(config)),
             Freeze(config, aws, ledger),
             Notify(config, aws, ledger),
         }.OfType<IStep>()];
+    }
 
     /// <summary>
     /// The steps that execute a stored plan (resume): the configured ones, and for a plan made by a single-step command
     /// from flags (<c>secret --secret-id</c>, <c>cdn --dist-id</c>) the same step built from the plan's own parameters.
     /// </summary>
-    public static IReadOnlyList<IStep> ForPlan(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger, RollbackPlan plan, Action<string> log)
+    public static IReadOnlyList<IStep> ForPlan(CliContext cli, AwsClients aws, Core.Ledger.ILedger ledger, RollbackPlan plan)
     {
-        var configured = All(config, aws, ledger, log);
+        var configured = All(cli, aws, ledger);
         return [.. plan.Steps.Select(p => configured.FirstOrDefault(s => s.Name == p.Step) ?? p.Step switch
         {
             "secrets" => new SecretsStep(aws.SecretsManager, []),

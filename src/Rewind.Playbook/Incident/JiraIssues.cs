@@ -5,7 +5,7 @@ using Rewind.Core.Configuration;
 
 namespace Rewind.Playbook.Incident;
 
-/// <summary>Jira issues over the REST API v2 (create with assignee and due date, JQL search by marker label, read back).</summary>
+/// <summary>Jira issues over the REST API v2 (create with assignee and due date, JQL search by marker label on Cloud's search/jql or Server's search, read back).</summary>
 public sealed class JiraIssues(HttpClient http, JiraTrackerSection settings, Func<string, string?> environment) : ITicketTracker
 {
     private const string Fields = "summary,assignee,duedate,labels";
@@ -47,8 +47,12 @@ public sealed class JiraIssues(HttpClient http, JiraTrackerSection settings, Fun
 
     public async Task<Ticket?> FindAsync(TicketRequest request, CancellationToken cancellationToken)
     {
-        var jql = Uri.EscapeDataString($"project = \"{settings.Project}\" AND labels = \"{request.Marker}\"");
-        var found = await SendAsync(HttpMethod.Get, $"rest/api/2/search?jql={jql}&fields={Fields}", null, cancellationToken);
+        // Jira Cloud answers search/jql only (rest/api/2/search is 410 Gone there, CHANGE-2046); Server and Data Center
+        // have no search/jql (404) and answer rest/api/2/search. Both list issues[].key/fields. Any other error,
+        // 410 included, fails the step: an unanswered search is never taken for "not created".
+        var query = $"jql={Uri.EscapeDataString($"project = \"{settings.Project}\" AND labels = \"{request.Marker}\"")}&fields={Fields}&maxResults=1";
+        var found = await SendAsync(HttpMethod.Get, $"rest/api/2/search/jql?{query}", null, cancellationToken, notFoundIsNull: true)
+            ?? await SendAsync(HttpMethod.Get, $"rest/api/2/search?{query}", null, cancellationToken);
         return found?["issues"] is JsonArray { Count: > 0 } issues ? ToTicket(issues[0]) : null;
     }
 
@@ -57,7 +61,7 @@ public sealed class JiraIssues(HttpClient http, JiraTrackerSection settings, Fun
 
     private string Browse(string key) => $"{settings.Url}/browse/{key}";
 
-    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken)
+    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken, bool notFoundIsNull = false)
     {
         var email = TrackerHttp.Secret(environment, settings.EmailEnv, "the Jira account's e-mail");
         var token = TrackerHttp.Secret(environment, settings.TokenEnv, "a Jira API token of that account");
@@ -67,7 +71,7 @@ public sealed class JiraIssues(HttpClient http, JiraTrackerSection settings, Fun
         if (body is not null)
             request.Content = TrackerHttp.JsonBody(body);
         return await TrackerHttp.SendAsync(http, request, "Jira", $"{settings.EmailEnv}/{settings.TokenEnv}",
-            $"set {settings.EmailEnv} and {settings.TokenEnv} to an account and API token that can create issues in {settings.Project}", cancellationToken);
+            $"set {settings.EmailEnv} and {settings.TokenEnv} to an account and API token that can create issues in {settings.Project}", cancellationToken, notFoundIsNull);
     }
 
     private Ticket ToTicket(JsonNode? issue)

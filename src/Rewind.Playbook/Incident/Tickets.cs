@@ -57,9 +57,10 @@ internal static class TrackerHttp
             ? value
             : throw new RewindException($"{variable} is not set", $"export {variable} with {what}", FailureKind.BadInput);
 
-    /// <summary>Sends and returns the JSON answer; 401/403 name the variable holding the credential.</summary>
+    /// <summary>Sends and returns the JSON answer; 401/403 name the variable holding the credential; 404 is null when <paramref name="notFoundIsNull"/>.</summary>
     public static async Task<JsonNode?> SendAsync(
-        HttpClient http, HttpRequestMessage request, string tracker, string credentialVariable, string fix, CancellationToken cancellationToken)
+        HttpClient http, HttpRequestMessage request, string tracker, string credentialVariable, string fix, CancellationToken cancellationToken,
+        bool notFoundIsNull = false)
     {
         HttpResponseMessage response;
         try
@@ -84,6 +85,9 @@ internal static class TrackerHttp
                     $"{tracker} answered {(int)response.StatusCode} {response.StatusCode}: the credential in {credentialVariable} was refused",
                     fix, FailureKind.BadInput);
             }
+
+            if (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound)
+                return null;
 
             if (!response.IsSuccessStatusCode)
             {
@@ -110,7 +114,9 @@ internal static class TrackerHttp
     {
         try
         {
-            return JsonNode.Parse(text)?["message"]?.GetValue<string>() is { } message ? $" ({message})" : "";
+            // GitHub: {"message": …}; Jira: {"errorMessages": […], "errors": {…}}.
+            var answer = JsonNode.Parse(text);
+            return (answer?["message"] ?? (answer?["errorMessages"] as JsonArray)?.FirstOrDefault())?.GetValue<string>() is { } message ? $" ({message})" : "";
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
         {

@@ -8,7 +8,7 @@ namespace Rewind.Playbook.Smoke;
 /// </summary>
 public sealed class SmokeLog : IDisposable
 {
-    /// <summary>Where the logs go, relative to the working directory (as the playbook's script writes them).</summary>
+    /// <summary>Where the logs go, relative to the base directory (the CLI gives the folder of rewind.yaml).</summary>
     public const string Folder = "logs/smoke_tests";
 
     private readonly StreamWriter _writer;

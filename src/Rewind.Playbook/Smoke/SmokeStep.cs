@@ -8,8 +8,9 @@ namespace Rewind.Playbook.Smoke;
 
 /// <summary>
 /// Playbook "Verify Stability" (<c>smoke_test.sh --url …</c>): the configured checks against the service's URL, each
-/// retried with backoff, every attempt in <c>logs/smoke_tests/RUN.log</c>. Changes nothing; the API key (from an
-/// environment variable or a Secrets Manager secret) is read at execution and never leaves memory.
+/// retried with backoff, every attempt in <c>logs/smoke_tests/RUN.log</c> under the log base directory (the CLI gives
+/// rewind.yaml's folder). Changes nothing; the API key (from an environment variable or a Secrets Manager secret) is
+/// read at execution and never leaves memory.
 /// </summary>
 public sealed class SmokeStep(
     SmokeSection settings, ISecretsManagerClient secrets, Func<string, string?> environment, string? logBaseDirectory = null, HttpClient? http = null) : IStep

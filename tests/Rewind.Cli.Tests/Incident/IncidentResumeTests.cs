@@ -154,34 +154,121 @@ public sealed class IncidentResumeTests
         Assert.Equal("INC-0001", IncidentWorld.EvidenceOf(outcome)["incident"]);
     }
 
+    private const string JiraIssue = """{"key":"OPS-7","fields":{"summary":"[INC-0001] Postmortem: api: incident","duedate":"2026-11-29","labels":["rewind"]}}""";
+    private const string JiraFound = $$"""{"issues":[{{JiraIssue}}]}""";
+    private const string JiraNoneFound = """{"issues":[]}""";
+    private const string JiraNoSuchApi = """{"errorMessages":["null for uri: /rest/api/2/search/jql"]}""";
+
+    private static string JiraYaml(LoopbackStub stub) => $"  jira:\n    url: {stub.Url}\n    project: OPS\n    email_env: JIRA_EMAIL_TEST\n    token_env: JIRA_TOKEN_TEST\n";
+
+    /// <summary>The query both Jira searches get: the run's marker label in the project, the fields ToTicket reads, one issue.</summary>
+    private static string JiraQuery(string runId) =>
+        "?jql=" + Uri.EscapeDataString($"project = \"OPS\" AND labels = \"rewind-{runId}\"") + "&fields=summary,assignee,duedate,labels&maxResults=1";
+
+    /// <summary>Runs the step until Jira has the create, then interrupts it before the answer: the outbox stays pending.</summary>
+    private static async Task<string> InterruptTheJiraCreateAsync(IncidentWorld world, CancellationToken ct)
+    {
+        world.Environment["JIRA_EMAIL_TEST"] = "ops@example.com";
+        world.Environment["JIRA_TOKEN_TEST"] = "secret";
+        await using var first = LoopbackStub.Start(StubResponse.Json(200, "{}"), StubResponse.Stall());
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var running = world.RunAsync(world.Step(world.Config(JiraYaml(first))), interrupt.Token);
+        await first.WaitForRequestsAsync(2, ct);
+        await interrupt.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        Assert.Equal("POST /rest/api/2/issue", $"{first.Requests[1].Method} {first.Requests[1].Path}");
+        var runId = (await world.Ledger.Runs.ListRunsAsync(null, 1, ct))[0].Id;
+        Assert.Equal(OutboxStatus.Pending, (await world.Ledger.Outbox.GetOutboxItemAsync($"{runId}/incident/jira", ct))!.Status);
+        return runId;
+    }
+
+    private static async Task AssertJiraDeliveredOnceAsync(IncidentWorld world, string runId, string key, CancellationToken ct)
+    {
+        Assert.Single(await world.Ledger.Incidents.ListIncidentsAsync(ct));
+        var item = await world.Ledger.Outbox.GetOutboxItemAsync($"{runId}/incident/jira", ct);
+        Assert.Equal((OutboxStatus.Delivered, key), (item!.Status, item.Receipt));
+    }
+
     [Fact]
-    public async Task Given_a_jira_create_was_sent_but_its_answer_lost_when_resumed_then_jql_finds_it_by_the_runs_label()
+    public async Task Given_a_jira_cloud_create_was_sent_but_its_answer_lost_when_resumed_then_search_jql_finds_it_by_the_runs_label()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var world = await IncidentWorld.CreateAsync(ct);
-        world.Environment["JIRA_EMAIL_TEST"] = "ops@example.com";
-        world.Environment["JIRA_TOKEN_TEST"] = "secret";
-        string Yaml(LoopbackStub stub) => $"  jira:\n    url: {stub.Url}\n    project: OPS\n    email_env: JIRA_EMAIL_TEST\n    token_env: JIRA_TOKEN_TEST\n";
-        string runId;
-        await using (var first = LoopbackStub.Start(StubResponse.Json(200, "{}"), StubResponse.Stall()))
-        {
-            using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var running = world.RunAsync(world.Step(world.Config(Yaml(first))), interrupt.Token);
-            await first.WaitForRequestsAsync(2, ct);
-            await interrupt.CancelAsync();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
-            runId = (await world.Ledger.Runs.ListRunsAsync(null, 1, ct))[0].Id;
-        }
+        var runId = await InterruptTheJiraCreateAsync(world, ct);
+        await using var second = LoopbackStub.Start(StubResponse.Json(200, JiraFound), StubResponse.Json(200, JiraIssue));
 
-        const string issue = """{"key":"OPS-7","fields":{"summary":"[INC-0001] Postmortem: api: incident","duedate":"2026-11-29","labels":["rewind"]}}""";
-        await using var second = LoopbackStub.Start(StubResponse.Json(200, $$"""{"issues":[{{issue}}]}"""), StubResponse.Json(200, issue));
-
-        var outcome = await world.ResumeAsync(world.Step(world.Config(Yaml(second))), runId, ct);
+        var outcome = await world.ResumeAsync(world.Step(world.Config(JiraYaml(second))), runId, ct);
 
         Assert.True(outcome.Status == RunStatus.Succeeded, outcome.Steps[0].Result.Summary);
-        Assert.DoesNotContain(second.Requests, r => r.Method == "POST");
-        Assert.StartsWith("/rest/api/2/search?jql=", second.Requests[0].Path, StringComparison.Ordinal);
-        Assert.Contains(Uri.EscapeDataString($"labels = \"rewind-{runId}\""), second.Requests[0].Path, StringComparison.Ordinal);
+        Assert.Equal(
+            [$"GET /rest/api/2/search/jql{JiraQuery(runId)}", "GET /rest/api/2/issue/OPS-7?fields=summary,assignee,duedate,labels"],
+            second.Requests.Select(r => $"{r.Method} {r.Path}"));
         Assert.Equal("OPS-7", IncidentWorld.EvidenceOf(outcome)["ticket"]);
+        await AssertJiraDeliveredOnceAsync(world, runId, "OPS-7", ct);
+    }
+
+    [Fact]
+    public async Task Given_jira_server_without_search_jql_when_resumed_then_the_classic_search_finds_it_and_nothing_is_created_again()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var world = await IncidentWorld.CreateAsync(ct);
+        var runId = await InterruptTheJiraCreateAsync(world, ct);
+        await using var second = LoopbackStub.Start(
+            StubResponse.Json(404, JiraNoSuchApi),
+            StubResponse.Json(200, JiraFound),
+            StubResponse.Json(200, JiraIssue));
+
+        var outcome = await world.ResumeAsync(world.Step(world.Config(JiraYaml(second))), runId, ct);
+
+        Assert.True(outcome.Status == RunStatus.Succeeded, outcome.Steps[0].Result.Summary);
+        Assert.Equal(
+            [$"GET /rest/api/2/search/jql{JiraQuery(runId)}", $"GET /rest/api/2/search{JiraQuery(runId)}", "GET /rest/api/2/issue/OPS-7?fields=summary,assignee,duedate,labels"],
+            second.Requests.Select(r => $"{r.Method} {r.Path}"));
+        Assert.Equal("OPS-7", IncidentWorld.EvidenceOf(outcome)["ticket"]);
+        await AssertJiraDeliveredOnceAsync(world, runId, "OPS-7", ct);
+    }
+
+    [Fact]
+    public async Task Given_neither_jira_search_finds_the_label_when_resumed_then_the_issue_is_created_once()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var world = await IncidentWorld.CreateAsync(ct);
+        var runId = await InterruptTheJiraCreateAsync(world, ct);
+        await using var second = LoopbackStub.Start(
+            StubResponse.Json(404, JiraNoSuchApi),
+            StubResponse.Json(200, JiraNoneFound),
+            StubResponse.Json(201, """{"id":"10008","key":"OPS-8","self":"x"}"""),
+            StubResponse.Json(200, JiraIssue.Replace("OPS-7", "OPS-8", StringComparison.Ordinal)));
+
+        var outcome = await world.ResumeAsync(world.Step(world.Config(JiraYaml(second))), runId, ct);
+
+        Assert.True(outcome.Status == RunStatus.Succeeded, outcome.Steps[0].Result.Summary);
+        Assert.Equal(
+            [$"GET /rest/api/2/search/jql{JiraQuery(runId)}", $"GET /rest/api/2/search{JiraQuery(runId)}", "POST /rest/api/2/issue", "GET /rest/api/2/issue/OPS-8?fields=summary,assignee,duedate,labels"],
+            second.Requests.Select(r => $"{r.Method} {r.Path}"));
+        Assert.Equal("OPS-8", IncidentWorld.EvidenceOf(outcome)["ticket"]);
+        await AssertJiraDeliveredOnceAsync(world, runId, "OPS-8", ct);
+    }
+
+    [Fact]
+    public async Task Given_jira_answers_410_gone_to_the_search_when_resumed_then_the_step_fails_naming_it_and_nothing_is_created()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var world = await IncidentWorld.CreateAsync(ct);
+        var runId = await InterruptTheJiraCreateAsync(world, ct);
+        const string gone = """{"errorMessages":["The requested API has been removed. Please migrate to the /rest/api/3/search/jql API."],"errors":{}}""";
+        await using var second = LoopbackStub.Start(
+            StubResponse.Json(410, gone),
+            StubResponse.Json(201, """{"id":"10008","key":"OPS-8","self":"x"}"""));
+
+        var outcome = await world.ResumeAsync(world.Step(world.Config(JiraYaml(second))), runId, ct);
+
+        Assert.Equal(RunStatus.Failed, outcome.Status);
+        Assert.Equal([$"GET /rest/api/2/search/jql{JiraQuery(runId)}"], second.Requests.Select(r => $"{r.Method} {r.Path}"));
+        Assert.Equal(
+            "Jira answered 410 Gone to GET /rest/api/2/search/jql (The requested API has been removed. Please migrate to the /rest/api/3/search/jql API.)",
+            outcome.Steps[0].Result.Summary);
+        // Still pending: the next resume searches again before creating anything.
+        Assert.Equal(OutboxStatus.Pending, (await world.Ledger.Outbox.GetOutboxItemAsync($"{runId}/incident/jira", ct))!.Status);
     }
 }

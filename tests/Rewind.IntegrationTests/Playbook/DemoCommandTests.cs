@@ -42,6 +42,10 @@ public sealed class DemoCommandTests
         Assert.True(File.Exists(draft), draft);
         Assert.Equal(Path.Combine(folder, "ledger.db"), ledger);
         Assert.True(File.Exists(ledger), ledger);
+        // The smoke step's log goes beside the demo's rewind.yaml, not into the working directory the test runs in.
+        var smokeLog = Assert.Single(Directory.GetFiles(Path.Combine(folder, "logs", "smoke_tests"), "*.log"));
+        Assert.Contains("health: PASS", await File.ReadAllTextAsync(smokeLog, ct), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(Environment.CurrentDirectory, "logs", "smoke_tests", Path.GetFileName(smokeLog))));
 
         foreach (var secret in new[] { DemoWorld.ApiKeyBeforeRotation, DemoWorld.ApiKeyRotated, "/slack/", "/hooks/support/", "Bearer demo-" })
             Assert.DoesNotContain(secret, output, StringComparison.Ordinal);
