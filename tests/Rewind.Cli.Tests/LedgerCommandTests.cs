@@ -92,6 +92,21 @@ public sealed class LedgerCommandTests : IDisposable
         Assert.Equal("Failed", run.GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task Ledger_init_puts_a_relative_ledger_path_beside_the_configuration_not_in_the_working_directory()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var config = Path.Combine(_folder.FullName, "rewind.yaml");
+        await File.WriteAllTextAsync(config, "ledger:\n  path: state/ledger.db\n", ct);
+        var expected = Path.Combine(_folder.FullName, "state", "ledger.db");
+
+        var result = await CliRunner.RunAsync(["ledger", "init", "--config", config], cancellationToken: ct);
+
+        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        Assert.Equal($"ledger ready: {expected}", result.Stdout.TrimEnd());
+        Assert.True(File.Exists(expected));
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();

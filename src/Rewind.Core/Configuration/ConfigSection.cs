@@ -87,6 +87,10 @@ internal sealed class ConfigSection
     public ConfigException KeyError(string key, string problem) =>
         KeyNode(key) is { } node ? _source.At(node, KeyPath(key), problem) : _source.Whole(KeyPath(key), problem);
 
+    /// <summary>A path-valued key, resolved by <see cref="ConfigSource.ResolvePath"/>; null when absent.</summary>
+    public string? FilePath(string key) =>
+        String(key) is { } path ? _source.ResolvePath(path, Value(key)!, KeyPath(key)) : null;
+
     public string? String(string key)
     {
         if (Value(key) is not { } node)

@@ -1,9 +1,12 @@
 namespace Rewind.Core.Configuration;
 
 /// <summary>Where a configuration is read from, and how its errors are worded.</summary>
-internal sealed class ConfigSource(string sourceName, Func<string, string?> environment)
+internal sealed class ConfigSource(string sourceName, Func<string, string?> environment, string? folder = null)
 {
     public string Name { get; } = sourceName;
+
+    /// <summary>The absolute folder of the file read; null for text parsed without a file (the playbook's defaults).</summary>
+    public string? Folder { get; } = folder;
 
     public Func<string, string?> Environment { get; } = environment;
 
@@ -36,5 +39,15 @@ internal sealed class ConfigSource(string sourceName, Func<string, string?> envi
         }
 
         return path == "~" ? home : Path.Combine(home, path[2..]);
+    }
+
+    /// <summary>
+    /// A path-valued key: <c>~</c> expanded, then a relative path made absolute against <see cref="Folder"/>, so it means the same
+    /// wherever rewind runs from. Without a file there is no folder, and a relative path stays relative to the working directory.
+    /// </summary>
+    public string ResolvePath(string path, ConfigNode node, string key)
+    {
+        var expanded = ExpandHome(path, node, key);
+        return Folder is null || Path.IsPathRooted(expanded) ? expanded : Path.GetFullPath(expanded, Folder);
     }
 }

@@ -12,7 +12,7 @@ public enum LedgerBackend
 
 /// <summary>The ledger (<c>ledger:</c>).</summary>
 /// <param name="Backend">SQLite or DynamoDB.</param>
-/// <param name="Path">SQLite file (<c>~</c> expanded); null means the default location, <c>$XDG_STATE_HOME/rewind/ledger.db</c> else <c>~/.local/state/rewind/ledger.db</c>.</param>
+/// <param name="Path">SQLite file (<c>~</c> expanded, a relative path resolved against the configuration file's folder); null means the default location, <c>$XDG_STATE_HOME/rewind/ledger.db</c> else <c>~/.local/state/rewind/ledger.db</c>.</param>
 /// <param name="Table">DynamoDB table; required with <see cref="LedgerBackend.DynamoDb"/>.</param>
 public sealed record LedgerSection(LedgerBackend Backend, string? Path, string? Table)
 {

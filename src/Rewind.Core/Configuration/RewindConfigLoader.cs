@@ -37,7 +37,10 @@ public static class RewindConfigLoader
         ["ledger"] = ["backend", "path", "table"],
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    /// <summary>Reads and parses the file at <paramref name="path"/>; a missing file says how to create one.</summary>
+    /// <summary>
+    /// Reads and parses the file at <paramref name="path"/>; a missing file says how to create one. A relative path in it
+    /// (<c>infra.repository</c>, <c>smoke.checks_file</c>, <c>incident.drafts_dir</c>, <c>ledger.path</c>) is relative to the file's folder.
+    /// </summary>
     public static RewindConfig Load(string path, Func<string, string?> environment)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -61,30 +64,37 @@ public static class RewindConfigLoader
             throw new ConfigException(path, null, null, null, $"cannot be read ({e.Message.TrimEnd('.')}): check its permissions", e);
         }
 
-        return Parse(yaml, path, environment);
+        return Parse(yaml, new ConfigSource(path, environment, Path.GetDirectoryName(Path.GetFullPath(path))));
     }
 
-    /// <summary>Parses configuration text; <paramref name="sourceName"/> names it in errors, <paramref name="environment"/> supplies the variables.</summary>
+    /// <summary>
+    /// Parses configuration text; <paramref name="sourceName"/> names it in errors, <paramref name="environment"/> supplies the variables.
+    /// Text has no folder, so its relative paths stay relative to the working directory (as the playbook's defaults are).
+    /// </summary>
     public static RewindConfig Parse(string yaml, string sourceName, Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(yaml);
         ArgumentException.ThrowIfNullOrEmpty(sourceName);
         ArgumentNullException.ThrowIfNull(environment);
-        var source = new ConfigSource(sourceName, environment);
-        var root = ConfigSection.Open(source, string.Empty, string.Empty, ConfigDocument.Read(yaml, sourceName));
+        return Parse(yaml, new ConfigSource(sourceName, environment));
+    }
+
+    private static RewindConfig Parse(string yaml, ConfigSource source)
+    {
+        var root = ConfigSection.Open(source, string.Empty, string.Empty, ConfigDocument.Read(yaml, source.Name));
         return new RewindConfig(
             ReadService(Section(source, root, "service")),
             ReadAws(Section(source, root, "aws")),
             root.Contains("canary") ? ReadCanary(Section(source, root, "canary")) : null,
             ReadSecrets(source, root),
             root.Contains("cdn") ? ReadCdn(Section(source, root, "cdn")) : null,
-            root.Contains("infra") ? ReadInfra(source, Section(source, root, "infra")) : null,
+            root.Contains("infra") ? ReadInfra(Section(source, root, "infra")) : null,
             root.Contains("smoke") ? ReadSmoke(source, Section(source, root, "smoke")) : null,
             root.Contains("verify") ? ReadVerify(Section(source, root, "verify")) : null,
             ReadIncident(source, Section(source, root, "incident")),
             ReadFreeze(Section(source, root, "freeze")),
             ReadNotify(source, Section(source, root, "notify")),
-            ReadLedger(source, Section(source, root, "ledger")));
+            ReadLedger(Section(source, root, "ledger")));
     }
 
     /// <summary>The section whose keys include <paramref name="key"/>, for "it belongs in service" hints.</summary>
@@ -294,11 +304,9 @@ public static class RewindConfigLoader
         return new CdnSection(id, paths ?? CdnSection.DefaultPaths);
     }
 
-    private static InfraSection ReadInfra(ConfigSource source, ConfigSection section)
+    private static InfraSection ReadInfra(ConfigSection section)
     {
-        var repository = section.String("repository") is { } r
-            ? source.ExpandHome(r, section.Value("repository")!, "infra.repository")
-            : PlaybookDefaults.InfraRepository;
+        var repository = section.FilePath("repository") ?? PlaybookDefaults.InfraRepository;
         var directory = section.String("directory") ?? PlaybookDefaults.InfraDirectory;
         var segments = directory.Split('/', '\\');
         if (Path.IsPathRooted(directory) || directory.StartsWith('~') || segments.Contains(".."))
@@ -339,7 +347,7 @@ public static class RewindConfigLoader
         var checks = section.Value("checks") is { } inline
             ? SmokeCheckReader.Read(source, inline, "smoke.checks")
             : checksFile is not null
-                ? SmokeCheckReader.Load(ChecksPath(source, checksFile, section.Value("checks_file")!))
+                ? SmokeCheckReader.Load(section.FilePath("checks_file")!)
                 : SmokeCheck.Defaults;
         return new SmokeSection(
             url,
@@ -352,19 +360,6 @@ public static class RewindConfigLoader
             ChecksFile = checksFile,
             Backoff = section.Duration("backoff", TimeSpan.Zero) ?? PlaybookDefaults.SmokeBackoff,
         };
-    }
-
-    // A relative check file is found next to the configuration that names it, wherever the command runs from.
-    private static string ChecksPath(ConfigSource source, string file, ConfigNode node)
-    {
-        var expanded = source.ExpandHome(file, node, "smoke.checks_file");
-        if (Path.IsPathRooted(expanded))
-        {
-            return expanded;
-        }
-
-        var folder = Path.GetDirectoryName(Path.GetFullPath(source.Name));
-        return folder is null ? expanded : Path.Combine(folder, expanded);
     }
 
     private static VerifySection ReadVerify(ConfigSection section)
@@ -433,7 +428,7 @@ public static class RewindConfigLoader
             section.Contains("github") ? ReadGitHub(Section(source, section, "github")) : null,
             section.Contains("jira") ? ReadJira(Section(source, section, "jira")) : null,
             EnvironmentVariableName(section, "webhook_env"),
-            section.String("drafts_dir") ?? PlaybookDefaults.DraftsDir);
+            section.FilePath("drafts_dir") ?? PlaybookDefaults.DraftsDir);
     }
 
     private static GitHubTrackerSection ReadGitHub(ConfigSection section)
@@ -529,7 +524,7 @@ public static class RewindConfigLoader
         return new NotifySection(Target("team"), Target("support"), Target("customers"));
     }
 
-    private static LedgerSection ReadLedger(ConfigSource source, ConfigSection section)
+    private static LedgerSection ReadLedger(ConfigSection section)
     {
         var backend = section.String("backend") switch
         {
@@ -559,7 +554,7 @@ public static class RewindConfigLoader
             throw section.Error("table", $"ledger.table '{table}' is not a DynamoDB table name: 3 to 255 letters, digits, '_', '.' and '-'");
         }
 
-        return new LedgerSection(backend, path is null ? null : source.ExpandHome(path, section.Value("path")!, "ledger.path"), table);
+        return new LedgerSection(backend, path is null ? null : section.FilePath("path"), table);
     }
 
     private static string? EnvironmentVariableName(ConfigSection section, string key)

@@ -46,7 +46,7 @@ public static class RewindConfigWriter
         yaml.Comment($"{RewindConfigLoader.DefaultFileName}: how Rewind rolls back {config.Service.Name} (written by 'rewind init').");
         yaml.Comment("Every key is described in docs/configuration.md; docs/rewind.schema.json lets an editor check this file.");
         yaml.Comment($"Precedence: command-line flags > this file > {PlaybookDefaults.ClusterVariable}, {PlaybookDefaults.EcsServiceVariable}, {PlaybookDefaults.FamilyVariable} > the playbook's defaults.");
-        yaml.Comment("Durations: 90s, 10m, 1h, 1h30m. A section left commented out is not used.");
+        yaml.Comment("Durations: 90s, 10m, 1h, 1h30m. Relative paths are relative to this file's folder. A section left commented out is not used.");
     }
 
     private static void WriteService(YamlText yaml, ServiceSection service)
