@@ -91,6 +91,9 @@ internal sealed class ConfigSection
     public string? FilePath(string key) =>
         String(key) is { } path ? _source.ResolvePath(path, Value(key)!, KeyPath(key)) : null;
 
+    /// <summary>A path-valued key with a default; a relative default is anchored to the file's folder like a written value.</summary>
+    public string FilePath(string key, string fallback) => FilePath(key) ?? _source.Anchor(fallback);
+
     public string? String(string key)
     {
         if (Value(key) is not { } node)

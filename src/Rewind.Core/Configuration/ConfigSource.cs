@@ -45,9 +45,8 @@ internal sealed class ConfigSource(string sourceName, Func<string, string?> envi
     /// A path-valued key: <c>~</c> expanded, then a relative path made absolute against <see cref="Folder"/>, so it means the same
     /// wherever rewind runs from. Without a file there is no folder, and a relative path stays relative to the working directory.
     /// </summary>
-    public string ResolvePath(string path, ConfigNode node, string key)
-    {
-        var expanded = ExpandHome(path, node, key);
-        return Folder is null || Path.IsPathRooted(expanded) ? expanded : Path.GetFullPath(expanded, Folder);
-    }
+    public string ResolvePath(string path, ConfigNode node, string key) => Anchor(ExpandHome(path, node, key));
+
+    /// <summary>A relative path made absolute against <see cref="Folder"/> (a rooted path, or any path without a file, unchanged).</summary>
+    public string Anchor(string path) => Folder is null || Path.IsPathRooted(path) ? path : Path.GetFullPath(path, Folder);
 }

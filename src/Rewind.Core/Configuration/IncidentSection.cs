@@ -7,7 +7,7 @@ namespace Rewind.Core.Configuration;
 /// <param name="GitHub">A GitHub issue per incident; null when not configured.</param>
 /// <param name="Jira">A Jira issue per incident; null when not configured.</param>
 /// <param name="WebhookEnv">Environment variable holding a generic JSON webhook URL told of each incident.</param>
-/// <param name="DraftsDir">Where the postmortem drafts (Markdown) and invitations (.ics) are written (a relative path in the file is resolved against the file's folder; the default <c>postmortems</c> is relative to the working directory).</param>
+/// <param name="DraftsDir">Where the postmortem drafts (Markdown) and invitations (.ics) are written (relative to the configuration file's folder, the default <c>postmortems</c> too; relative to the working directory only without a file).</param>
 public sealed record IncidentSection(
     string? OnCall,
     TimeSpan PostmortemDue,

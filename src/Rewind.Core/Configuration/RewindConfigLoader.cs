@@ -306,7 +306,7 @@ public static class RewindConfigLoader
 
     private static InfraSection ReadInfra(ConfigSection section)
     {
-        var repository = section.FilePath("repository") ?? PlaybookDefaults.InfraRepository;
+        var repository = section.FilePath("repository", PlaybookDefaults.InfraRepository);
         var directory = section.String("directory") ?? PlaybookDefaults.InfraDirectory;
         var segments = directory.Split('/', '\\');
         if (Path.IsPathRooted(directory) || directory.StartsWith('~') || segments.Contains(".."))
@@ -428,7 +428,7 @@ public static class RewindConfigLoader
             section.Contains("github") ? ReadGitHub(Section(source, section, "github")) : null,
             section.Contains("jira") ? ReadJira(Section(source, section, "jira")) : null,
             EnvironmentVariableName(section, "webhook_env"),
-            section.FilePath("drafts_dir") ?? PlaybookDefaults.DraftsDir);
+            section.FilePath("drafts_dir", PlaybookDefaults.DraftsDir));
     }
 
     private static GitHubTrackerSection ReadGitHub(ConfigSection section)

@@ -18,7 +18,9 @@ public sealed class ConfigLoadTests : IDisposable
 
         var config = RewindConfigLoader.Load(path, Environment());
 
-        Assert.Equal(Parse(FullExample), config);
+        // The one difference: a file has a folder, and the default drafts_dir is anchored to it.
+        var text = Parse(FullExample);
+        Assert.Equal(text with { Incident = text.Incident with { DraftsDir = Path.Combine(_directory, "postmortems") } }, config);
     }
 
     [Fact]

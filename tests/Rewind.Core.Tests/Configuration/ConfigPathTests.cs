@@ -71,11 +71,11 @@ public sealed class ConfigPathTests : IDisposable
     }
 
     [Fact]
-    public void Given_a_file_without_path_keys_when_loaded_then_the_defaults_stay_relative_to_the_working_directory()
+    public void Given_a_file_without_path_keys_when_loaded_then_the_relative_defaults_are_under_the_files_folder()
     {
         var config = LoadFile("infra:\n  directory: infra/terraform\n", Environment());
 
-        Assert.Equal((".", "postmortems", null), (config.Infra!.Repository, config.Incident.DraftsDir, config.Ledger.Path));
+        Assert.Equal((_folder, Path.Combine(_folder, "postmortems"), null), (config.Infra!.Repository, config.Incident.DraftsDir, config.Ledger.Path));
     }
 
     [Fact]
