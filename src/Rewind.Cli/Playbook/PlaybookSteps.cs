@@ -80,7 +80,8 @@ public static class PlaybookSteps
     public static IReadOnlyList<string> StepNames { get; } = ["canary", "secrets", "ecs", "infra", "cdn", "smoke", "verify", "incident", "freeze", "notify"];
 
     /// <summary>The incident step over the configured trackers; the ledger-only incident needs no configuration.</summary>
-    public static IncidentStep Incident(RewindConfig config, Core.Ledger.ILedger ledger, IncidentSettings settings, Func<string, string?>? environment = null)
+    public static IncidentStep Incident(
+        RewindConfig config, Core.Ledger.ILedger ledger, IncidentSettings settings, Func<string, string?>? environment = null, TimeProvider? time = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
         var incident = config.Incident;
@@ -90,7 +91,7 @@ public static class PlaybookSteps
             incident.Jira is { } jira ? new JiraIssues(TrackerHttp, jira, environment) : null,
         }.OfType<ITicketTracker>()];
         var webhook = incident.WebhookEnv is { } variable ? new IncidentWebhook(TrackerHttp, variable, environment) : null;
-        return new IncidentStep(ledger, settings, trackers, webhook);
+        return new IncidentStep(ledger, settings, trackers, webhook, time);
     }
 
     /// <summary>The incident of <c>rewind run</c>: the configuration's severity and on-call, the operator as last resort.</summary>

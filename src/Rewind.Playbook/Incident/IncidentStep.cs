@@ -11,7 +11,7 @@ namespace Rewind.Playbook.Incident;
 /// Playbook "Open Postmortem Ticket": the incident in the ledger (owner, postmortem due), tied to the run; a ticket in
 /// each configured tracker through the outbox (never twice), read back; the postmortem draft and its meeting invitation.
 /// </summary>
-public sealed class IncidentStep(ILedger ledger, IncidentSettings settings, IReadOnlyList<ITicketTracker> trackers, IncidentWebhook? webhook = null) : IStep
+public sealed class IncidentStep(ILedger ledger, IncidentSettings settings, IReadOnlyList<ITicketTracker> trackers, IncidentWebhook? webhook = null, TimeProvider? time = null) : IStep
 {
     private const string Open = "OpenIncident";
     private const string NextId = "INC-(next)";
@@ -37,7 +37,9 @@ public sealed class IncidentStep(ILedger ledger, IncidentSettings settings, IRea
         webhook?.Check();
 
         var drafts = Path.GetFullPath(settings.DraftsDir);
-        var preview = new Core.Ledger.Incident(NextId, title, settings.Severity, owner, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch + settings.PostmortemDue, null, IncidentStatus.Open, context.Service);
+        // The tickets' preview shows the times as if the incident were opened now; the run opens it moments later.
+        var now = (time ?? TimeProvider.System).GetUtcNow();
+        var preview = new Core.Ledger.Incident(NextId, title, settings.Severity, owner, now, now + settings.PostmortemDue, null, IncidentStatus.Open, context.Service);
         var changes = new List<string>
         {
             $"ledger: open incident '{title}' ({settings.Severity}), owner {owner} (from {from}), postmortem due {Hours(settings.PostmortemDue)} after opening",

@@ -41,7 +41,7 @@ public sealed class IncidentWorld : IAsyncDisposable
 
     public IncidentStep Step(RewindConfig config, IncidentSettings? settings = null) =>
         PlaybookSteps.Incident(config, Ledger, settings ?? PlaybookSteps.IncidentDefaults(config) with { Operator = "operator-on-shift" },
-            name => Environment.GetValueOrDefault(name));
+            name => Environment.GetValueOrDefault(name), Clock);
 
     /// <summary>Plans and runs the step as <c>rewind run</c> would (executor, journal, lock).</summary>
     public async Task<RunOutcome> RunAsync(IncidentStep step, CancellationToken cancellationToken)

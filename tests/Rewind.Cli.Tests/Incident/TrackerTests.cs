@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Rewind.Core.Engine;
 using Rewind.Core.Ledger;
 using Rewind.Tests.Support;
 using Xunit;
@@ -19,6 +20,22 @@ public sealed class TrackerTests
         ["assignees"] = new JsonArray(new JsonObject { ["login"] = assignee }),
         ["labels"] = new JsonArray(new JsonObject { ["name"] = "incident" }, new JsonObject { ["name"] = "postmortem" }),
     }.ToJsonString();
+
+    [Fact]
+    public async Task Given_a_github_tracker_when_planned_then_the_previewed_ticket_shows_the_times_as_if_opened_now()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var stub = LoopbackStub.Start(StubResponse.Json(200, """{"full_name":"acme/api"}"""));
+        await using var world = await IncidentWorld.CreateAsync(ct);
+        world.Environment["GH_TOKEN_TEST"] = Token;
+
+        var plan = await world.Step(world.Config(GitHubYaml(stub, "GH_TOKEN_TEST"))).PlanAsync(new PlanningContext("api", null), ct);
+
+        var github = Assert.Single(plan.Changes, c => c.StartsWith("github: POST ", StringComparison.Ordinal));
+        Assert.Contains("| Opened | 2026-11-27T09:15:00Z |", github, StringComparison.Ordinal);
+        Assert.Contains("| Postmortem due | 2026-11-29T09:15:00Z |", github, StringComparison.Ordinal);
+        Assert.Equal(["GET /repos/acme/api"], stub.Requests.Select(r => $"{r.Method} {r.Path}"));
+    }
 
     internal static string GitHubYaml(LoopbackStub stub, string tokenEnv) =>
         $"  github:\n    repository: acme/api\n    token_env: {tokenEnv}\n    labels: [incident, postmortem]\n    assignee: octocat\n    api_url: {stub.Url}\n";
