@@ -91,6 +91,14 @@ public static class InfraCommands
             ?? throw new CliException($"{context.ConfigPath} has no infra section", "add 'infra: {repository: ., directory: infra/terraform}' to rewind.yaml (see docs/configuration.md)");
 
     /// <summary>The plan summary (and the run's result after an apply): text for people, one JSON document for programs.</summary>
+    /// <summary>The applying run, then the step's end as the journal holds it.</summary>
+    private static JsonObject Applied(string runId, StepResult result)
+    {
+        var json = result.ToJson();
+        json.Insert(0, "runId", runId);
+        return json;
+    }
+
     private static async Task RenderAsync(CliContext context, StepPlan plan, (RunOutcome Run, StepResult Result)? applied, CancellationToken cancellationToken)
     {
         var resources = TerraformPlanSummary.ParseLines(plan.Parameter("resources"));
@@ -109,13 +117,7 @@ public static class InfraCommands
                 ["destroys"] = int.Parse(plan.Parameter("destroys"), System.Globalization.CultureInfo.InvariantCulture),
                 ["maxDestroys"] = int.Parse(plan.Parameter("maxDestroys"), System.Globalization.CultureInfo.InvariantCulture),
                 ["resources"] = new JsonArray([.. resources.Select(r => (JsonNode)new JsonObject { ["address"] = r.Address, ["action"] = r.Action })]),
-                ["applied"] = applied is null ? null : new JsonObject
-                {
-                    ["runId"] = applied.Value.Run.RunId,
-                    ["status"] = applied.Value.Result.Status.ToString(),
-                    ["summary"] = applied.Value.Result.Summary,
-                    ["evidence"] = new JsonObject([.. applied.Value.Result.Evidence.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value))]),
-                },
+                ["applied"] = applied is null ? null : Applied(applied.Value.Run.RunId, applied.Value.Result),
             };
             await context.Out.WriteLineAsync(document.ToJsonString(Indented).AsMemory(), cancellationToken);
             return;

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Rewind.Core.Engine;
 
 /// <summary>What to roll back to, and why that and not another.</summary>
@@ -53,4 +55,12 @@ public sealed record StepResult(StepStatus Status, string Summary, IReadOnlyDict
     public static StepResult Succeeded(string summary, IReadOnlyDictionary<string, string> evidence) => new(StepStatus.Succeeded, summary, evidence);
 
     public static StepResult Failed(string summary, IReadOnlyDictionary<string, string> evidence) => new(StepStatus.Failed, summary, evidence);
+
+    /// <summary>The step's end as the journal holds it (and <c>StepEnd</c> reads it back): <c>{"status","summary","evidence"}</c>.</summary>
+    public JsonObject ToJson() => new()
+    {
+        ["status"] = Status.ToString(),
+        ["summary"] = Summary,
+        ["evidence"] = new JsonObject([.. Evidence.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value))]),
+    };
 }

@@ -118,7 +118,7 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
         {
             result = StepResult.Failed(e.Message, new Dictionary<string, string> { ["error"] = e.GetType().Name });
         }
-        var detail = new JsonObject { ["status"] = result.Status.ToString(), ["summary"] = result.Summary, ["evidence"] = ToJson(result.Evidence) };
+        var detail = result.ToJson();
         var kind = result.Status is StepStatus.Succeeded or StepStatus.Skipped ? JournalKind.Completed : JournalKind.CallFailed;
         await ledger.Runs.AppendJournalAsync(runId, plan.Step, kind, detail.ToJsonString(), cancellationToken);
         observer.StepFinished(plan, result, Stopwatch.GetElapsedTime(started));

@@ -130,12 +130,7 @@ public static class PostmortemDraft
     public static IReadOnlyList<ChecklistItem> ChecklistWith(RunRecord about, IReadOnlyDictionary<string, string> incidentEvidence, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(about);
-        var detail = new JsonObject
-        {
-            ["status"] = nameof(StepStatus.Succeeded),
-            ["summary"] = "postmortem ticket",
-            ["evidence"] = new JsonObject([.. incidentEvidence.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value))]),
-        };
+        var detail = StepResult.Succeeded("postmortem ticket", incidentEvidence).ToJson();
         var end = new JournalEntry(about.Run.Id, (about.Journal.Count == 0 ? 0 : about.Journal[^1].Seq) + 1, now, "incident", JournalKind.Completed, detail.ToJsonString(), "", "");
         return Checklist.Evaluate(about with { Journal = [.. about.Journal, end] });
     }
