@@ -27,7 +27,7 @@ public static class StatusCommands
             var lease = await ledger.Leases.GetLeaseAsync(config.Service.Name, ct);
             var latest = (await ledger.Runs.ListRunsAsync(config.Service.Name, 1, ct)).FirstOrDefault();
             // The ledger's freeze only: no SSM call, so status stays fast ('rewind freeze status' compares both).
-            var freeze = (await ledger.Freezes.GetActiveFreezesAsync(config.Service.Name, ct)).OrderBy(f => f.Scope == Freeze.AllServices).FirstOrDefault();
+            var freeze = await FreezeVerdict.ActiveAsync(ledger.Freezes, config.Service.Name, ct);
             var weights = PlaybookSteps.Canary(config, aws, 0) is { } canary ? await canary.ReadWeightsAsync(ct) : (CanaryWeights?)null;
             var report = new StatusReport(
                 config.Service.Name, config.Service.Cluster, config.Service.EcsService,
@@ -49,7 +49,7 @@ public static class StatusCommands
                 table.AddRow(Markup.Escape(d.Id), d.Status, Markup.Escape(d.TaskDefinition ?? "?"), $"{d.Running}/{d.Desired}", d.RolloutState);
             console.Write(table);
             console.MarkupLine($"canary weights (main/canary): {Markup.Escape(report.CanaryWeights ?? "no canary configured")}");
-            console.MarkupLine($"freeze: {Markup.Escape(freeze is null ? "not frozen" : $"frozen: {new FreezeVerdict(config.Service.Name, freeze, null, "").Describe()}")}");
+            console.MarkupLine($"freeze: {Markup.Escape(freeze is null ? "not frozen" : $"frozen: {FreezeVerdict.Describe(freeze)}")}");
             console.MarkupLine($"lock: {Markup.Escape(report.Lock ?? "free")}");
             console.MarkupLine($"latest run: {Markup.Escape(report.LatestRun ?? "none")}");
             return ExitCodes.Ok;

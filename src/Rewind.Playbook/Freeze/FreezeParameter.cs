@@ -122,16 +122,24 @@ public sealed record FreezeVerdict(string Service, Core.Ledger.Freeze? Active, F
     public string Describe()
     {
         if (Active is { } f)
-            return $"{f.Reason} (freeze {f.Id}, incident {f.IncidentId ?? "none"}, by {f.FrozenBy}, since {f.Since.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z)";
+            return Describe(f);
         if (Published is { Frozen: true } p)
             return $"{p.Reason ?? "no reason given"} (freeze {p.FreezeId ?? "?"}, incident {p.Incident ?? "none"}, by {p.By ?? "?"}, since {(p.Since is { } s ? $"{s.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z" : "?")}; published in SSM {Parameter})";
         return "not frozen";
     }
 
-    /// <summary>Reads the ledger's active freeze (the service's own first, else the all-services one) and the parameter.</summary>
+    /// <summary>One line for a ledger freeze: reason, incident, who, since.</summary>
+    public static string Describe(Core.Ledger.Freeze freeze) =>
+        $"{freeze.Reason} (freeze {freeze.Id}, incident {freeze.IncidentId ?? "none"}, by {freeze.FrozenBy}, since {freeze.Since.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z)";
+
+    /// <summary>The ledger's active freeze that applies to the service: its own first, else the all-services one.</summary>
+    public static async Task<Core.Ledger.Freeze?> ActiveAsync(IFreezeStore freezes, string service, CancellationToken cancellationToken) =>
+        (await freezes.GetActiveFreezesAsync(service, cancellationToken)).OrderBy(f => f.Scope == Core.Ledger.Freeze.AllServices).FirstOrDefault();
+
+    /// <summary>Reads the ledger's active freeze (<see cref="ActiveAsync"/>) and the parameter.</summary>
     public static async Task<FreezeVerdict> ReadAsync(IFreezeStore freezes, FreezeParameter parameter, string service, CancellationToken cancellationToken)
     {
-        var active = (await freezes.GetActiveFreezesAsync(service, cancellationToken)).OrderBy(f => f.Scope == Core.Ledger.Freeze.AllServices).FirstOrDefault();
+        var active = await ActiveAsync(freezes, service, cancellationToken);
         var published = await parameter.ReadAsync(cancellationToken);
         return new FreezeVerdict(service, active, published, parameter.Name);
     }

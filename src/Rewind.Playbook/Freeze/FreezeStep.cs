@@ -115,6 +115,6 @@ public sealed class FreezeStep(ILedger ledger, FreezeParameter parameter, Notifi
         return StepResult.Succeeded($"{service} {whose} {active.Id} (incident {active.IncidentId ?? "none"}), published to {parameter.Name}", evidence);
     }
 
-    private async Task<Core.Ledger.Freeze?> ActiveAsync(string service, CancellationToken cancellationToken) =>
-        (await ledger.Freezes.GetActiveFreezesAsync(service, cancellationToken)).OrderBy(f => f.Scope == Core.Ledger.Freeze.AllServices).FirstOrDefault();
+    private Task<Core.Ledger.Freeze?> ActiveAsync(string service, CancellationToken cancellationToken) =>
+        FreezeVerdict.ActiveAsync(ledger.Freezes, service, cancellationToken);
 }
