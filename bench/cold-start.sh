@@ -13,6 +13,10 @@ trap 'kill $moto 2>/dev/null; wait $moto 2>/dev/null' EXIT
 until curl -fs "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1; do sleep 0.1; done
 export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=bench AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); runs: $runs; $(date -u +%F)"
+# The same Python loop pinned to each vCPU: on a shared host one vCPU can be much slower than another, and the
+# aws baseline's time then depends on where it lands (see bench/README.md).
+echo "seconds for one Python loop per vCPU: $(for cpu in $(seq 0 $(($(nproc) - 1))); do
+  /usr/bin/time -f "cpu$cpu %e" taskset -c "$cpu" python3 -c 'sum(range(30000000))' 2>&1 | tr '\n' ' '; done)"
 echo
 python3 bench/measure.py "$runs" "aws sts get-caller-identity" -- \
   "aws sts get-caller-identity=aws sts get-caller-identity --endpoint-url http://127.0.0.1:$port" \
