@@ -48,6 +48,9 @@ public static class FreezeCommands
         var verdict = await FreezeVerdict.ReadAsync(ledger.Freezes, parameter, service, ct);
         var routes = NotificationOutbox.EnabledRoutes(config.Notify, Audiences.Team);
         var who = AnnounceOutput.Who();
+        var outbox = PlaybookSteps.Outbox(ledger);
+        // A freeze already in force whose announcement never went out (the command that made it stopped first) is announced now.
+        var untold = verdict.Active is { } current && await outbox.IsUnfinishedAsync(FreezeNotifications.On(current), routes, ct);
 
         if (!live)
         {
@@ -61,11 +64,13 @@ public static class FreezeCommands
                 ["alreadyFrozen"] = verdict.Active is not null,
                 ["parameter"] = parameter.Name,
                 ["publish"] = verdict.Active is not null && verdict.Agrees ? null : JsonNode.Parse(preview.ToJson()),
-                ["messages"] = verdict.Active is not null ? new JsonArray() : Previews(routes, FreezeNotifications.On(new Core.Ledger.Freeze(preview.FreezeId!, service, reason, incidentId, who, preview.Since!.Value))),
+                ["messages"] = verdict.Active is { } frozen
+                    ? untold ? Previews(routes, FreezeNotifications.On(frozen)) : new JsonArray()
+                    : Previews(routes, FreezeNotifications.On(new Core.Ledger.Freeze(preview.FreezeId!, service, reason, incidentId, who, preview.Since!.Value))),
             };
-            await WriteAsync(cli, document, verdict.Active is { } a
-                ? $"{service} is already frozen: {verdict.Describe()}{(verdict.Agrees ? "" : $"; would publish it again to {parameter.Name}")}"
-                : $"would freeze {service}: {reason}; publish to {parameter.Name} and tell {(routes.Count == 0 ? "nobody (notify.team not configured)" : string.Join(", ", routes.Select(r => r.Target)))}", ct);
+            await WriteAsync(cli, document, verdict.Active is not null
+                ? $"{service} is already frozen: {verdict.Describe()}{(verdict.Agrees ? "" : $"; would publish it again to {parameter.Name}")}{(untold ? $"; would tell {Targets(routes)}, never told of it" : "")}"
+                : $"would freeze {service}: {reason}; publish to {parameter.Name} and tell {(routes.Count == 0 ? "nobody (notify.team not configured)" : Targets(routes))}", ct);
             cli.Log("rewind: dry-run: nothing was changed; run again with --live to act");
             return ExitCodes.Ok;
         }
@@ -92,7 +97,9 @@ public static class FreezeCommands
             cli.Log($"rewind: {service} is already frozen: {verdict.Describe()}: kept");
         }
         await PublishAsync(cli, parameter, FreezeState.Of(active, service), ct);
-        var deliveries = created ? await AnnounceAsync(cli, ledger, routes, FreezeNotifications.On(active), ct) : [];
+        if (untold)
+            cli.Log($"rewind: {Targets(routes)} never told of freeze {active.Id} (the command that made it stopped before announcing it): telling now");
+        var deliveries = created || untold ? await AnnounceAsync(cli, outbox, routes, FreezeNotifications.On(active), ct) : [];
         await WriteAsync(cli, Describe(active, service, parameter.Name, deliveries), $"{service} frozen: {new FreezeVerdict(service, active, null, parameter.Name).Describe()}; published to {parameter.Name}", ct);
         return ExitCodes.Ok;
     }
@@ -111,7 +118,7 @@ public static class FreezeCommands
         var who = AnnounceOutput.Who();
 
         if (verdict.Active is null)
-            return await FinishLiftAsync(cli, ledger, parameter, verdict, rootCause, who, live, ct);
+            return await FinishLiftAsync(cli, ledger, parameter, verdict, routes, rootCause, who, live, ct);
 
         var active = verdict.Active;
         if (!live)
@@ -137,7 +144,7 @@ public static class FreezeCommands
         var done = await ledger.Freezes.LiftAsync(active.Scope, who, rootCause, ct);
         var copied = await CopyRootCauseAsync(cli, ledger, done, ct);
         await PublishAsync(cli, parameter, FreezeState.Of(done, service), ct);
-        var deliveries = await AnnounceAsync(cli, ledger, routes, FreezeNotifications.Off(done), ct);
+        var deliveries = await AnnounceAsync(cli, PlaybookSteps.Outbox(ledger), routes, FreezeNotifications.Off(done), ct);
         var lifted = Describe(done, service, parameter.Name, deliveries);
         AddRootCauseCopy(lifted, copied, done: true);
         await WriteAsync(cli, lifted, $"{service} unfrozen: {done.Id} lifted by {who}; root cause: {rootCause}\n{copied.Describe(done: true)}", ct);
@@ -146,15 +153,20 @@ public static class FreezeCommands
 
     /// <summary>
     /// Nothing is frozen in the ledger: finishes the last lift if it was cut short (SSM still says frozen because its
-    /// write failed, or the process died before the root cause reached the incident); otherwise "not frozen".
+    /// write failed, or the process died before the root cause reached the incident or before #releases was told);
+    /// otherwise "not frozen".
     /// </summary>
     private static async Task<int> FinishLiftAsync(
-        CliContext cli, ILedger ledger, FreezeParameter parameter, FreezeVerdict verdict, string rootCause, string who, bool live, CancellationToken ct)
+        CliContext cli, ILedger ledger, FreezeParameter parameter, FreezeVerdict verdict, IReadOnlyList<NotifyRoute> routes,
+        string rootCause, string who, bool live, CancellationToken ct)
     {
         var service = verdict.Service;
         var stale = verdict.Published is { Frozen: true } published ? published : null;
         var unfinished = await IncidentRootCause.UnfinishedAsync(ledger, service, ct);
-        if (stale is null && unfinished is null)
+        var outbox = PlaybookSteps.Outbox(ledger);
+        var last = await FreezeVerdict.LastLiftAsync(ledger.Freezes, service, ct);
+        var untold = last is not null && await outbox.IsUnfinishedAsync(FreezeNotifications.Off(last), routes, ct) ? FreezeNotifications.Off(last) : null;
+        if (stale is null && unfinished is null && untold is null)
             throw new CliException($"{service} is not frozen", "nothing to lift: see 'rewind freeze status'");
         if (unfinished is not null && !string.Equals(unfinished.RootCause, rootCause, StringComparison.Ordinal))
             cli.Log($"rewind: freeze {unfinished.FreezeId} was lifted with the root cause \"{unfinished.RootCause}\": that one goes into {unfinished.IncidentId}, not the --root-cause given now");
@@ -172,7 +184,14 @@ public static class FreezeCommands
         var lines = new List<string>();
         if (!live)
         {
-            var preview = new JsonObject { ["dryRun"] = true, ["service"] = service, ["parameter"] = parameter.Name, ["publish"] = state is null ? null : JsonNode.Parse(state.ToJson()) };
+            var preview = new JsonObject
+            {
+                ["dryRun"] = true,
+                ["service"] = service,
+                ["parameter"] = parameter.Name,
+                ["publish"] = state is null ? null : JsonNode.Parse(state.ToJson()),
+                ["messages"] = untold is null ? new JsonArray() : Previews(routes, untold),
+            };
             if (state is not null)
                 lines.Add($"{service} is not frozen in the ledger but {parameter.Name} says frozen: would publish the lift");
             if (unfinished is not null)
@@ -180,6 +199,8 @@ public static class FreezeCommands
                 AddRootCauseCopy(preview, unfinished, done: false);
                 lines.Add($"{service} is not frozen, but freeze {unfinished.FreezeId} was lifted without reaching its incident: {unfinished.Describe(done: false)}");
             }
+            if (untold is not null)
+                lines.Add($"{service} is not frozen, but {Targets(routes)} never heard that freeze {untold.Subject} was lifted: would tell them");
             await WriteAsync(cli, preview, string.Join('\n', lines), ct);
             cli.Log("rewind: dry-run: nothing was changed; run again with --live to act");
             return ExitCodes.Ok;
@@ -196,6 +217,11 @@ public static class FreezeCommands
         {
             await PublishAsync(cli, parameter, state, ct);
             lines.Add($"{service}: {parameter.Name} now says unfrozen");
+        }
+        if (untold is not null)
+        {
+            document["messages"] = Messages(await AnnounceAsync(cli, outbox, routes, untold, ct));
+            lines.Add($"{service}: told {Targets(routes)} that freeze {untold.Subject} was lifted");
         }
         await WriteAsync(cli, document, string.Join('\n', lines), ct);
         return ExitCodes.Ok;
@@ -280,19 +306,15 @@ public static class FreezeCommands
 
     /// <summary>Tells #releases through the outbox; a failed delivery is a warning, never a failed freeze.</summary>
     private static async Task<IReadOnlyList<Delivery>> AnnounceAsync(
-        CliContext cli, ILedger ledger, IReadOnlyList<NotifyRoute> routes, Notification notification, CancellationToken ct)
+        CliContext cli, NotificationOutbox outbox, IReadOnlyList<NotifyRoute> routes, Notification notification, CancellationToken ct)
     {
-        var outbox = PlaybookSteps.Outbox(ledger);
-        var deliveries = new List<Delivery>();
-        foreach (var route in routes)
-        {
-            var delivery = await outbox.DeliverAsync(notification, route, null, ct);
-            deliveries.Add(delivery);
-            if (!delivery.Delivered)
-                cli.Log($"rewind: warning: {route.Target} was not told: {delivery.Error} (send it again with 'rewind notify --retry --live')");
-        }
+        var deliveries = await outbox.DeliverAllAsync(notification, routes, ct);
+        foreach (var failed in deliveries.Where(d => !d.Delivered))
+            cli.Log($"rewind: warning: {failed.Route.Target} was not told: {failed.Error} (send it again with 'rewind notify --retry --live')");
         return deliveries;
     }
+
+    private static string Targets(IReadOnlyList<NotifyRoute> routes) => string.Join(", ", routes.Select(r => r.Target));
 
     private static JsonArray Previews(IReadOnlyList<NotifyRoute> routes, Notification notification) =>
         new([.. routes.Select(r => (JsonNode)new JsonObject { ["audience"] = r.Audience, ["target"] = r.Target, ["payload"] = NotificationRenderer.Render(notification, r) })]);
@@ -309,11 +331,13 @@ public static class FreezeCommands
         ["liftedBy"] = freeze.LiftedBy,
         ["rootCause"] = freeze.RootCause,
         ["parameter"] = parameter,
-        ["messages"] = new JsonArray([.. deliveries.Select(d => (JsonNode)new JsonObject
-        {
-            ["target"] = d.Route.Target, ["delivered"] = d.Delivered, ["status"] = d.Status, ["error"] = d.Error,
-        })]),
+        ["messages"] = Messages(deliveries),
     };
+
+    private static JsonArray Messages(IReadOnlyList<Delivery> deliveries) => new([.. deliveries.Select(d => (JsonNode)new JsonObject
+    {
+        ["target"] = d.Route.Target, ["delivered"] = d.Delivered, ["status"] = d.Status, ["error"] = d.Error,
+    })]);
 
     private static Task WriteAsync(CliContext cli, JsonObject document, string text, CancellationToken ct)
     {

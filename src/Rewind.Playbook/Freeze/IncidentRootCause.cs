@@ -66,9 +66,7 @@ public sealed record IncidentRootCause(
     /// </summary>
     public static async Task<IncidentRootCause?> UnfinishedAsync(ILedger ledger, string service, CancellationToken cancellationToken)
     {
-        var last = (await ledger.Freezes.ListFreezesAsync(cancellationToken))
-            .Where(f => !f.IsActive && f.RootCause is not null && f.AppliesTo(service))
-            .MaxBy(f => f.LiftedAt);
+        var last = await FreezeVerdict.LastLiftAsync(ledger.Freezes, service, cancellationToken);
         if (last is null)
             return null;
         var copy = await PlanAsync(ledger.Incidents, last, cancellationToken);

@@ -32,6 +32,42 @@ public sealed class NotificationOutbox(IOutboxStore outbox, WebhookSender sender
     public static IReadOnlyList<NotifyRoute> EnabledRoutes(Core.Configuration.NotifySection notify, string audience) =>
         Audiences.TargetOf(notify, audience) is { Enabled: true } target ? NotifyRoute.Of(audience, target) : [];
 
+    /// <summary>
+    /// Whether <paramref name="notification"/> still has to reach some of <paramref name="routes"/>: nothing was ever
+    /// queued for it (the process died between the change and its announcement), or a queued message is not
+    /// delivered. Delivered wherever it was queued counts as told, so a route configured later is not sent old news.
+    /// </summary>
+    public async Task<bool> IsUnfinishedAsync(Notification notification, IReadOnlyList<NotifyRoute> routes, CancellationToken cancellationToken)
+    {
+        var items = new List<OutboxItem?>(routes.Count);
+        foreach (var route in routes)
+            items.Add(await outbox.GetOutboxItemAsync(notification.KeyFor(route), cancellationToken));
+        return items.Count > 0 && (items.All(i => i is null) || items.Any(i => i is { Status: not OutboxStatus.Delivered }));
+    }
+
+    /// <summary>
+    /// Queues the message for every route first, then delivers to each (<see cref="DeliverAsync"/>): a crash between
+    /// two routes leaves the later ones queued, so <see cref="IsUnfinishedAsync"/> finds them.
+    /// </summary>
+    public async Task<IReadOnlyList<Delivery>> DeliverAllAsync(Notification notification, IReadOnlyList<NotifyRoute> routes, CancellationToken cancellationToken)
+    {
+        foreach (var route in routes)
+        {
+            try
+            {
+                await outbox.EnqueueAsync(notification.KeyFor(route), route.Target, NotificationRenderer.Hash(NotificationRenderer.Render(notification, route)), cancellationToken);
+            }
+            catch (LedgerException e) when (e.Reason == LedgerFailureReason.Conflict)
+            {
+                // DeliverAsync reports it for this route.
+            }
+        }
+        var deliveries = new List<Delivery>(routes.Count);
+        foreach (var route in routes)
+            deliveries.Add(await DeliverAsync(notification, route, null, cancellationToken));
+        return deliveries;
+    }
+
     public async Task<Delivery> DeliverAsync(Notification notification, NotifyRoute route, JournaledCall? journal, CancellationToken cancellationToken)
     {
         var key = notification.KeyFor(route);

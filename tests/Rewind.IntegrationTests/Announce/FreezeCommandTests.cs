@@ -272,6 +272,81 @@ public sealed class FreezeCommandTests(RolloutEmulatorFixture emulator)
     }
 
     [Fact]
+    public async Task On_again_after_a_crash_between_the_freeze_and_its_announcement_tells_releases_exactly_once()
+    {
+        await using var world = await PlaybookHarness.SeedAsync(emulator, "foncrash", Ct);
+        await using var slack = LoopbackStub.Start(new StubResponse(200, "ok"));
+        var hook = AnnounceCli.Variable("releases", slack.Url + "services/T/B/secret");
+        var config = AnnounceCli.Config(world, $"  team: {{ slack_webhook_env: {hook}, channel: \"#releases\" }}");
+        // The process died right after the ledger write: SSM and #releases were never told.
+        var frozen = await world.Ledger.Freezes.FreezeAsync(world.Names.Family, "bad deploy of v4", null, "oncall@crashed", Ct);
+
+        var dry = await RunAsync(["freeze", "on", "--reason", "bad deploy of v4", "--config", config, "--output", "json"]);
+        Assert.True(dry.ExitCode == 0, dry.ToString());
+        using (var preview = JsonDocument.Parse(dry.Stdout))
+        {
+            Assert.True(preview.RootElement.GetProperty("alreadyFrozen").GetBoolean());
+            var message = Assert.Single(preview.RootElement.GetProperty("messages").EnumerateArray());
+            Assert.Equal("slack:#releases", message.GetProperty("target").GetString());
+        }
+        Assert.Empty(slack.Requests);
+
+        var finish = await RunAsync(["freeze", "on", "--reason", "bad deploy of v4", "--live", "--config", config]);
+
+        Assert.True(finish.ExitCode == 0, finish.ToString());
+        Assert.Contains($"rewind: slack:#releases never told of freeze {frozen.Id} (the command that made it stopped before announcing it): telling now", finish.ErrorLines);
+        var told = Assert.Single(slack.Requests);
+        Assert.Equal($"{frozen.Id}/notify/freeze-on/team/slack", told.Header("Idempotency-Key"));
+        Assert.Contains("bad deploy of v4 (by oncall@crashed since", told.Body, StringComparison.Ordinal);
+
+        var again = await RunAsync(["freeze", "on", "--reason", "bad deploy of v4", "--live", "--config", config]);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.DoesNotContain(again.ErrorLines, line => line.Contains("never told", StringComparison.Ordinal));
+        Assert.Single(slack.Requests);
+    }
+
+    [Fact]
+    public async Task Off_again_after_a_crash_between_the_lift_and_its_announcement_tells_releases_exactly_once_and_a_route_added_later_gets_no_old_news()
+    {
+        await using var world = await PlaybookHarness.SeedAsync(emulator, "foffcrash", Ct);
+        await using var slack = LoopbackStub.Start(new StubResponse(200, "ok"));
+        await using var webhook = LoopbackStub.Start(new StubResponse(200, "ok"));
+        var hook = AnnounceCli.Variable("releases", slack.Url + "services/T/B/secret");
+        var config = AnnounceCli.Config(world, $"  team: {{ slack_webhook_env: {hook}, channel: \"#releases\" }}");
+        using var aws = new AwsClients(ClientFactory.Session(emulator));
+        var parameter = new FreezeParameter(aws.Ssm(), $"/rewind/{world.Names.Family}/freeze", world.Names.Family);
+        var on = await RunAsync(["freeze", "on", "--reason", "bad deploy of v4", "--live", "--config", config]);
+        Assert.True(on.ExitCode == 0, on.ToString());
+        Assert.Single(slack.Requests);
+        // The process died after the lift reached the ledger and SSM, before #releases was told.
+        var lifted = await world.Ledger.Freezes.LiftAsync(world.Names.Family, "oncall@crashed", "the recorded cause", Ct);
+        await parameter.PublishAsync(FreezeState.Of(lifted, world.Names.Family), Ct);
+
+        var dry = await RunAsync(["freeze", "off", "--root-cause", "the recorded cause", "--config", config]);
+        Assert.True(dry.ExitCode == 0, dry.ToString());
+        Assert.Contains($"never heard that freeze {lifted.Id} was lifted: would tell them", dry.Stdout, StringComparison.Ordinal);
+        Assert.Single(slack.Requests);
+
+        var finish = await RunAsync(["freeze", "off", "--root-cause", "the recorded cause", "--live", "--config", config, "--output", "json"]);
+
+        Assert.True(finish.ExitCode == 0, finish.ToString());
+        using (var document = JsonDocument.Parse(finish.Stdout))
+            Assert.True(Assert.Single(document.RootElement.GetProperty("messages").EnumerateArray()).GetProperty("delivered").GetBoolean());
+        Assert.Equal(2, slack.Requests.Count);
+        Assert.Equal($"{lifted.Id}/notify/freeze-off/team/slack", slack.Requests[1].Header("Idempotency-Key"));
+        Assert.Contains("the recorded cause (lifted by oncall@crashed)", slack.Requests[1].Body, StringComparison.Ordinal);
+
+        var third = await RunAsync(["freeze", "off", "--root-cause", "the recorded cause", "--live", "--config", config]);
+        Assert.True(third.ExitCode == ExitCodes.BadInput, third.ToString());
+        var webhookVariable = AnnounceCli.Variable("releaseshook", webhook.Url + "hook");
+        var widened = AnnounceCli.Config(world, $"  team: {{ slack_webhook_env: {hook}, channel: \"#releases\", webhook_env: {webhookVariable} }}");
+        var later = await RunAsync(["freeze", "off", "--root-cause", "the recorded cause", "--live", "--config", widened]);
+        Assert.True(later.ExitCode == ExitCodes.BadInput, later.ToString());
+        Assert.Equal(2, slack.Requests.Count);
+        Assert.Empty(webhook.Requests);
+    }
+
+    [Fact]
     public async Task Off_of_a_freeze_without_an_incident_says_there_is_nothing_to_copy_into_and_touches_no_incident()
     {
         await using var world = await PlaybookHarness.SeedAsync(emulator, "fnoinc", Ct);

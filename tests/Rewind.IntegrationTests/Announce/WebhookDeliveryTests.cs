@@ -175,6 +175,35 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         Assert.Equal(OutboxStatus.Failed, (await _ledger.Outbox.GetOutboxItemAsync(failed.Key, Ct))!.Status);
     }
 
+    [Fact]
+    public async Task A_message_is_unfinished_until_delivered_wherever_it_was_queued_and_deliver_all_queues_every_route_before_sending()
+    {
+        await using var slack = LoopbackStub.Start(new StubResponse(200, "ok"));
+        await using var hook = LoopbackStub.Start(new StubResponse(500, "down"), new StubResponse(500, "down"), new StubResponse(500, "down"), new StubResponse(200, "ok"));
+        var routes = new[] { Route(slack, NotifyRoute.Slack, "#releases"), Route(hook, NotifyRoute.Webhook, null) };
+        var outbox = Outbox();
+
+        Assert.False(await outbox.IsUnfinishedAsync(Finished, [], Ct));
+        Assert.True(await outbox.IsUnfinishedAsync(Finished, routes, Ct));   // never queued anywhere
+
+        var first = await outbox.DeliverAllAsync(Finished, routes, Ct);
+
+        Assert.Equal([true, false], first.Select(d => d.Delivered));
+        Assert.True(await outbox.IsUnfinishedAsync(Finished, routes, Ct));   // the webhook's item failed
+        var second = await outbox.DeliverAllAsync(Finished, routes, Ct);
+        Assert.Equal([true, true], second.Select(d => d.Delivered));
+        Assert.True(second[0].AlreadyDelivered);
+        Assert.Single(slack.Requests);
+        Assert.False(await outbox.IsUnfinishedAsync(Finished, routes, Ct));
+        // A route configured after the message went out everywhere it was queued is not sent old news.
+        Assert.False(await outbox.IsUnfinishedAsync(Finished, [.. routes, Route(slack, NotifyRoute.Slack, "#later", Audiences.Support)], Ct));
+
+        // Queued but never sent (the process died between the two): unfinished.
+        var other = Finished with { Subject = "run-20261127-101500-cd34" };
+        await _ledger.Outbox.EnqueueAsync(other.KeyFor(routes[0]), routes[0].Target, NotificationRenderer.Hash(NotificationRenderer.Render(other, routes[0])), Ct);
+        Assert.True(await outbox.IsUnfinishedAsync(other, [routes[0]], Ct));
+    }
+
     private NotificationOutbox Outbox() =>
         new(_ledger.Outbox, new WebhookSender(WebhookSender.SharedHttp, Fast, TimeProvider.System), name => _environment.GetValueOrDefault(name), TimeProvider.System);
 
