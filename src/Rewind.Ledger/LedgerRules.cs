@@ -37,6 +37,13 @@ public static class LedgerRules
         ArgumentOutOfRangeException.ThrowIfLessThan(draft.PostmortemWithin, TimeSpan.Zero);
     }
 
+    /// <summary>An incident change applied to the stored incident; the id and opening time stay the stored ones.</summary>
+    public static Incident ChangedIncident(Incident current, Func<Incident, Incident> change)
+    {
+        var changed = change(current) ?? throw new InvalidOperationException($"the change of {current.Id} returned nothing");
+        return changed with { Id = current.Id, OpenedAt = current.OpenedAt };
+    }
+
     public static OutboxItem SameMessageOrThrow(OutboxItem existing, string target, string payloadHash) =>
         string.Equals(existing.Target, target, StringComparison.Ordinal)
         && string.Equals(existing.PayloadHash, payloadHash, StringComparison.Ordinal)

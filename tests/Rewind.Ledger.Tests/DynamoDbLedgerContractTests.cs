@@ -21,6 +21,29 @@ public sealed class DynamoDbLedgerContractTests(DynamoEmulator emulator) : Ledge
         return await DynamoDbLedger.OpenAsync(client, _table, time, Ct);
     }
 
+    [Fact]
+    public async Task An_incident_changed_between_the_read_and_the_write_is_read_again_and_both_changes_are_kept()
+    {
+        var ledger = await OpenAsync();
+        var other = await OpenAsync();
+        var incident = await ledger.Incidents.OpenIncidentAsync(new IncidentDraft("5XX after v1.42", "SEV2", "alice", TimeSpan.FromHours(48)), Ct);
+        var calls = 0;
+
+        var stored = await ledger.Incidents.UpdateIncidentAsync(incident.Id, RecordRootCause, Ct);
+
+        Incident RecordRootCause(Incident current)
+        {
+            // The first time, another writer assigns the incident after this read: the write must not undo that.
+            if (calls++ == 0)
+                other.Incidents.UpdateIncidentAsync(incident.Id, i => i with { Owner = "bob" }, Ct).GetAwaiter().GetResult();
+            return current with { RootCause = "connection pool exhausted" };
+        }
+
+        Assert.Equal(2, calls);
+        Assert.Equal(incident with { Owner = "bob", RootCause = "connection pool exhausted" }, stored);
+        Assert.Equal(stored, await (await OpenAsync()).Incidents.GetIncidentAsync(incident.Id, Ct));
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();

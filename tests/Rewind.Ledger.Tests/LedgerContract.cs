@@ -477,13 +477,42 @@ public abstract class LedgerContract : IAsyncLifetime
             TrackerLink = "https://tracker.example.com/PM-12",
             Status = IncidentStatus.Closed,
         };
-        await ledger.Incidents.UpdateIncidentAsync(closed, Ct);
+        var stored = await ledger.Incidents.UpdateIncidentAsync(
+            incident.Id, i => i with { Owner = closed.Owner, TrackerLink = closed.TrackerLink, Status = closed.Status }, Ct);
+        var unchanged = await ledger.Incidents.UpdateIncidentAsync(incident.Id, i => i with { Status = IncidentStatus.Closed }, Ct);
         var missing = await Assert.ThrowsAsync<LedgerException>(
-            () => ledger.Incidents.UpdateIncidentAsync(closed with { Id = "INC-0099" }, Ct));
+            () => ledger.Incidents.UpdateIncidentAsync("INC-0099", i => i with { Owner = "bob" }, Ct));
 
+        Assert.Equal(closed, stored);
+        Assert.Equal(closed, unchanged);
         Assert.Equal(closed, await ledger.Incidents.GetIncidentAsync(incident.Id, Ct));
         Assert.Equal(LedgerFailureReason.NotFound, missing.Reason);
         Assert.Null(await ledger.Incidents.GetIncidentAsync("INC-0099", Ct));
+    }
+
+    [Fact]
+    public async Task Concurrent_incident_updates_of_different_fields_are_all_kept()
+    {
+        var ledger = await OpenAsync();
+        var incident = await ledger.Incidents.OpenIncidentAsync(new IncidentDraft("t-0", "SEV2", "o-0", TimeSpan.FromHours(48)), Ct);
+        const int rounds = 6;
+
+        // Three writers (as three processes would be), each counting up in its own field from what it reads. A writer
+        // that wrote a whole stale record would put another's field back, and that count would end short.
+        async Task CountAsync(Func<Incident, Incident> step)
+        {
+            var writer = await OpenAsync();
+            for (var i = 0; i < rounds; i++)
+                await writer.Incidents.UpdateIncidentAsync(incident.Id, step, Ct);
+        }
+        static string Next(string? value, string prefix) => $"{prefix}{int.Parse(value?[prefix.Length..] ?? "0", System.Globalization.CultureInfo.InvariantCulture) + 1}";
+        await Task.WhenAll(
+            Task.Run(() => CountAsync(i => i with { Owner = Next(i.Owner, "o-") }), Ct),
+            Task.Run(() => CountAsync(i => i with { Title = Next(i.Title, "t-") }), Ct),
+            Task.Run(() => CountAsync(i => i with { TrackerLink = Next(i.TrackerLink, "l-") }), Ct));
+
+        var final = await ledger.Incidents.GetIncidentAsync(incident.Id, Ct);
+        Assert.Equal(($"o-{rounds}", $"t-{rounds}", $"l-{rounds}"), (final!.Owner, final.Title, final.TrackerLink));
     }
 
     [Fact]
@@ -494,12 +523,12 @@ public abstract class LedgerContract : IAsyncLifetime
             new IncidentDraft("5XX after v1.42", "SEV2", "alice", TimeSpan.FromHours(48), Service: Service), Ct);
 
         var recorded = incident with { RootCause = "connection pool exhausted by v1.42", RootCauseFrom = "frz-20261127-091500-ab12" };
-        await ledger.Incidents.UpdateIncidentAsync(recorded, Ct);
+        await ledger.Incidents.UpdateIncidentAsync(incident.Id, _ => recorded, Ct);
         var afterRecord = await (await OpenAsync()).Incidents.GetIncidentAsync(incident.Id, Ct);
         var replaced = recorded with { RootCause = "a config key v1.42 read and v1.41 never set", RootCauseFrom = "frz-20261128-101500-cd34" };
-        await ledger.Incidents.UpdateIncidentAsync(replaced, Ct);
+        await ledger.Incidents.UpdateIncidentAsync(incident.Id, _ => replaced, Ct);
         var afterReplace = Assert.Single(await ledger.Incidents.ListIncidentsAsync(Ct));
-        await ledger.Incidents.UpdateIncidentAsync(replaced with { RootCause = null, RootCauseFrom = null }, Ct);
+        await ledger.Incidents.UpdateIncidentAsync(incident.Id, i => i with { RootCause = null, RootCauseFrom = null }, Ct);
         var afterClear = await ledger.Incidents.GetIncidentAsync(incident.Id, Ct);
 
         Assert.Null(incident.RootCause);

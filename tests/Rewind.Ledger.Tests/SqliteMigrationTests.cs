@@ -32,7 +32,7 @@ public sealed class SqliteMigrationTests : IDisposable
             Assert.Equal("connection pool exhausted by v1.42", freeze.RootCause);
             Assert.Equal("INC-0001", freeze.IncidentId);
             await ledger.Incidents.UpdateIncidentAsync(
-                incident! with { RootCause = freeze.RootCause, RootCauseFrom = freeze.Id }, Ct);
+                incident!.Id, i => i with { RootCause = freeze.RootCause, RootCauseFrom = freeze.Id }, Ct);
             var next = await ledger.Incidents.OpenIncidentAsync(
                 new IncidentDraft("Canary stuck", "SEV3", null, TimeSpan.FromHours(48)), Ct);
             Assert.Equal("INC-0002", next.Id);

@@ -143,7 +143,7 @@ public static partial class IncidentCommands
         if (changed.Owner is not null && string.IsNullOrWhiteSpace(changed.Owner))
             throw new CliException("--owner is empty", "name the new postmortem owner");
         if (live && changed != incident)
-            await ledger.Incidents.UpdateIncidentAsync(changed, cancellationToken);
+            changed = await ledger.Incidents.UpdateIncidentAsync(incident.Id, change, cancellationToken);
         var report = new IncidentChangeReport(ledger.Location, live, ViewOf(live ? changed : incident), ViewOf(changed));
         if (context.Output == OutputFormat.Json)
             await Json.WriteAsync(context.Out, report, CliJson.Default.IncidentChangeReport, cancellationToken);

@@ -134,10 +134,13 @@ public interface IIncidentStore
     Task<IReadOnlyList<Incident>> ListIncidentsAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Replaces an incident's mutable fields (owner, tracker link, status, severity, title, root cause and its freeze);
-    /// NotFound if absent.
+    /// Applies <paramref name="change"/> to the incident as stored now and writes its mutable fields (owner, tracker
+    /// link, status, severity, title, service, root cause and its freeze); returns what is stored. Another writer's
+    /// change is never lost: if the incident changed between the read and the write, <paramref name="change"/> is
+    /// applied again to a fresh read (so it must depend only on its argument). An equal result writes nothing.
+    /// NotFound if absent; Conflict if other writers keep winning.
     /// </summary>
-    Task UpdateIncidentAsync(Incident incident, CancellationToken cancellationToken);
+    Task<Incident> UpdateIncidentAsync(string incidentId, Func<Incident, Incident> change, CancellationToken cancellationToken);
 }
 
 /// <summary>The outbox: an idempotency key per outgoing message and its delivery status.</summary>

@@ -62,50 +62,77 @@ public sealed partial class DynamoDbLedger
                 .ToList());
 
     /// <inheritdoc />
-    public Task UpdateIncidentAsync(Incident incident, CancellationToken cancellationToken)
+    public Task<Incident> UpdateIncidentAsync(string incidentId, Func<Incident, Incident> change, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(incident);
+        ArgumentNullException.ThrowIfNull(change);
         return CallAsync(async () =>
         {
-            var item = IncidentItem(incident);
-            var names = new Dictionary<string, string>(StringComparer.Ordinal) { ["#pk"] = PkName };
-            var values = new Dictionary<string, AttributeValue>(StringComparer.Ordinal);
-            var set = new List<string>();
-            var remove = new List<string>();
-            foreach (var attribute in new[] { "title", "severity", "owner", "postmortemDue", "trackerLink", "status", "service", "rootCause", "rootCauseFrom" })
+            // Optimistic: each write carries the version it read (an item written before versions counts as 0) and
+            // fails if another writer came in between; then the change is applied again to a fresh read.
+            for (var attempt = 0; attempt < MaxContentionRetries; attempt++)
             {
-                names["#" + attribute] = attribute;
-                if (item.TryGetValue(attribute, out var value))
+                var stored = await GetAsync(IncidentPartition, incidentId, cancellationToken) ?? throw NotFound("incident", incidentId);
+                var current = ReadIncident(stored);
+                var changed = LedgerRules.ChangedIncident(current, change);
+                if (changed == current)
+                    return current;
+                var version = stored.ContainsKey("version") ? Num(stored, "version") : 0;
+                try
                 {
-                    values[":" + attribute] = value;
-                    set.Add($"#{attribute} = :{attribute}");
+                    await _client.UpdateItemAsync(IncidentUpdate(changed, version), cancellationToken);
+                    return changed;
                 }
-                else
+                catch (ConditionalCheckFailedException)
                 {
-                    remove.Add("#" + attribute);
+                    // Changed or deleted since the read: read again.
                 }
             }
 
-            try
-            {
-                await _client.UpdateItemAsync(
-                    new UpdateItemRequest
-                    {
-                        TableName = _table,
-                        Key = Key(IncidentPartition, incident.Id),
-                        UpdateExpression = "SET " + string.Join(", ", set) + (remove.Count > 0 ? " REMOVE " + string.Join(", ", remove) : string.Empty),
-                        ConditionExpression = "attribute_exists(#pk)",
-                        ExpressionAttributeNames = names,
-                        ExpressionAttributeValues = values,
-                    },
-                    cancellationToken);
-                return true;
-            }
-            catch (ConditionalCheckFailedException e)
-            {
-                throw NotFound("incident", incident.Id, e);
-            }
+            throw Contended($"updating incident {incidentId}");
         });
+    }
+
+    /// <summary>Writes the mutable fields (absent ones removed) and the next version, if the version is still <paramref name="version"/>.</summary>
+    private UpdateItemRequest IncidentUpdate(Incident incident, long version)
+    {
+        var item = IncidentItem(incident);
+        var names = new Dictionary<string, string>(StringComparer.Ordinal) { ["#version"] = "version" };
+        var values = new Dictionary<string, AttributeValue>(StringComparer.Ordinal) { [":next"] = N(version + 1) };
+        var set = new List<string> { "#version = :next" };
+        var remove = new List<string>();
+        foreach (var attribute in new[] { "title", "severity", "owner", "postmortemDue", "trackerLink", "status", "service", "rootCause", "rootCauseFrom" })
+        {
+            names["#" + attribute] = attribute;
+            if (item.TryGetValue(attribute, out var value))
+            {
+                values[":" + attribute] = value;
+                set.Add($"#{attribute} = :{attribute}");
+            }
+            else
+            {
+                remove.Add("#" + attribute);
+            }
+        }
+        string condition;
+        if (version == 0)
+        {
+            condition = "attribute_exists(#pk) AND attribute_not_exists(#version)";
+            names["#pk"] = PkName;
+        }
+        else
+        {
+            condition = "#version = :version";
+            values[":version"] = N(version);
+        }
+        return new UpdateItemRequest
+        {
+            TableName = _table,
+            Key = Key(IncidentPartition, incident.Id),
+            UpdateExpression = "SET " + string.Join(", ", set) + (remove.Count > 0 ? " REMOVE " + string.Join(", ", remove) : string.Empty),
+            ConditionExpression = condition,
+            ExpressionAttributeNames = names,
+            ExpressionAttributeValues = values,
+        };
     }
 
     private async Task<long> NextIncidentNumberAsync(CancellationToken cancellationToken)

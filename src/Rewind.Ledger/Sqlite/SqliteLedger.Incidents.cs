@@ -48,18 +48,26 @@ public sealed partial class SqliteLedger
             cancellationToken);
 
     /// <inheritdoc />
-    public Task UpdateIncidentAsync(Incident incident, CancellationToken cancellationToken)
+    public Task<Incident> UpdateIncidentAsync(string incidentId, Func<Incident, Incident> change, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(incident);
+        ArgumentNullException.ThrowIfNull(change);
+        // The read and the write share one BEGIN IMMEDIATE transaction: no other writer comes in between.
         return WriteAsync(
             (connection, transaction) =>
-                Execute(
-                    connection,
-                    transaction,
-                    "UPDATE incidents SET title = $title, severity = $severity, owner = $owner, postmortem_due = $due, tracker_link = $link, status = $status, service = $service, root_cause = $rootCause, root_cause_from = $rootCauseFrom WHERE id = $id;",
-                    IncidentParameters(incident)) == 1
-                    ? true
-                    : throw NotFound("incident", incident.Id),
+            {
+                var current = Query(connection, transaction, ReadIncident, $"SELECT {IncidentColumns} FROM incidents WHERE id = $id;", ("$id", incidentId))
+                    .SingleOrDefault() ?? throw NotFound("incident", incidentId);
+                var changed = LedgerRules.ChangedIncident(current, change);
+                if (changed != current)
+                {
+                    Execute(
+                        connection,
+                        transaction,
+                        "UPDATE incidents SET title = $title, severity = $severity, owner = $owner, postmortem_due = $due, tracker_link = $link, status = $status, service = $service, root_cause = $rootCause, root_cause_from = $rootCauseFrom WHERE id = $id;",
+                        IncidentParameters(changed));
+                }
+                return changed;
+            },
             cancellationToken);
     }
 

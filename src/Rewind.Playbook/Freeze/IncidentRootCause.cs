@@ -77,7 +77,7 @@ public sealed record IncidentRootCause(
     public async Task ApplyAsync(IIncidentStore incidents, CancellationToken cancellationToken)
     {
         if (ChangesIncident)
-            await incidents.UpdateIncidentAsync(Incident! with { RootCause = RootCause, RootCauseFrom = FreezeId }, cancellationToken);
+            await incidents.UpdateIncidentAsync(IncidentId!, incident => incident with { RootCause = RootCause, RootCauseFrom = FreezeId }, cancellationToken);
     }
 
     /// <summary>The outcome as <c>--output json</c> shows it: <c>recorded</c>, <c>replaced</c>, … or <c>would-record</c>, … in a dry-run.</summary>

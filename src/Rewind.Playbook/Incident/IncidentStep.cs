@@ -104,10 +104,7 @@ public sealed class IncidentStep(ILedger ledger, IncidentSettings settings, IRea
 
         var link = tickets.Count == 0 ? null : tickets[0].Link;
         if (link is not null && incident.TrackerLink != link)
-        {
-            incident = incident with { TrackerLink = link };
-            await ledger.Incidents.UpdateIncidentAsync(incident, cancellationToken);
-        }
+            incident = await ledger.Incidents.UpdateIncidentAsync(incident.Id, stored => stored with { TrackerLink = link }, cancellationToken);
 
         var evidence = new Dictionary<string, string>
         {
