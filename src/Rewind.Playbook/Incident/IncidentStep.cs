@@ -16,6 +16,9 @@ public sealed class IncidentStep(ILedger ledger, IncidentSettings settings, IRea
     private const string Open = "OpenIncident";
     private const string NextId = "INC-(next)";
 
+    /// <summary>The plan shows ticket bodies as a person reads them (quotes and angle brackets unescaped); the bytes sent are unchanged.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public string Name => "incident";
     public StepStage Stage => StepStage.Process;
 
@@ -47,7 +50,7 @@ public sealed class IncidentStep(ILedger ledger, IncidentSettings settings, IRea
         foreach (var tracker in trackers)
         {
             var (line, body) = tracker.Describe(RequestFor(preview, settings.AboutRun ?? "(this run)", Path.Combine(drafts, $"{NextId}.md"), "rewind-(this run)"));
-            changes.Add($"{tracker.Name}: {line} {body.ToJsonString()}");
+            changes.Add($"{tracker.Name}: {line} {body.ToJsonString(Readable)}");
         }
 
         if (webhook is not null)

@@ -34,6 +34,9 @@ public sealed class TrackerTests
         var github = Assert.Single(plan.Changes, c => c.StartsWith("github: POST ", StringComparison.Ordinal));
         Assert.Contains("| Opened | 2026-11-27T09:15:00Z |", github, StringComparison.Ordinal);
         Assert.Contains("| Postmortem due | 2026-11-29T09:15:00Z |", github, StringComparison.Ordinal);
+        // Shown as a person reads it: the run marker's comment, not \u003C!-- … --\u003E.
+        Assert.Contains("<!-- rewind-(this run) -->", github, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u003C", github, StringComparison.Ordinal);
         Assert.Equal(["GET /repos/acme/api"], stub.Requests.Select(r => $"{r.Method} {r.Path}"));
     }
 
