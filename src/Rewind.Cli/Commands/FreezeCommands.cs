@@ -220,8 +220,12 @@ public static class FreezeCommands
         }
         if (untold is not null)
         {
-            document["messages"] = Messages(await AnnounceAsync(cli, outbox, routes, untold, ct));
-            lines.Add($"{service}: told {Targets(routes)} that freeze {untold.Subject} was lifted");
+            var deliveries = await AnnounceAsync(cli, outbox, routes, untold, ct);
+            document["messages"] = Messages(deliveries);
+            var told = deliveries.Where(d => d.Delivered).Select(d => d.Route).ToList();
+            lines.Add(told.Count == routes.Count
+                ? $"{service}: told {Targets(routes)} that freeze {untold.Subject} was lifted"
+                : $"{service}: freeze {untold.Subject} was lifted; told {(told.Count == 0 ? "nobody" : Targets(told))} (see the warning)");
         }
         await WriteAsync(cli, document, string.Join('\n', lines), ct);
         return ExitCodes.Ok;

@@ -25,7 +25,7 @@ public sealed class FreezeCommandTests(RolloutEmulatorFixture emulator)
         await using var world = await PlaybookHarness.SeedAsync(emulator, "fround", Ct);
         await using var slack = LoopbackStub.Start(new StubResponse(200, "ok"));
         var hook = AnnounceCli.Variable("releases", slack.Url + "services/T/B/secret");
-        var config = AnnounceCli.Config(world, $"  team: {{ slack_webhook_env: {hook}, channel: \"#releases\" }}");
+        var config = ReleasesConfig(world, hook);
         using var aws = new AwsClients(ClientFactory.Session(emulator));
         var parameter = new FreezeParameter(aws.Ssm(), $"/rewind/{world.Names.Family}/freeze", world.Names.Family);
 
@@ -277,7 +277,7 @@ public sealed class FreezeCommandTests(RolloutEmulatorFixture emulator)
         await using var world = await PlaybookHarness.SeedAsync(emulator, "foncrash", Ct);
         await using var slack = LoopbackStub.Start(new StubResponse(200, "ok"));
         var hook = AnnounceCli.Variable("releases", slack.Url + "services/T/B/secret");
-        var config = AnnounceCli.Config(world, $"  team: {{ slack_webhook_env: {hook}, channel: \"#releases\" }}");
+        var config = ReleasesConfig(world, hook);
         // The process died right after the ledger write: SSM and #releases were never told.
         var frozen = await world.Ledger.Freezes.FreezeAsync(world.Names.Family, "bad deploy of v4", null, "oncall@crashed", Ct);
 
@@ -312,7 +312,7 @@ public sealed class FreezeCommandTests(RolloutEmulatorFixture emulator)
         await using var slack = LoopbackStub.Start(new StubResponse(200, "ok"));
         await using var webhook = LoopbackStub.Start(new StubResponse(200, "ok"));
         var hook = AnnounceCli.Variable("releases", slack.Url + "services/T/B/secret");
-        var config = AnnounceCli.Config(world, $"  team: {{ slack_webhook_env: {hook}, channel: \"#releases\" }}");
+        var config = ReleasesConfig(world, hook);
         using var aws = new AwsClients(ClientFactory.Session(emulator));
         var parameter = new FreezeParameter(aws.Ssm(), $"/rewind/{world.Names.Family}/freeze", world.Names.Family);
         var on = await RunAsync(["freeze", "on", "--reason", "bad deploy of v4", "--live", "--config", config]);
@@ -339,11 +339,29 @@ public sealed class FreezeCommandTests(RolloutEmulatorFixture emulator)
         var third = await RunAsync(["freeze", "off", "--root-cause", "the recorded cause", "--live", "--config", config]);
         Assert.True(third.ExitCode == ExitCodes.BadInput, third.ToString());
         var webhookVariable = AnnounceCli.Variable("releaseshook", webhook.Url + "hook");
-        var widened = AnnounceCli.Config(world, $"  team: {{ slack_webhook_env: {hook}, channel: \"#releases\", webhook_env: {webhookVariable} }}");
+        var widened = ReleasesConfig(world, hook, $", webhook_env: {webhookVariable}");
         var later = await RunAsync(["freeze", "off", "--root-cause", "the recorded cause", "--live", "--config", widened]);
         Assert.True(later.ExitCode == ExitCodes.BadInput, later.ToString());
         Assert.Equal(2, slack.Requests.Count);
         Assert.Empty(webhook.Requests);
+    }
+
+    [Fact]
+    public async Task Finishing_an_announcement_that_cannot_be_delivered_warns_and_says_nobody_was_told()
+    {
+        await using var world = await PlaybookHarness.SeedAsync(emulator, "fofffail", Ct);
+        var unset = AnnounceCli.Variable("releasesunset", null);
+        var config = ReleasesConfig(world, unset);
+        await world.Ledger.Freezes.FreezeAsync(world.Names.Family, "bad deploy of v4", null, "oncall", Ct);
+        var lifted = await world.Ledger.Freezes.LiftAsync(world.Names.Family, "oncall@crashed", "the recorded cause", Ct);
+
+        var finish = await RunAsync(["freeze", "off", "--root-cause", "the recorded cause", "--live", "--config", config]);
+
+        Assert.True(finish.ExitCode == 0, finish.ToString());
+        Assert.Contains($"{world.Names.Family}: freeze {lifted.Id} was lifted; told nobody (see the warning)", finish.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"rewind: warning: slack:#releases was not told: environment variable {unset} is not set (send it again with 'rewind notify --retry --live')", finish.ErrorLines);
+        var item = await world.Ledger.Outbox.GetOutboxItemAsync($"{lifted.Id}/notify/freeze-off/team/slack", Ct);
+        Assert.Equal(OutboxStatus.Failed, item?.Status);
     }
 
     [Fact]
@@ -402,6 +420,10 @@ public sealed class FreezeCommandTests(RolloutEmulatorFixture emulator)
         Assert.False(unfrozen.RootElement.GetProperty("freeze").GetProperty("frozen").GetBoolean());
         Assert.Equal(JsonValueKind.Null, unfrozen.RootElement.GetProperty("freeze").GetProperty("id").ValueKind);
     }
+
+    /// <summary>A rewind.yaml whose notify.team is Slack #releases at the URL in <paramref name="hookVariable"/>, plus <paramref name="more"/> keys.</summary>
+    private static string ReleasesConfig(PlaybookHarness world, string hookVariable, string more = "") =>
+        AnnounceCli.Config(world, $"  team: {{ slack_webhook_env: {hookVariable}, channel: \"#releases\"{more} }}");
 
     private static Task<Incident> OpenIncidentAsync(PlaybookHarness world) =>
         world.Ledger.Incidents.OpenIncidentAsync(new IncidentDraft("5XX after v4", "SEV2", "alice", TimeSpan.FromHours(48), Service: world.Names.Family), Ct);
