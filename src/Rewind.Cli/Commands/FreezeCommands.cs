@@ -162,10 +162,12 @@ public static class FreezeCommands
     {
         var service = verdict.Service;
         var stale = verdict.Published is { Frozen: true } published ? published : null;
-        var unfinished = await IncidentRootCause.UnfinishedAsync(ledger, service, ct);
+        var freezes = await ledger.Freezes.ListFreezesAsync(ct);
+        var last = FreezeVerdict.LastLift(freezes, service);
+        var unfinished = await IncidentRootCause.UnfinishedAsync(ledger.Incidents, last, ct);
         var outbox = PlaybookSteps.Outbox(ledger);
-        var last = await FreezeVerdict.LastLiftAsync(ledger.Freezes, service, ct);
-        var untold = last is not null && await outbox.IsUnfinishedAsync(FreezeNotifications.Off(last), routes, ct) ? FreezeNotifications.Off(last) : null;
+        var lastMessage = last is null ? null : FreezeNotifications.Off(last);
+        var untold = lastMessage is not null && await outbox.IsUnfinishedAsync(lastMessage, routes, ct) ? lastMessage : null;
         if (stale is null && unfinished is null && untold is null)
             throw new CliException($"{service} is not frozen", "nothing to lift: see 'rewind freeze status'");
         if (unfinished is not null && !string.Equals(unfinished.RootCause, rootCause, StringComparison.Ordinal))
@@ -175,7 +177,7 @@ public static class FreezeCommands
         if (stale is not null)
         {
             // Lifted in the ledger, but SSM still says frozen (its write failed): publish the lift again.
-            var lifted = (await ledger.Freezes.ListFreezesAsync(ct)).FirstOrDefault(f => f.Id == stale.FreezeId && !f.IsActive);
+            var lifted = freezes.FirstOrDefault(f => f.Id == stale.FreezeId && !f.IsActive);
             state = lifted is not null
                 ? FreezeState.Of(lifted, service)
                 : stale with { Frozen = false, LiftedBy = who, LiftedAt = DateTimeOffset.UtcNow, RootCause = rootCause };

@@ -90,7 +90,6 @@ public static class InfraCommands
         PlaybookSteps.Infra(context.Config, reference, allowDestroy, line => context.Log($"[terraform] {line}"))
             ?? throw new CliException($"{context.ConfigPath} has no infra section", "add 'infra: {repository: ., directory: infra/terraform}' to rewind.yaml (see docs/configuration.md)");
 
-    /// <summary>The plan summary (and the run's result after an apply): text for people, one JSON document for programs.</summary>
     /// <summary>The applying run, then the step's end as the journal holds it.</summary>
     private static JsonObject Applied(string runId, StepResult result)
     {
@@ -99,6 +98,7 @@ public static class InfraCommands
         return json;
     }
 
+    /// <summary>The plan summary (and the run's result after an apply): text for people, one JSON document for programs.</summary>
     private static async Task RenderAsync(CliContext context, StepPlan plan, (RunOutcome Run, StepResult Result)? applied, CancellationToken cancellationToken)
     {
         var resources = TerraformPlanSummary.ParseLines(plan.Parameter("resources"));

@@ -36,7 +36,7 @@ public static class ReportFormats
     internal static string Duration(double? seconds) =>
         seconds is { } s ? s.ToString("0.0##", CultureInfo.InvariantCulture) + " s" : "-";
 
-    /// <summary>"key value, key value" of an item's evidence, for one line.</summary>
+    /// <summary>The journal's hash chain in one line: intact with its head, or the first broken entry.</summary>
     internal static string ChainLine(JournalIntegrity journal) => journal.Intact
         ? $"intact: {journal.Entries} entries, hash chain verified (head {journal.HeadHash[..12]})"
         : $"BROKEN at entry {journal.FirstBreak!.Seq} ({journal.FirstBreak.Reason}): {journal.FirstBreak.Detail}";

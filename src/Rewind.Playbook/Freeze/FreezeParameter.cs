@@ -136,11 +136,9 @@ public sealed record FreezeVerdict(string Service, Core.Ledger.Freeze? Active, F
     public static async Task<Core.Ledger.Freeze?> ActiveAsync(IFreezeStore freezes, string service, CancellationToken cancellationToken) =>
         (await freezes.GetActiveFreezesAsync(service, cancellationToken)).OrderBy(f => f.Scope == Core.Ledger.Freeze.AllServices).FirstOrDefault();
 
-    /// <summary>The service's most recently lifted freeze (its own or the all-services one), or null when none was lifted.</summary>
-    public static async Task<Core.Ledger.Freeze?> LastLiftAsync(IFreezeStore freezes, string service, CancellationToken cancellationToken) =>
-        (await freezes.ListFreezesAsync(cancellationToken))
-            .Where(f => !f.IsActive && f.RootCause is not null && f.AppliesTo(service))
-            .MaxBy(f => f.LiftedAt);
+    /// <summary>Of <paramref name="freezes"/>, the service's most recently lifted one (its own or the all-services one), or null when none was lifted.</summary>
+    public static Core.Ledger.Freeze? LastLift(IEnumerable<Core.Ledger.Freeze> freezes, string service) =>
+        freezes.Where(f => !f.IsActive && f.RootCause is not null && f.AppliesTo(service)).MaxBy(f => f.LiftedAt);
 
     /// <summary>Reads the ledger's active freeze (<see cref="ActiveAsync"/>) and the parameter.</summary>
     public static async Task<FreezeVerdict> ReadAsync(IFreezeStore freezes, FreezeParameter parameter, string service, CancellationToken cancellationToken)

@@ -60,16 +60,15 @@ public sealed record IncidentRootCause(
     }
 
     /// <summary>
-    /// The service's most recently lifted freeze when its incident does not hold its root cause yet (the process died
-    /// between the lift and the copy), or null when the last lift is complete or there is none. Only the last lift
-    /// counts: an older freeze's root cause never overwrites a newer one's.
+    /// The copy of the service's last lift (<see cref="FreezeVerdict.LastLift"/>) when its incident does not hold its
+    /// root cause yet (the process died between the lift and the copy), or null when it is complete or there is no
+    /// lift. Only the last lift counts: an older freeze's root cause never overwrites a newer one's.
     /// </summary>
-    public static async Task<IncidentRootCause?> UnfinishedAsync(ILedger ledger, string service, CancellationToken cancellationToken)
+    public static async Task<IncidentRootCause?> UnfinishedAsync(IIncidentStore incidents, Core.Ledger.Freeze? lastLift, CancellationToken cancellationToken)
     {
-        var last = await FreezeVerdict.LastLiftAsync(ledger.Freezes, service, cancellationToken);
-        if (last is null)
+        if (lastLift is null)
             return null;
-        var copy = await PlanAsync(ledger.Incidents, last, cancellationToken);
+        var copy = await PlanAsync(incidents, lastLift, cancellationToken);
         return copy.ChangesIncident ? copy : null;
     }
 
