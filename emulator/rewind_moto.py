@@ -973,7 +973,28 @@ def install() -> None:
     backend_cls._rewind_patched = True
 
 
+def install_invalidation_caller_reference() -> None:
+    """CloudFront answers a CreateInvalidation whose CallerReference it already has with that invalidation (AWS's
+    idempotency token); moto 5.2.1 creates a second one. Rewind resends a CreateInvalidation whose answer was lost,
+    so the emulator must keep AWS's promise for "exactly once" to be checkable."""
+    from moto.cloudfront.models import CloudFrontBackend
+
+    if getattr(CloudFrontBackend, "_rewind_caller_reference", False):
+        return
+    original = CloudFrontBackend.create_invalidation
+
+    def create_invalidation(self: Any, dist_id: str, paths: list[str], caller_ref: str) -> Any:
+        for existing in self.invalidations.get(dist_id, []):
+            if getattr(existing, "caller_ref", None) == caller_ref:
+                return existing
+        return original(self, dist_id, paths, caller_ref)
+
+    CloudFrontBackend.create_invalidation = create_invalidation
+    CloudFrontBackend._rewind_caller_reference = True
+
+
 install()
+install_invalidation_caller_reference()
 
 
 if __name__ == "__main__":

@@ -34,6 +34,9 @@ public sealed class AwsClients : IDisposable
     public AwsSession Session { get; }
     public AwsTransport Transport { get; }
 
+    /// <summary>The bounds of every call, the official SDK clients' included.</summary>
+    public AwsTransportOptions Options => _options;
+
     public IEcsClient Ecs => field ??= new EcsClient(Transport);
     public IElbClient Elb => field ??= new ElbClient(Transport);
     public ISecretsManagerClient SecretsManager => field ??= new SecretsManagerClient(Transport);
@@ -60,8 +63,11 @@ public sealed class AwsClients : IDisposable
             config.ServiceURL = Session.Endpoints.Resolve(service, Session.Region).ToString();
             config.AuthenticationRegion = service.SigningRegion(Session.Region);
         }
+        // The same bounds as the transport: the standard retry mode, its attempts, its per-attempt timeout. The SDK has
+        // no overall deadline of its own; SdkErrors.CallAsync gives it one (Options.OverallTimeout).
+        config.RetryMode = RequestRetryMode.Standard;
+        config.MaxErrorRetry = _options.MaxAttempts - 1;
         config.Timeout = _options.AttemptTimeout;
-        config.MaxErrorRetry = Math.Max(0, _options.MaxAttempts - 1);
         return config;
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Rewind.Aws;
 using Rewind.Aws.Errors;
+using Rewind.Aws.Transport;
 using Rewind.Cli.Commands;
 using Rewind.Core;
 using Rewind.Core.Configuration;
@@ -19,7 +20,7 @@ public static class RewindApp
         string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken,
         Func<AwsSettings, AwsClients>? awsFactory = null)
     {
-        var (root, globals) = CreateRoot(stdout, stderr, awsFactory ?? (settings => new AwsClients(AwsSession.Resolve(settings))));
+        var (root, globals) = CreateRoot(stdout, stderr, awsFactory ?? (settings => new AwsClients(AwsSession.Resolve(settings), options: AwsTransportOptions.FromEnvironment())));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -50,7 +51,7 @@ public static class RewindApp
     }
 
     /// <summary>Every command, as the parser sees it: for documentation checks and completion tests.</summary>
-    public static RootCommand Commands() => CreateRoot(TextWriter.Null, TextWriter.Null, settings => new AwsClients(AwsSession.Resolve(settings))).Root;
+    public static RootCommand Commands() => CreateRoot(TextWriter.Null, TextWriter.Null, settings => new AwsClients(AwsSession.Resolve(settings), options: AwsTransportOptions.FromEnvironment())).Root;
 
     private static (RootCommand Root, GlobalOptions Globals) CreateRoot(TextWriter stdout, TextWriter stderr, Func<AwsSettings, AwsClients> awsFactory)
     {
@@ -104,6 +105,7 @@ public static class RewindApp
         }),
         AwsConfigurationException config => ($"{config.Message}: {config.Hint}", ExitCodes.BadInput),
         AwsUnavailableException unavailable => ($"{unavailable.Message}: {unavailable.Hint}", ExitCodes.Unavailable),
+        AwsAnswerLostException lost => ($"{lost.Message}: {lost.Hint}", ExitCodes.Unavailable),
         AwsServiceException { IsAuthFailure: true } auth => ($"{auth.Message}: {auth.Hint}", ExitCodes.BadInput),
         AwsServiceException service when service.IsRetryable => ($"{service.Message}: {service.Hint}", ExitCodes.Unavailable),
         AwsServiceException service => ($"{service.Message}: {service.Hint}", ExitCodes.Failed),

@@ -1,6 +1,9 @@
 namespace Rewind.Aws.Errors;
 
-/// <summary>Which AWS error codes mean "try again" and which mean "your credentials are wrong".</summary>
+/// <summary>
+/// Which AWS error codes mean "try again" (the AWS SDKs' standard retry mode: its throttling codes, its transient
+/// codes, and HTTP 429/500/502/503/504) and which mean "your credentials are wrong".
+/// </summary>
 public static class AwsErrorCodes
 {
     private static readonly HashSet<string> Throttling = new(StringComparer.Ordinal)
@@ -24,10 +27,15 @@ public static class AwsErrorCodes
         "InvalidAccessKeyId",
     };
 
+    private static readonly HashSet<int> TransientStatus = [500, 502, 503, 504];
+
     public static bool IsThrottling(string code) => Throttling.Contains(code);
 
+    /// <summary>Throttled: the service refused the request without acting on it, so any call may be sent again.</summary>
+    public static bool IsThrottling(string code, int httpStatus) => Throttling.Contains(code) || httpStatus == 429;
+
     public static bool IsRetryable(string code, int httpStatus) =>
-        Throttling.Contains(code) || Transient.Contains(code) || httpStatus == 429 || httpStatus >= 500;
+        IsThrottling(code, httpStatus) || Transient.Contains(code) || TransientStatus.Contains(httpStatus);
 
     public static bool IsAuthFailure(string code) => Auth.Contains(code);
 }

@@ -47,6 +47,9 @@ public sealed class AwsServiceException : AwsException
     /// </summary>
     public bool IsRetryable => AwsErrorCodes.IsRetryable(Code, HttpStatus) && !IsEmulatorErrorPage;
 
+    /// <summary>Throttling (a throttling code or 429): the request was refused before it was acted on.</summary>
+    public bool IsThrottling => AwsErrorCodes.IsThrottling(Code, HttpStatus);
+
     /// <summary>
     /// Werkzeug's generic HTML 500 page: moto's answer to an action it does not implement (it raises
     /// NotImplementedError) or to its own bug. Real AWS never sends it: its 5xx answers are JSON or XML.
@@ -81,4 +84,21 @@ public sealed class AwsUnavailableException(AwsService service, string operation
 {
     public AwsService Service { get; } = service;
     public string Operation { get; } = operation;
+}
+
+/// <summary>
+/// A call that is not idempotent was delivered, or may have been, and its answer never came (a timeout after the
+/// request was written, a connection reset, a 5xx): the transport does not resend it; the step reads live state and
+/// decides.
+/// </summary>
+public sealed class AwsAnswerLostException(AwsService service, string operation, string whatHappened, Exception? inner = null)
+    : AwsException(
+        $"{service.DisplayName} {operation} may have been applied, but its answer was lost ({whatHappened})",
+        "the step reads the live state before deciding; 'rewind resume' does the same", inner)
+{
+    public AwsService Service { get; } = service;
+    public string Operation { get; } = operation;
+
+    /// <summary>What became of the answer: "no answer within 2 s", "connection reset", "HTTP 500 InternalFailure".</summary>
+    public string WhatHappened { get; } = whatHappened;
 }

@@ -14,14 +14,14 @@ public sealed class JsonProtocol(AwsTransport transport, AwsService service, str
 
     public async Task<TResponse> InvokeAsync<TRequest, TResponse>(
         string operation, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType,
-        CancellationToken cancellationToken, bool readOnly = true)
+        CancellationToken cancellationToken, bool readOnly = true, CallClass? declaredClass = null)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(request, requestType);
         var response = await transport.SendAsync(service, new AwsRequest(
             operation, HttpMethod.Post, "/",
             Headers: [new("X-Amz-Target", $"{targetPrefix}.{operation}")],
             Body: body, ContentType: _contentType)
-        { IsReadOnly = readOnly }, cancellationToken);
+        { IsReadOnly = readOnly, Class = declaredClass }, cancellationToken);
         try
         {
             return (response.Body.Length == 0 ? default : JsonSerializer.Deserialize(response.Body, responseType))

@@ -13,7 +13,7 @@ public sealed class QueryProtocol(AwsTransport transport, AwsService service, st
 
     /// <summary>Sends the call and returns the <c>&lt;{Action}Result&gt;</c> element (or the root when there is none).</summary>
     public async Task<XElement> InvokeAsync(
-        string action, IEnumerable<KeyValuePair<string, string>> parameters, CancellationToken cancellationToken, bool readOnly = true)
+        string action, IEnumerable<KeyValuePair<string, string>> parameters, CancellationToken cancellationToken, bool readOnly = true, CallClass? declaredClass = null)
     {
         var fields = new List<KeyValuePair<string, string>> { new("Action", action), new("Version", apiVersion) };
         fields.AddRange(parameters);
@@ -21,7 +21,7 @@ public sealed class QueryProtocol(AwsTransport transport, AwsService service, st
         var response = await transport.SendAsync(service, new AwsRequest(
             action, HttpMethod.Post, "/", Body: body,
             ContentType: "application/x-www-form-urlencoded; charset=utf-8")
-        { IsReadOnly = readOnly }, cancellationToken);
+        { IsReadOnly = readOnly, Class = declaredClass }, cancellationToken);
         try
         {
             var root = XDocument.Parse(Encoding.UTF8.GetString(response.Body)).Root

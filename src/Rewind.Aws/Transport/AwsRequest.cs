@@ -12,6 +12,12 @@ public sealed record AwsRequest(
 {
     /// <summary>True for operations that only read: they are safe to count as non-mutating.</summary>
     public bool IsReadOnly { get; init; }
+
+    /// <summary>
+    /// The class of a mutating call that is not one of Rewind's own operations (the demo's and tests' seeding);
+    /// Rewind's own take theirs from <see cref="CallClasses"/>.
+    /// </summary>
+    public CallClass? Class { get; init; }
 }
 
 /// <summary>A successful (2xx) answer.</summary>

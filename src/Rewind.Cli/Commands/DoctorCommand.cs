@@ -93,7 +93,7 @@ public static class ServiceProbes
         new(AwsService.Sts, "GetCallerIdentity", async ct =>
         {
             using var sts = aws.Sts();
-            var identity = await SdkErrors.CallAsync(AwsService.Sts, "GetCallerIdentity", () => sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), ct));
+            var identity = await SdkErrors.CallAsync(AwsService.Sts, "GetCallerIdentity", aws.Options.OverallTimeout, t => sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), t), ct);
             return new ProbeDetail(identity.Arn, identity.Account);
         }),
         new(AwsService.Ecs, "ListTaskDefinitions", async ct =>
@@ -118,13 +118,13 @@ public static class ServiceProbes
         new(AwsService.Ssm, "DescribeParameters", async ct =>
         {
             using var ssm = aws.Ssm();
-            await SdkErrors.CallAsync(AwsService.Ssm, "DescribeParameters", () => ssm.DescribeParametersAsync(new DescribeParametersRequest { MaxResults = 1 }, ct));
+            await SdkErrors.CallAsync(AwsService.Ssm, "DescribeParameters", aws.Options.OverallTimeout, t => ssm.DescribeParametersAsync(new DescribeParametersRequest { MaxResults = 1 }, t), ct);
             return new ProbeDetail();
         }),
         new(AwsService.DynamoDb, "ListTables", async ct =>
         {
             using var dynamo = aws.DynamoDb();
-            await SdkErrors.CallAsync(AwsService.DynamoDb, "ListTables", () => dynamo.ListTablesAsync(new ListTablesRequest { Limit = 1 }, ct));
+            await SdkErrors.CallAsync(AwsService.DynamoDb, "ListTables", aws.Options.OverallTimeout, t => dynamo.ListTablesAsync(new ListTablesRequest { Limit = 1 }, t), ct);
             return new ProbeDetail();
         }),
     ];

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Rewind.Aws.Errors;
 using Rewind.Cli.Playbook;
 using Rewind.Cli.Rendering;
 using Rewind.Core.Engine;
@@ -187,6 +188,14 @@ public static class RollbackCommands
         {
             context.Log($"rewind: step {failed.Step.Step} awaits approval: {failed.Result.Summary}");
             return ExitCodes.Blocked;
+        }
+        if (failed.Result.Evidence.TryGetValue("error", out var error) && error is nameof(AwsUnavailableException) or nameof(AwsAnswerLostException))
+        {
+            // AWS unreachable, or throttling to the step's deadline: nothing is wrong with the run itself.
+            var summary = failed.Result.Summary;
+            var cut = summary.IndexOf("; the run can be continued", StringComparison.Ordinal);
+            context.Log($"rewind: step {failed.Step.Step} failed: AWS is unavailable: {(cut < 0 ? summary : summary[..cut])}; the run is resumable: rewind resume {outcome.RunId}");
+            return ExitCodes.Unavailable;
         }
         context.Log($"rewind: step {failed.Step.Step} failed: {failed.Result.Summary}");
         return ExitCodes.Failed;

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Xml.Linq;
 using Rewind.Aws.Protocols;
+using Rewind.Aws.Transport;
 
 namespace Rewind.Cli.Demo;
 
@@ -11,15 +12,18 @@ namespace Rewind.Cli.Demo;
 /// </summary>
 internal static class RawCalls
 {
+    /// <summary>Seeding a world is not a rollback: its calls are never resent after a lost answer.</summary>
+    public const CallClass SetupClass = CallClass.NotIdempotent;
+
     /// <summary>One mutating awsJson call with a hand-built request; the answer as a JSON tree.</summary>
     public static async Task<JsonNode> JsonAsync(JsonProtocol json, string operation, JsonObject request, CancellationToken cancellationToken) =>
-        await json.InvokeAsync(operation, (JsonNode)request, RawJsonContext.Default.JsonNode, RawJsonContext.Default.JsonNode, cancellationToken, readOnly: false);
+        await json.InvokeAsync(operation, (JsonNode)request, RawJsonContext.Default.JsonNode, RawJsonContext.Default.JsonNode, cancellationToken, readOnly: false, declaredClass: SetupClass);
 
     /// <summary>One mutating query call; the text of the first <paramref name="element"/> in the answer.</summary>
     public static async Task<string> QueryAsync(
         QueryProtocol query, string action, IEnumerable<KeyValuePair<string, string>> fields, string element, CancellationToken cancellationToken)
     {
-        var answer = await query.InvokeAsync(action, fields, cancellationToken, readOnly: false);
+        var answer = await query.InvokeAsync(action, fields, cancellationToken, readOnly: false, declaredClass: SetupClass);
         return FirstText(answer, element)
             ?? throw new InvalidOperationException($"{query.Service} {action} answered without <{element}>");
     }

@@ -108,11 +108,15 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
         {
             result = await step.ExecuteAsync(plan, new StepContext(runId, plan.Step, ledger.Runs, journal, observer, time), linked.Token);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
+            // A step that was still retrying a busy AWS when its deadline came says why (the inner exception).
+            var evidence = new Dictionary<string, string> { ["deadlineSeconds"] = plan.DeadlineSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture) };
+            if (e.InnerException is { } why)
+                evidence["error"] = why.GetType().Name;
             result = StepResult.Failed(
-                $"deadline of {plan.DeadlineSeconds:0} s reached; the run can be continued with 'rewind resume {runId}'",
-                new Dictionary<string, string> { ["deadlineSeconds"] = plan.DeadlineSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture) });
+                $"deadline of {plan.DeadlineSeconds:0} s reached{(e.InnerException is { } reason ? $" ({reason.Message})" : "")}; the run can be continued with 'rewind resume {runId}'",
+                evidence);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -53,7 +53,7 @@ public sealed class CanaryStep(IElbClient elb, CanarySettings settings, int cana
     public async Task<StepResult> ExecuteAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken)
     {
         var wanted = (Main: int.Parse(plan.Parameter("main"), CultureInfo.InvariantCulture), Canary: int.Parse(plan.Parameter("canary"), CultureInfo.InvariantCulture));
-        var actions = await ReadActionsAsync(cancellationToken);
+        var actions = await StepRetries.UntilDeadlineAsync(context, ReadActionsAsync, cancellationToken);
         var before = WeightsOf(Forward(actions));
         if (before != wanted)
         {
@@ -61,16 +61,17 @@ public sealed class CanaryStep(IElbClient elb, CanarySettings settings, int cana
                 ? a.WithWeights(new Dictionary<string, int> { [settings.MainTargetGroupArn] = wanted.Main, [settings.CanaryTargetGroupArn] = wanted.Canary })
                 : a).ToList();
             var request = new JsonObject { ["arn"] = settings.Arn, ["main"] = wanted.Main, ["canary"] = wanted.Canary };
-            await context.CallAsync(
+            // Setting the same weights again is harmless: a busy ELB is simply asked again.
+            await StepRetries.UntilDeadlineAsync(context, t => context.CallAsync(
                 settings.RuleArn is null ? "ModifyListener" : "ModifyRule", request,
                 async ct => settings.RuleArn is null
                     ? (await elb.ModifyListenerAsync(settings.Arn, changed, ct)).ListenerArn
                     : (await elb.ModifyRuleAsync(settings.Arn, changed, ct)).RuleArn,
                 _ => new JsonObject { ["arn"] = settings.Arn },
-                cancellationToken);
+                t), cancellationToken);
         }
 
-        var after = WeightsOf(Forward(await ReadActionsAsync(cancellationToken)));
+        var after = WeightsOf(Forward(await StepRetries.UntilDeadlineAsync(context, ReadActionsAsync, cancellationToken)));
         var evidence = new Dictionary<string, string>
         {
             [settings.Kind] = settings.Arn,

@@ -60,12 +60,13 @@ public sealed class CdnStep(ICloudFrontClient cloudFront, string distributionId,
         var id = context.EarlierResult(Create)?["invalidation"]?.GetValue<string>();
         if (id is null)
         {
-            var created = await context.CallAsync(
+            // The caller reference makes a second delivery return the first invalidation: a busy CloudFront is asked again.
+            var created = await StepRetries.UntilDeadlineAsync(context, t => context.CallAsync(
                 Create,
                 new JsonObject { ["distribution"] = distribution, ["paths"] = plan.Parameter("paths"), ["callerReference"] = $"rewind-{context.RunId}" },
                 ct => cloudFront.CreateInvalidationAsync(distribution, plan.Parameter("paths").Split('\n'), $"rewind-{context.RunId}", ct),
                 invalidation => new JsonObject { ["invalidation"] = invalidation.Id, ["status"] = invalidation.Status },
-                cancellationToken);
+                t), cancellationToken);
             id = created.Id;
         }
         var evidence = new Dictionary<string, string> { ["distribution"] = distribution, ["invalidation"] = id };
@@ -75,7 +76,7 @@ public sealed class CdnStep(ICloudFrontClient cloudFront, string distributionId,
         var done = await Polling.UntilAsync(
             async ct =>
             {
-                var current = await cloudFront.GetInvalidationAsync(distribution, id, ct);
+                var current = await StepRetries.UntilDeadlineAsync(context, t => cloudFront.GetInvalidationAsync(distribution, id, t), ct);
                 if (current.Status != last)
                     context.Report($"invalidation {id}: {last = current.Status}");
                 return current;

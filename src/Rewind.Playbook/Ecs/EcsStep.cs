@@ -67,7 +67,7 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
         if (plan.Parameters.ContainsKey("restart"))
             return await RestartAsync(plan, context, cancellationToken);
         var target = plan.Parameter("taskDefinition");
-        var service = await DescribeAsync(ecs, settings, cancellationToken);
+        var service = await ReadAsync(context, cancellationToken);
         // Resume-safe: the PRIMARY deployment already runs the target (this run's earlier call landed, or someone else
         // did it), or an earlier attempt of this run started a deployment of it that ECS still shows: wait for that
         // rather than start another. A merely ACTIVE deployment of the target is not enough: it is the one a bad
@@ -75,7 +75,7 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
         var primaryRunsTarget = SameTaskDefinition(service.PrimaryDeployment?.TaskDefinition, target);
         var earlierAttemptInFlight = context.WasSent("UpdateService") && service.Deployments.Any(d => SameTaskDefinition(d.TaskDefinition, target));
         if (!primaryRunsTarget && !earlierAttemptInFlight)
-            await StartDeploymentAsync(target, context, cancellationToken);
+            await DeployOnceAsync(target, service, context, cancellationToken);
         return await WaitAsync(service, new Ours(Short(target), d => SameTaskDefinition(d.TaskDefinition, target)), context, cancellationToken);
     }
 
@@ -86,25 +86,71 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
     private async Task<StepResult> RestartAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken)
     {
         var running = plan.Parameter("taskDefinition");
-        var service = await DescribeAsync(ecs, settings, cancellationToken);
+        var service = await ReadAsync(context, cancellationToken);
         var deployment = context.EarlierResult("UpdateService")?["deployment"]?.GetValue<string>();
         if (deployment is null)
         {
-            var updated = await StartDeploymentAsync(running, context, cancellationToken);
-            deployment = updated.PrimaryDeployment?.Id
+            deployment = await DeployOnceAsync(running, service, context, cancellationToken)
                 ?? throw new RewindException($"UpdateService on {settings.Service} returned no PRIMARY deployment", "look at the service in the ECS console; run 'rewind ecs' to retry", FailureKind.Failed);
         }
         return await WaitAsync(service, new Ours($"{Short(running)} ({deployment})", d => d.Id == deployment), context, cancellationToken);
     }
 
-    /// <summary>UpdateService to <paramref name="taskDefinition"/> with a forced new deployment, journaled.</summary>
-    private Task<EcsService> StartDeploymentAsync(string taskDefinition, StepContext context, CancellationToken cancellationToken) =>
-        context.CallAsync(
+    /// <summary>
+    /// Starts exactly one forced deployment of <paramref name="taskDefinition"/> and returns its id. UpdateService is
+    /// not idempotent (each delivery is a deployment), so the transport never resends it after a lost answer; this
+    /// step does the reading instead: a deployment of the target that <paramref name="before"/> did not have is ours
+    /// (wait for it); none means the call did not land, and it is sent once more, journaled as the next attempt.
+    /// Throttling and an unreachable endpoint are retried until the step's deadline, the same read first.
+    /// </summary>
+    private async Task<string?> DeployOnceAsync(string taskDefinition, EcsService before, StepContext context, CancellationToken cancellationToken)
+    {
+        var known = before.Deployments.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        var attempt = 0;
+        return await StepRetries.UntilDeadlineAsync(context, async ct =>
+        {
+            while (true)
+            {
+                if (attempt > 0 && await LandedAsync(ct) is { } landed)
+                {
+                    context.Report($"UpdateService of attempt {attempt} landed: waiting for its deployment {landed}");
+                    return landed;
+                }
+                attempt++;
+                try
+                {
+                    var updated = await StartDeploymentAsync(taskDefinition, attempt, context, ct);
+                    return updated.PrimaryDeployment?.Id;
+                }
+                catch (Rewind.Aws.Errors.AwsAnswerLostException lost)
+                {
+                    context.Report($"UpdateService answer lost ({lost.WhatHappened}): reading the service before deciding");
+                }
+            }
+        }, cancellationToken);
+
+        async Task<string?> LandedAsync(CancellationToken ct) =>
+            (await DescribeAsync(ecs, settings, ct)).Deployments
+                .FirstOrDefault(d => !known.Contains(d.Id) && SameTaskDefinition(d.TaskDefinition, taskDefinition))?.Id;
+    }
+
+    /// <summary>UpdateService to <paramref name="taskDefinition"/> with a forced new deployment, journaled (with its attempt from the second on).</summary>
+    private Task<EcsService> StartDeploymentAsync(string taskDefinition, int attempt, StepContext context, CancellationToken cancellationToken)
+    {
+        var request = new JsonObject { ["cluster"] = settings.Cluster, ["service"] = settings.Service, ["taskDefinition"] = taskDefinition, ["forceNewDeployment"] = true };
+        if (attempt > 1)
+            request["attempt"] = attempt;
+        return context.CallAsync(
             "UpdateService",
-            new JsonObject { ["cluster"] = settings.Cluster, ["service"] = settings.Service, ["taskDefinition"] = taskDefinition, ["forceNewDeployment"] = true },
+            request,
             ct => ecs.UpdateServiceAsync(new ServiceUpdate(settings.Cluster, settings.Service, taskDefinition, ForceNewDeployment: true), ct),
             updated => new JsonObject { ["deployment"] = updated.PrimaryDeployment?.Id, ["taskDefinition"] = updated.PrimaryDeployment?.TaskDefinition },
             cancellationToken);
+    }
+
+    /// <summary>The service, read again until the step's deadline while AWS is busy.</summary>
+    private Task<EcsService> ReadAsync(StepContext context, CancellationToken cancellationToken) =>
+        StepRetries.UntilDeadlineAsync(context, ct => DescribeAsync(ecs, settings, ct), cancellationToken);
 
     /// <summary>Which deployment this step is waiting for, and how to name it.</summary>
     private sealed record Ours(string Label, Func<Deployment, bool> Is);
@@ -113,7 +159,7 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
     {
         if (!wait)
         {
-            var started = await DescribeAsync(ecs, settings, cancellationToken);
+            var started = await ReadAsync(context, cancellationToken);
             return StepResult.Succeeded(
                 $"deployment of {ours.Label} started (--no-wait): {Progress(started)}",
                 new Dictionary<string, string> { ["deployment"] = started.PrimaryDeployment?.Id ?? "none", ["taskDefinition"] = started.PrimaryDeployment?.TaskDefinition ?? "none", ["rolloutState"] = "not awaited" });
@@ -124,7 +170,7 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
         var final = await Polling.UntilAsync(
             async ct =>
             {
-                var current = await DescribeAsync(ecs, settings, ct);
+                var current = await ReadAsync(context, ct);
                 foreach (var e in current.Events.Where(e => seenEvents.Add(e.Id)).Reverse())
                     context.Report("ecs event: " + e.Message);
                 var progress = Progress(current);

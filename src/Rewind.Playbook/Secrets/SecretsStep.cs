@@ -56,17 +56,18 @@ public sealed class SecretsStep(ISecretsManagerClient secrets, IReadOnlyList<str
         {
             var id = plan.Parameter($"secret.{index}");
             var target = plan.Parameter($"target.{index}");
-            var current = (await DescribeAsync(id, cancellationToken)).VersionWithStage(Current);
+            var current = (await StepRetries.UntilDeadlineAsync(context, ct => DescribeAsync(id, ct), cancellationToken)).VersionWithStage(Current);
             if (current != target)
             {
-                await context.CallAsync(
+                // Moving the label to the same version again is harmless: a busy Secrets Manager is simply asked again.
+                await StepRetries.UntilDeadlineAsync(context, t => context.CallAsync(
                     "UpdateSecretVersionStage",
                     new JsonObject { ["secretId"] = id, ["versionStage"] = Current, ["moveToVersionId"] = target, ["removeFromVersionId"] = current },
                     ct => secrets.UpdateSecretVersionStageAsync(new SecretStageMove(id, Current, target, current), ct),
                     moved => new JsonObject { ["arn"] = moved.Arn },
-                    cancellationToken);
+                    t), cancellationToken);
             }
-            var readBack = (await DescribeAsync(id, cancellationToken)).VersionWithStage(Current);
+            var readBack = (await StepRetries.UntilDeadlineAsync(context, ct => DescribeAsync(id, ct), cancellationToken)).VersionWithStage(Current);
             evidence[id] = $"{Current} = {readBack}";
             if (readBack != target)
                 return new StepResult(StepStatus.Failed, $"secret {id}: {Current} read back on {readBack}, not {target}", evidence);

@@ -17,7 +17,8 @@ public static class TestTransport
         "DescribeServices", HttpMethod.Post, "/",
         Headers: [new("X-Amz-Target", "AmazonEC2ContainerServiceV20141113.DescribeServices")],
         Body: """{"cluster":"prod"}"""u8.ToArray(),
-        ContentType: "application/x-amz-json-1.1");
+        ContentType: "application/x-amz-json-1.1")
+    { IsReadOnly = true };
 
     public static AwsSession SessionFor(string endpointUrl) => new(
         "us-east-1",

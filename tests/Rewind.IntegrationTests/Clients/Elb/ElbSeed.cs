@@ -87,7 +87,7 @@ internal sealed class ElbSeed(AwsTransport transport)
             if (port is { } p)
                 fields.Add(new($"Targets.member.{Number(i + 1)}.Port", Number(p)));
         }
-        await _elb.InvokeAsync("RegisterTargets", fields, ct, readOnly: false);
+        await _elb.InvokeAsync("RegisterTargets", fields, ct, readOnly: false, declaredClass: CallClass.NotIdempotent);
     }
 
     /// <summary>Raw DescribeRules XML of one rule, to check what the client does not model (conditions).</summary>
@@ -102,13 +102,13 @@ internal sealed class ElbSeed(AwsTransport transport)
             ct);
 
     public Task StopInstanceAsync(string instanceId, CancellationToken ct) =>
-        _ec2.InvokeAsync("StopInstances", [new("InstanceId.1", instanceId)], ct, readOnly: false);
+        _ec2.InvokeAsync("StopInstances", [new("InstanceId.1", instanceId)], ct, readOnly: false, declaredClass: CallClass.NotIdempotent);
 
     private async Task<string> Ec2Async(string action, List<KeyValuePair<string, string>> fields, string idElement, CancellationToken ct) =>
-        FirstText(await _ec2.InvokeAsync(action, fields, ct, readOnly: false), idElement);
+        FirstText(await _ec2.InvokeAsync(action, fields, ct, readOnly: false, declaredClass: CallClass.NotIdempotent), idElement);
 
     private async Task<string> ElbAsync(string action, List<KeyValuePair<string, string>> fields, string idElement, CancellationToken ct) =>
-        FirstText(await _elb.InvokeAsync(action, fields, ct, readOnly: false), idElement);
+        FirstText(await _elb.InvokeAsync(action, fields, ct, readOnly: false, declaredClass: CallClass.NotIdempotent), idElement);
 
     private static string FirstText(XElement answer, string name) =>
         answer.DescendantsAndSelf().First(e => e.Name.LocalName == name).Value;

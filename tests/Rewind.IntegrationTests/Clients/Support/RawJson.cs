@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Rewind.Aws.Protocols;
+using Rewind.Aws.Transport;
 
 namespace Rewind.IntegrationTests.Clients.Support;
 
@@ -11,7 +12,7 @@ namespace Rewind.IntegrationTests.Clients.Support;
 public static class RawJson
 {
     public static async Task<JsonNode> InvokeAsync(this JsonProtocol json, string operation, JsonObject request, CancellationToken cancellationToken) =>
-        await json.InvokeAsync(operation, (JsonNode)request, RawJsonContext.Default.JsonNode, RawJsonContext.Default.JsonNode, cancellationToken, readOnly: false);
+        await json.InvokeAsync(operation, (JsonNode)request, RawJsonContext.Default.JsonNode, RawJsonContext.Default.JsonNode, cancellationToken, readOnly: false, declaredClass: CallClass.NotIdempotent);
 }
 
 [JsonSerializable(typeof(JsonNode))]
