@@ -55,6 +55,30 @@ public static class StepRetries
             return true;
         }, cancellationToken);
 
+    /// <summary>
+    /// Reading that changes nothing (planning a run): tried again while AWS is busy, until <paramref name="deadline"/>
+    /// has passed; then the last failure is thrown as it was (exit code 5 for the CLI).
+    /// </summary>
+    public static async Task<T> ReadingAsync<T>(
+        TimeProvider time, Action<string> report, TimeSpan deadline, Func<CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+    {
+        var until = time.GetUtcNow() + deadline;
+        for (var round = 0; ; round++)
+        {
+            try
+            {
+                return await read(cancellationToken);
+            }
+            catch (Exception e) when (IsBusy(e) && !cancellationToken.IsCancellationRequested && time.GetUtcNow() < until)
+            {
+                report($"rewind: AWS busy, planning again: {e.Message}");
+            }
+            var wait = Backoff.Delay(round) * Random.Shared.NextDouble();
+            var left = until - time.GetUtcNow();
+            await Task.Delay(wait < left ? wait : left > TimeSpan.Zero ? left : TimeSpan.Zero, time, cancellationToken);
+        }
+    }
+
     /// <summary>Throttled, a transient failure, or unreachable: worth another round. A lost answer is not: the step decides.</summary>
     public static bool IsBusy(Exception e) => e is AwsUnavailableException or AwsServiceException { IsRetryable: true };
 

@@ -124,10 +124,14 @@ public static class RollbackCommands
         using var aws = context.Aws();
         await using var ledger = await context.OpenLedgerAsync(aws, cancellationToken);
         var chosen = steps(context, aws, ledger).Select(s => request.NotifyCustomers && s is Rewind.Playbook.Notify.NotifyStep notify ? notify.WithCustomersConfirmed() : s).ToList();
-        var target = request.NeedsTarget
-            ? await PlaybookSteps.Targets(config, aws, ledger).SelectAsync(config.Service.Name, request.To, cancellationToken)
-            : null;
-        var plan = await new RollbackPlanner(chosen, TimeProvider.System).PlanAsync(config.Service.Name, target, request.Selection, cancellationToken);
+        // Planning only reads: while AWS throttles or fails, it is simply planned again, up to one call's deadline.
+        var plan = await Rewind.Playbook.StepRetries.ReadingAsync(TimeProvider.System, context.Log, aws.Options.OverallTimeout, async ct =>
+        {
+            var target = request.NeedsTarget
+                ? await PlaybookSteps.Targets(config, aws, ledger).SelectAsync(config.Service.Name, request.To, ct)
+                : null;
+            return await new RollbackPlanner(chosen, TimeProvider.System).PlanAsync(config.Service.Name, target, request.Selection, ct);
+        }, cancellationToken);
         if (plan.Steps.Count == 0)
             throw new CliException("--skip/--only left no step to run", "name at least one step the configuration has");
 

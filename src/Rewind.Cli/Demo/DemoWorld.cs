@@ -105,7 +105,7 @@ public static class DemoWorld
                     new("Subnets.member.1", subnets[0]), new("Subnets.member.2", subnets[1]),
                     new("SecurityGroups.member.1", securityGroup),
                 ],
-                ct, readOnly: false);
+                ct, readOnly: false, declaredClass: RawCalls.SetupClass);
             var loadBalancer = RawCalls.FirstText(answer, "LoadBalancerArn") ?? throw new InvalidOperationException("CreateLoadBalancer answered without an ARN");
             var dnsName = RawCalls.FirstText(answer, "DNSName") ?? throw new InvalidOperationException("CreateLoadBalancer answered without a DNS name");
 

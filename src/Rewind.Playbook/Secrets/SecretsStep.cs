@@ -63,7 +63,7 @@ public sealed class SecretsStep(ISecretsManagerClient secrets, IReadOnlyList<str
                 await StepRetries.UntilDeadlineAsync(context, t => context.CallAsync(
                     "UpdateSecretVersionStage",
                     new JsonObject { ["secretId"] = id, ["versionStage"] = Current, ["moveToVersionId"] = target, ["removeFromVersionId"] = current },
-                    ct => secrets.UpdateSecretVersionStageAsync(new SecretStageMove(id, Current, target, current), ct),
+                    ct => MoveAsync(new SecretStageMove(id, Current, target, current), ct),
                     moved => new JsonObject { ["arn"] = moved.Arn },
                     t), cancellationToken);
             }
@@ -73,6 +73,25 @@ public sealed class SecretsStep(ISecretsManagerClient secrets, IReadOnlyList<str
                 return new StepResult(StepStatus.Failed, $"secret {id}: {Current} read back on {readBack}, not {target}", evidence);
         }
         return StepResult.Succeeded($"{Current} read back on the target version of {evidence.Count} secret(s)", evidence);
+    }
+
+    /// <summary>
+    /// The move; when it is refused because the label is no longer on the version it was taken from, an earlier
+    /// delivery of this same move (its answer lost, resent by the transport) has landed: the read-back decides.
+    /// </summary>
+    private async Task<SecretIdentity> MoveAsync(SecretStageMove move, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await secrets.UpdateSecretVersionStageAsync(move, cancellationToken);
+        }
+        catch (Rewind.Aws.Errors.AwsServiceException e) when (e.Code == "InvalidParameterException")
+        {
+            var now = await DescribeAsync(move.SecretId, cancellationToken);
+            if (now.VersionWithStage(Current) != move.MoveToVersionId)
+                throw;
+            return new SecretIdentity { Arn = now.Arn, Name = now.Name };
+        }
     }
 
     private async Task<SecretDescription> DescribeAsync(string id, CancellationToken cancellationToken) =>
