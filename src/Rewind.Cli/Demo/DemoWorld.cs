@@ -238,7 +238,8 @@ public static class DemoWorld
 
             var response = await transport.SendAsync(AwsService.CloudFront, new AwsRequest(
                 "CreateDistribution", HttpMethod.Post, "/2020-05-31/distribution",
-                Body: Encoding.UTF8.GetBytes(config.ToString(SaveOptions.DisableFormatting)), ContentType: "application/xml") { Class = RawCalls.SetupClass }, ct);
+                Body: Encoding.UTF8.GetBytes(config.ToString(SaveOptions.DisableFormatting)), ContentType: "application/xml")
+            { Class = RawCalls.SetupClass }, ct);
             var distribution = XDocument.Parse(Encoding.UTF8.GetString(response.Body)).Root
                 ?? throw new InvalidOperationException("CreateDistribution answered with an empty document");
             return (distribution.RequiredText("Id"), distribution.RequiredText("DomainName"));

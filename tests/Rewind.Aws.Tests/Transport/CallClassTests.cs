@@ -169,7 +169,11 @@ public sealed partial class CallClassTests
     {
         var prefixes = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["Ecs"] = "ecs", ["Elb"] = "elasticloadbalancing", ["SecretsManager"] = "secretsmanager", ["CloudFront"] = "cloudfront", ["CloudWatch"] = "monitoring",
+            ["Ecs"] = "ecs",
+            ["Elb"] = "elasticloadbalancing",
+            ["SecretsManager"] = "secretsmanager",
+            ["CloudFront"] = "cloudfront",
+            ["CloudWatch"] = "monitoring",
         };
         var found = new List<string>();
         foreach (var file in SourceFiles(folder).Where(f => f.EndsWith("Client.cs", StringComparison.Ordinal)))

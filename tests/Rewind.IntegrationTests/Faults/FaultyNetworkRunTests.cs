@@ -158,7 +158,8 @@ public sealed partial class FaultyNetworkRunTests(RolloutEmulatorFixture emulato
     private static async Task<int> InvalidationsAsync(PlaybookHarness world)
     {
         var response = await world.Transport.SendAsync(AwsService.CloudFront, new AwsRequest(
-            "ListInvalidations", HttpMethod.Get, $"/2020-05-31/distribution/{world.World.DistributionId}/invalidation") { IsReadOnly = true }, Ct);
+            "ListInvalidations", HttpMethod.Get, $"/2020-05-31/distribution/{world.World.DistributionId}/invalidation")
+        { IsReadOnly = true }, Ct);
         return InvalidationSummary().Matches(Encoding.UTF8.GetString(response.Body)).Count;
     }
 

@@ -39,7 +39,8 @@ internal static class DistributionSeed
 
         var response = await transport.SendAsync(AwsService.CloudFront, new AwsRequest(
             "CreateDistribution", HttpMethod.Post, "/2020-05-31/distribution",
-            Body: Encoding.UTF8.GetBytes(config.ToString(SaveOptions.DisableFormatting)), ContentType: "application/xml") { Class = CallClass.NotIdempotent }, ct);
+            Body: Encoding.UTF8.GetBytes(config.ToString(SaveOptions.DisableFormatting)), ContentType: "application/xml")
+        { Class = CallClass.NotIdempotent }, ct);
         var distribution = XDocument.Parse(Encoding.UTF8.GetString(response.Body)).Root!;
         string Text(string name) => distribution.Elements().First(e => e.Name.LocalName == name).Value;
         return new SeededDistribution(Text("Id"), response.Headers["ETag"], Text("ARN"), Text("DomainName"));
