@@ -617,5 +617,27 @@ class StartupTests(unittest.TestCase):
         self.assertEqual(json.loads(out)["mutating"], MUTATING)
 
 
+
+class InvalidationCallerReferenceTests(unittest.TestCase):
+    """CloudFront's idempotency token: a CreateInvalidation resent after a lost answer must not invalidate twice."""
+
+    def test_a_repeated_caller_reference_returns_the_first_invalidation_and_a_new_one_creates_another(self) -> None:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import rewind_moto  # noqa: F401  (installs the patches in this process)
+        from moto.cloudfront.models import CloudFrontBackend
+
+        backend = CloudFrontBackend.__new__(CloudFrontBackend)
+        backend.invalidations = {}
+        backend.get_distribution = lambda dist_id: (object(), None)
+
+        first = CloudFrontBackend.create_invalidation(backend, "D1", ["/*"], "rewind-run-1")
+        again = CloudFrontBackend.create_invalidation(backend, "D1", ["/*"], "rewind-run-1")
+        other = CloudFrontBackend.create_invalidation(backend, "D1", ["/*"], "rewind-run-2")
+
+        self.assertIs(first, again)
+        self.assertIsNot(first, other)
+        self.assertEqual(2, len(backend.invalidations["D1"]))
+
+
 if __name__ == "__main__":
     unittest.main()
