@@ -458,6 +458,66 @@ class ListTaskDefinitionsTests(EcsCase):
             self.assertEqual(raised.exception.response["Error"]["Code"], "InvalidParameterException")
 
 
+class SecretsTests(unittest.TestCase):
+    """After a rollback moved AWSCURRENT back, every read sees what AWS shows (plain moto 5.2.1 serves the old value)."""
+
+    def setUp(self) -> None:
+        self.sm = client("secretsmanager")
+        self.name = f"rewind/rollback-{uuid.uuid4().hex[:8]}"
+        self.good = self.sm.create_secret(Name=self.name, SecretString="known-good")["VersionId"]
+        self.bad = self.sm.put_secret_value(SecretId=self.name, SecretString="rotated-bad")["VersionId"]
+
+    def roll_back(self, secret_id: str | None = None) -> None:
+        self.sm.update_secret_version_stage(
+            SecretId=secret_id or self.name, VersionStage="AWSCURRENT", MoveToVersionId=self.good,
+            RemoveFromVersionId=self.bad,
+        )
+
+    def value(self, **kwargs: str) -> tuple[str, str]:
+        read = self.sm.get_secret_value(SecretId=self.name, **kwargs)
+        return read["VersionId"], read["SecretString"]
+
+    def test_every_read_after_awscurrent_moved_back_sees_the_good_version(self) -> None:
+        self.roll_back()
+
+        self.assertEqual(self.value(), (self.good, "known-good"))
+        self.assertEqual(self.value(VersionStage="AWSCURRENT"), (self.good, "known-good"))
+        self.assertEqual(self.value(VersionStage="AWSPREVIOUS"), (self.bad, "rotated-bad"))
+        stages = self.sm.describe_secret(SecretId=self.name)["VersionIdsToStages"]
+        self.assertEqual(stages, {self.good: ["AWSCURRENT"], self.bad: ["AWSPREVIOUS"]})
+        listed = {v["VersionId"]: v["VersionStages"] for v in self.sm.list_secret_version_ids(SecretId=self.name)["Versions"]}
+        self.assertEqual(listed, {self.good: ["AWSCURRENT"], self.bad: ["AWSPREVIOUS"]})
+
+    def test_a_move_by_arn_is_followed_too(self) -> None:
+        arn = self.sm.describe_secret(SecretId=self.name)["ARN"]
+
+        self.roll_back(arn)
+
+        self.assertEqual(self.value(), (self.good, "known-good"))
+
+    def test_a_new_value_after_the_rollback_makes_the_good_version_previous(self) -> None:
+        self.roll_back()
+
+        newest = self.sm.put_secret_value(SecretId=self.name, SecretString="fixed")["VersionId"]
+
+        self.assertEqual(self.value(), (newest, "fixed"))
+        self.assertEqual(self.value(VersionStage="AWSPREVIOUS"), (self.good, "known-good"))
+        stages = self.sm.describe_secret(SecretId=self.name)["VersionIdsToStages"]
+        self.assertEqual(stages[newest], ["AWSCURRENT"])
+        self.assertEqual(stages[self.good], ["AWSPREVIOUS"])
+        self.assertNotIn("AWSCURRENT", stages.get(self.bad, []))
+
+    def test_a_custom_label_moved_onto_a_version_that_has_it_is_listed_once(self) -> None:
+        self.sm.update_secret_version_stage(SecretId=self.name, VersionStage="known-good", MoveToVersionId=self.good)
+        self.sm.update_secret_version_stage(SecretId=self.name, VersionStage="known-good", MoveToVersionId=self.good,
+                                            RemoveFromVersionId=self.good)
+        self.sm.update_secret_version_stage(SecretId=self.name, VersionStage="known-good", MoveToVersionId=self.good)
+
+        stages = self.sm.describe_secret(SecretId=self.name)["VersionIdsToStages"]
+        self.assertEqual(stages[self.good].count("known-good"), 1)
+        self.assertEqual(self.value(), (self.bad, "rotated-bad"))  # AWSCURRENT did not move
+
+
 class CallCounterTests(unittest.TestCase):
     def test_counts_every_service_and_resets(self) -> None:
         status, _before = _http("POST", "/rewind-api/calls/reset")
