@@ -719,6 +719,8 @@ _REQUIRED = [
     ("moto.moto_server.werkzeug_app", "DomainDispatcherApplication", ["__call__"]),
     ("moto.secretsmanager.models", "SecretsManagerBackend", ["update_secret_version_stage", "get_secret_value"]),
     ("moto.secretsmanager.models", "FakeSecret", ["set_default_version_id"]),
+    ("moto.cloudfront.models", "CloudFrontBackend", ["create_invalidation"]),
+    ("moto.cloudfront.exceptions", "CloudFrontException", []),
 ]
 
 
@@ -986,7 +988,37 @@ def install() -> None:
         return result
 
     secrets_backend_cls.update_secret_version_stage = update_secret_version_stage
+
+    # ---- CloudFront: a caller reference names one invalidation ----------------------------------------------
+    cloudfront_backend_cls = found["CloudFrontBackend"]
+    cloudfront_exception = found["CloudFrontException"]
+    orig_create_invalidation = cloudfront_backend_cls.create_invalidation
+
+    def create_invalidation(self: Any, dist_id: str, paths: Any, caller_ref: str) -> Any:
+        wanted = _path_list(paths)
+        for existing in self.invalidations.get(dist_id) or []:
+            if existing.caller_ref != caller_ref:
+                continue
+            if _path_list(existing.paths) == wanted:
+                return existing  # AWS answers a resent batch with the invalidation it created the first time
+            raise cloudfront_exception(
+                "InvalidationBatchAlreadyExists",
+                f"The caller reference {caller_ref} is already in use for invalidation {existing.id} with other paths.",
+            )
+        return orig_create_invalidation(self, dist_id, paths, caller_ref)
+
+    cloudfront_backend_cls.create_invalidation = create_invalidation
     backend_cls._rewind_patched = True
+
+
+def _path_list(paths: Any) -> list[str]:
+    if paths is None:
+        return []
+    if isinstance(paths, (str, bytes)):
+        return [paths]
+    if isinstance(paths, dict):  # {"Path": [...]} or {"Path": "..."}, depending on how the XML was parsed
+        return _path_list(paths.get("Path"))
+    return sorted(str(p) for p in paths)
 
 
 def _follow_current(secret: Any) -> None:

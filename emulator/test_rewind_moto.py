@@ -518,6 +518,52 @@ class SecretsTests(unittest.TestCase):
         self.assertEqual(self.value(), (self.bad, "rotated-bad"))  # AWSCURRENT did not move
 
 
+class InvalidationTests(unittest.TestCase):
+    """A CallerReference names one invalidation, as in CloudFront: a resent batch is answered, not repeated."""
+
+    def setUp(self) -> None:
+        self.cf = client("cloudfront")
+        origin = {"Id": "alb", "DomainName": "alb.example.com",
+                  "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}}
+        self.distribution = self.cf.create_distribution(DistributionConfig={
+            "CallerReference": uuid.uuid4().hex, "Comment": "", "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [origin]},
+            "DefaultCacheBehavior": {"TargetOriginId": "alb", "ViewerProtocolPolicy": "allow-all", "MinTTL": 0},
+        })["Distribution"]["Id"]
+
+    def invalidate(self, reference: str, *paths: str) -> str:
+        batch = {"Paths": {"Quantity": len(paths), "Items": list(paths)}, "CallerReference": reference}
+        return self.cf.create_invalidation(DistributionId=self.distribution, InvalidationBatch=batch)["Invalidation"]["Id"]
+
+    def listed(self) -> int:
+        return self.cf.list_invalidations(DistributionId=self.distribution)["InvalidationList"]["Quantity"]
+
+    def test_a_resent_batch_returns_the_first_invalidation(self) -> None:
+        first = self.invalidate("rewind-run-1", "/*")
+
+        again = self.invalidate("rewind-run-1", "/*")
+
+        self.assertEqual(again, first)
+        self.assertEqual(self.listed(), 1)
+
+    def test_the_same_reference_with_other_paths_is_refused(self) -> None:
+        self.invalidate("rewind-run-2", "/*")
+
+        with self.assertRaises(ClientError) as raised:
+            self.invalidate("rewind-run-2", "/index.html", "/app.js")
+
+        self.assertEqual(raised.exception.response["Error"]["Code"], "InvalidationBatchAlreadyExists")
+        self.assertEqual(self.listed(), 1)
+
+    def test_another_reference_is_another_invalidation(self) -> None:
+        first = self.invalidate("rewind-run-3", "/*")
+
+        second = self.invalidate("rewind-run-4", "/*")
+
+        self.assertNotEqual(second, first)
+        self.assertEqual(self.listed(), 2)
+
+
 class CallCounterTests(unittest.TestCase):
     def test_counts_every_service_and_resets(self) -> None:
         status, _before = _http("POST", "/rewind-api/calls/reset")
