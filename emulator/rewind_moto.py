@@ -1,4 +1,5 @@
-"""Rewind's extension of moto 5.2.1: realistic ECS rollouts and a per-action call counter.
+"""Rewind's extension of moto 5.2.1: realistic ECS rollouts, a per-action call counter, and Secrets Manager reads
+that follow AWSCURRENT after a label move.
 
 Run this file (runpy.run_path, or plain import) in the moto_server process BEFORE moto's server starts:
 
@@ -716,6 +717,10 @@ _REQUIRED = [
     ("moto.core.responses", "ActionResult", ["result"]),
     ("moto.core.utils", "utcnow", []),
     ("moto.moto_server.werkzeug_app", "DomainDispatcherApplication", ["__call__"]),
+    ("moto.secretsmanager.models", "SecretsManagerBackend", ["update_secret_version_stage", "get_secret_value"]),
+    ("moto.secretsmanager.models", "FakeSecret", ["set_default_version_id"]),
+    ("moto.cloudfront.models", "CloudFrontBackend", ["create_invalidation"]),
+    ("moto.cloudfront.exceptions", "CloudFrontException", []),
 ]
 
 
@@ -970,31 +975,71 @@ def install() -> None:
             CALLS.record(key, status)
 
     dispatcher.__call__ = dispatch
+
+    # ---- Secrets Manager: the default version follows AWSCURRENT ---------------------------------------------
+    secrets_backend_cls = found["SecretsManagerBackend"]
+    orig_update_secret_version_stage = secrets_backend_cls.update_secret_version_stage
+
+    def update_secret_version_stage(self: Any, secret_id: str, version_stage: str, remove_from_version_id: str,
+                                    move_to_version_id: str) -> Any:
+        result = orig_update_secret_version_stage(self, secret_id, version_stage, remove_from_version_id,
+                                                  move_to_version_id)
+        _follow_current(self.secrets[secret_id])
+        return result
+
+    secrets_backend_cls.update_secret_version_stage = update_secret_version_stage
+
+    # ---- CloudFront: a caller reference names one invalidation ----------------------------------------------
+    cloudfront_backend_cls = found["CloudFrontBackend"]
+    cloudfront_exception = found["CloudFrontException"]
+    orig_create_invalidation = cloudfront_backend_cls.create_invalidation
+
+    def create_invalidation(self: Any, dist_id: str, paths: Any, caller_ref: str) -> Any:
+        wanted = _path_list(paths)
+        for existing in self.invalidations.get(dist_id) or []:
+            if existing.caller_ref != caller_ref:
+                continue
+            if _path_list(existing.paths) == wanted:
+                return existing  # AWS answers a resent batch with the invalidation it created the first time
+            raise cloudfront_exception(
+                "InvalidationBatchAlreadyExists",
+                f"The caller reference {caller_ref} is already in use for invalidation {existing.id} with other paths.",
+            )
+        return orig_create_invalidation(self, dist_id, paths, caller_ref)
+
+    cloudfront_backend_cls.create_invalidation = create_invalidation
     backend_cls._rewind_patched = True
 
 
-def install_invalidation_caller_reference() -> None:
-    """CloudFront answers a CreateInvalidation whose CallerReference it already has with that invalidation (AWS's
-    idempotency token); moto 5.2.1 creates a second one. Rewind resends a CreateInvalidation whose answer was lost,
-    so the emulator must keep AWS's promise for "exactly once" to be checkable."""
-    from moto.cloudfront.models import CloudFrontBackend
+def _path_list(paths: Any) -> list[str]:
+    if paths is None:
+        return []
+    if isinstance(paths, (str, bytes)):
+        return [paths]
+    if isinstance(paths, dict):  # {"Path": [...]} or {"Path": "..."}, depending on how the XML was parsed
+        return _path_list(paths.get("Path"))
+    return sorted(str(p) for p in paths)
 
-    if getattr(CloudFrontBackend, "_rewind_caller_reference", False):
-        return
-    original = CloudFrontBackend.create_invalidation
 
-    def create_invalidation(self: Any, dist_id: str, paths: list[str], caller_ref: str) -> Any:
-        for existing in self.invalidations.get(dist_id, []):
-            if getattr(existing, "caller_ref", None) == caller_ref:
-                return existing
-        return original(self, dist_id, paths, caller_ref)
+def _follow_current(secret: Any) -> None:
+    """After a label move: each label on a version at most once, and the default version is the AWSCURRENT one.
 
-    CloudFrontBackend.create_invalidation = create_invalidation
-    CloudFrontBackend._rewind_caller_reference = True
+    Moto serves a GetSecretValue without VersionStage/VersionId (and picks AWSPREVIOUS at the next PutSecretValue or
+    rotation) from `default_version_id`, which its UpdateSecretVersionStage never changes: after a rollback moved
+    AWSCURRENT back to the good version, plain moto still answers with the bad value. AWS answers with AWSCURRENT's.
+    """
+    owner = getattr(secret, "source", secret)  # a replica reads its primary's versions
+    current = None
+    for version_id, version in owner.versions.items():
+        stages = version["version_stages"]
+        stages[:] = list(dict.fromkeys(stages))
+        if "AWSCURRENT" in stages:
+            current = version_id
+    if current is not None:
+        owner.set_default_version_id(current)
 
 
 install()
-install_invalidation_caller_reference()
 
 
 if __name__ == "__main__":

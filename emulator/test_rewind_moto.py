@@ -458,6 +458,112 @@ class ListTaskDefinitionsTests(EcsCase):
             self.assertEqual(raised.exception.response["Error"]["Code"], "InvalidParameterException")
 
 
+class SecretsTests(unittest.TestCase):
+    """After a rollback moved AWSCURRENT back, every read sees what AWS shows (plain moto 5.2.1 serves the old value)."""
+
+    def setUp(self) -> None:
+        self.sm = client("secretsmanager")
+        self.name = f"rewind/rollback-{uuid.uuid4().hex[:8]}"
+        self.good = self.sm.create_secret(Name=self.name, SecretString="known-good")["VersionId"]
+        self.bad = self.sm.put_secret_value(SecretId=self.name, SecretString="rotated-bad")["VersionId"]
+
+    def roll_back(self, secret_id: str | None = None) -> None:
+        self.sm.update_secret_version_stage(
+            SecretId=secret_id or self.name, VersionStage="AWSCURRENT", MoveToVersionId=self.good,
+            RemoveFromVersionId=self.bad,
+        )
+
+    def value(self, **kwargs: str) -> tuple[str, str]:
+        read = self.sm.get_secret_value(SecretId=self.name, **kwargs)
+        return read["VersionId"], read["SecretString"]
+
+    def test_every_read_after_awscurrent_moved_back_sees_the_good_version(self) -> None:
+        self.roll_back()
+
+        self.assertEqual(self.value(), (self.good, "known-good"))
+        self.assertEqual(self.value(VersionStage="AWSCURRENT"), (self.good, "known-good"))
+        self.assertEqual(self.value(VersionStage="AWSPREVIOUS"), (self.bad, "rotated-bad"))
+        stages = self.sm.describe_secret(SecretId=self.name)["VersionIdsToStages"]
+        self.assertEqual(stages, {self.good: ["AWSCURRENT"], self.bad: ["AWSPREVIOUS"]})
+        listed = {v["VersionId"]: v["VersionStages"] for v in self.sm.list_secret_version_ids(SecretId=self.name)["Versions"]}
+        self.assertEqual(listed, {self.good: ["AWSCURRENT"], self.bad: ["AWSPREVIOUS"]})
+
+    def test_a_move_by_arn_is_followed_too(self) -> None:
+        arn = self.sm.describe_secret(SecretId=self.name)["ARN"]
+
+        self.roll_back(arn)
+
+        self.assertEqual(self.value(), (self.good, "known-good"))
+
+    def test_a_new_value_after_the_rollback_makes_the_good_version_previous(self) -> None:
+        self.roll_back()
+
+        newest = self.sm.put_secret_value(SecretId=self.name, SecretString="fixed")["VersionId"]
+
+        self.assertEqual(self.value(), (newest, "fixed"))
+        self.assertEqual(self.value(VersionStage="AWSPREVIOUS"), (self.good, "known-good"))
+        stages = self.sm.describe_secret(SecretId=self.name)["VersionIdsToStages"]
+        self.assertEqual(stages[newest], ["AWSCURRENT"])
+        self.assertEqual(stages[self.good], ["AWSPREVIOUS"])
+        self.assertNotIn("AWSCURRENT", stages.get(self.bad, []))
+
+    def test_a_custom_label_moved_onto_a_version_that_has_it_is_listed_once(self) -> None:
+        self.sm.update_secret_version_stage(SecretId=self.name, VersionStage="known-good", MoveToVersionId=self.good)
+        self.sm.update_secret_version_stage(SecretId=self.name, VersionStage="known-good", MoveToVersionId=self.good,
+                                            RemoveFromVersionId=self.good)
+        self.sm.update_secret_version_stage(SecretId=self.name, VersionStage="known-good", MoveToVersionId=self.good)
+
+        stages = self.sm.describe_secret(SecretId=self.name)["VersionIdsToStages"]
+        self.assertEqual(stages[self.good].count("known-good"), 1)
+        self.assertEqual(self.value(), (self.bad, "rotated-bad"))  # AWSCURRENT did not move
+
+
+class InvalidationTests(unittest.TestCase):
+    """A CallerReference names one invalidation, as in CloudFront: a resent batch is answered, not repeated."""
+
+    def setUp(self) -> None:
+        self.cf = client("cloudfront")
+        origin = {"Id": "alb", "DomainName": "alb.example.com",
+                  "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}}
+        self.distribution = self.cf.create_distribution(DistributionConfig={
+            "CallerReference": uuid.uuid4().hex, "Comment": "", "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [origin]},
+            "DefaultCacheBehavior": {"TargetOriginId": "alb", "ViewerProtocolPolicy": "allow-all", "MinTTL": 0},
+        })["Distribution"]["Id"]
+
+    def invalidate(self, reference: str, *paths: str) -> str:
+        batch = {"Paths": {"Quantity": len(paths), "Items": list(paths)}, "CallerReference": reference}
+        return self.cf.create_invalidation(DistributionId=self.distribution, InvalidationBatch=batch)["Invalidation"]["Id"]
+
+    def listed(self) -> int:
+        return self.cf.list_invalidations(DistributionId=self.distribution)["InvalidationList"]["Quantity"]
+
+    def test_a_resent_batch_returns_the_first_invalidation(self) -> None:
+        first = self.invalidate("rewind-run-1", "/*")
+
+        again = self.invalidate("rewind-run-1", "/*")
+
+        self.assertEqual(again, first)
+        self.assertEqual(self.listed(), 1)
+
+    def test_the_same_reference_with_other_paths_is_refused(self) -> None:
+        self.invalidate("rewind-run-2", "/*")
+
+        with self.assertRaises(ClientError) as raised:
+            self.invalidate("rewind-run-2", "/index.html", "/app.js")
+
+        self.assertEqual(raised.exception.response["Error"]["Code"], "InvalidationBatchAlreadyExists")
+        self.assertEqual(self.listed(), 1)
+
+    def test_another_reference_is_another_invalidation(self) -> None:
+        first = self.invalidate("rewind-run-3", "/*")
+
+        second = self.invalidate("rewind-run-4", "/*")
+
+        self.assertNotEqual(second, first)
+        self.assertEqual(self.listed(), 2)
+
+
 class CallCounterTests(unittest.TestCase):
     def test_counts_every_service_and_resets(self) -> None:
         status, _before = _http("POST", "/rewind-api/calls/reset")
@@ -615,28 +721,6 @@ class StartupTests(unittest.TestCase):
         code, out, err = probe("patching")
         self.assertEqual(code, 0, err)
         self.assertEqual(json.loads(out)["mutating"], MUTATING)
-
-
-
-class InvalidationCallerReferenceTests(unittest.TestCase):
-    """CloudFront's idempotency token: a CreateInvalidation resent after a lost answer must not invalidate twice."""
-
-    def test_a_repeated_caller_reference_returns_the_first_invalidation_and_a_new_one_creates_another(self) -> None:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        import rewind_moto  # noqa: F401  (installs the patches in this process)
-        from moto.cloudfront.models import CloudFrontBackend
-
-        backend = CloudFrontBackend.__new__(CloudFrontBackend)
-        backend.invalidations = {}
-        backend.get_distribution = lambda dist_id: (object(), None)
-
-        first = CloudFrontBackend.create_invalidation(backend, "D1", ["/*"], "rewind-run-1")
-        again = CloudFrontBackend.create_invalidation(backend, "D1", ["/*"], "rewind-run-1")
-        other = CloudFrontBackend.create_invalidation(backend, "D1", ["/*"], "rewind-run-2")
-
-        self.assertIs(first, again)
-        self.assertIsNot(first, other)
-        self.assertEqual(2, len(backend.invalidations["D1"]))
 
 
 if __name__ == "__main__":

@@ -46,8 +46,17 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
         ? RewindConfigLoader.Parse("", "(defaults)", Environment.GetEnvironmentVariable)
         : RewindConfigLoader.Load(ConfigPath, Environment.GetEnvironmentVariable);
 
+    /// <summary>
+    /// Wraps every ledger this invocation opens: the identity, except in tests that stand between the command and its
+    /// ledger (the crash enumeration "kills" a run after a chosen journal entry).
+    /// </summary>
+    public Func<ILedger, ILedger> LedgerOpened { get; init; } = ledger => ledger;
+
     /// <summary>Opens the configured ledger: SQLite (default file under the user's state folder) or DynamoDB.</summary>
-    public async Task<ILedger> OpenLedgerAsync(AwsClients? aws, CancellationToken cancellationToken)
+    public async Task<ILedger> OpenLedgerAsync(AwsClients? aws, CancellationToken cancellationToken) =>
+        LedgerOpened(await OpenConfiguredLedgerAsync(aws, cancellationToken));
+
+    private async Task<ILedger> OpenConfiguredLedgerAsync(AwsClients? aws, CancellationToken cancellationToken)
     {
         var ledger = Config.Ledger;
         if (ledger.Backend == LedgerBackend.DynamoDb)

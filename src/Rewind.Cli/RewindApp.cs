@@ -18,9 +18,9 @@ public static class RewindApp
 
     public static async Task<int> RunAsync(
         string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken,
-        Func<AwsSettings, AwsClients>? awsFactory = null)
+        Func<AwsSettings, AwsClients>? awsFactory = null, Func<ILedger, ILedger>? ledgerOpened = null)
     {
-        var (root, globals) = CreateRoot(stdout, stderr, awsFactory ?? (settings => new AwsClients(AwsSession.Resolve(settings), options: AwsTransportOptions.FromEnvironment())));
+        var (root, globals) = CreateRoot(stdout, stderr, awsFactory ?? (settings => new AwsClients(AwsSession.Resolve(settings), options: AwsTransportOptions.FromEnvironment())), ledgerOpened);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -53,13 +53,14 @@ public static class RewindApp
     /// <summary>Every command, as the parser sees it: for documentation checks and completion tests.</summary>
     public static RootCommand Commands() => CreateRoot(TextWriter.Null, TextWriter.Null, settings => new AwsClients(AwsSession.Resolve(settings), options: AwsTransportOptions.FromEnvironment())).Root;
 
-    private static (RootCommand Root, GlobalOptions Globals) CreateRoot(TextWriter stdout, TextWriter stderr, Func<AwsSettings, AwsClients> awsFactory)
+    private static (RootCommand Root, GlobalOptions Globals) CreateRoot(
+        TextWriter stdout, TextWriter stderr, Func<AwsSettings, AwsClients> awsFactory, Func<ILedger, ILedger>? ledgerOpened = null)
     {
         var globals = new GlobalOptions();
         var root = new RootCommand("Rewind: the production rollback playbook as one fast, safe, verified command.");
         foreach (var option in globals.All)
             root.Options.Add(option);
-        CliContext Context(ParseResult parse) => new(stdout, stderr, globals, parse, awsFactory);
+        CliContext Context(ParseResult parse) => new(stdout, stderr, globals, parse, awsFactory) { LedgerOpened = ledgerOpened ?? (ledger => ledger) };
 
         root.Subcommands.Add(InitCommand.Create(Context));
         root.Subcommands.Add(DoctorCommand.Create(Context));

@@ -1,8 +1,8 @@
 namespace Rewind.Aws.SecretsManager;
 
 /// <summary>
-/// Which version of a secret to read: by staging label or by version id. GetSecretValue requires one, because moto
-/// (and any reader racing a stage move) may serve a stale default version when neither is sent.
+/// Which version of a secret to read: by staging label or by version id. GetSecretValue always sends one, so what
+/// is read is named in the request (and in the journal), never left to the service's default.
 /// </summary>
 public sealed class SecretVersionSelector
 {

@@ -55,8 +55,8 @@ public sealed class CdnStep(ICloudFrontClient cloudFront, string distributionId,
     public async Task<StepResult> ExecuteAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken)
     {
         var distribution = plan.Parameter("distribution");
-        // A resumed run finds the invalidation its first attempt created instead of making another (AWS would also
-        // answer the same caller reference with the same invalidation; the emulator would not).
+        // A resumed run finds the invalidation its first attempt created instead of making another; if that attempt's
+        // answer was never journaled, sending the same caller reference again makes CloudFront answer with it.
         var id = context.EarlierResult(Create)?["invalidation"]?.GetValue<string>();
         if (id is null)
         {

@@ -1,5 +1,10 @@
+using System.Text.Json.Nodes;
+using Rewind.Aws;
+using Rewind.Aws.Protocols;
 using Rewind.Aws.SecretsManager;
+using Rewind.Cli.Demo;
 using Rewind.Core.Engine;
+using Rewind.IntegrationTests.Clients.Support;
 using Rewind.Playbook.Secrets;
 using Xunit;
 
@@ -29,6 +34,22 @@ public sealed class SecretsRollbackTests(RolloutEmulatorFixture emulator)
         var calls = await world.CallsAsync(Ct);
         Assert.Equal(1, calls.Count("secretsmanager:UpdateSecretVersionStage"));
         Assert.Equal(0, calls.Count("secretsmanager:GetSecretValue"));
+    }
+
+    [Fact]
+    public async Task Given_the_secret_rolled_back_when_a_task_reads_it_without_a_stage_then_it_gets_the_good_value_as_from_AWS()
+    {
+        // The service's tasks call GetSecretValue with the secret id alone; Rewind's own reads always name a stage.
+        await using var world = await PlaybookHarness.SeedAsync(emulator, "sread", Ct);
+        var (_, outcome) = await world.RunAsync(null, [new SecretsStep(new SecretsManagerClient(world.Transport), [world.World.SecretArn])], Ct);
+        Assert.Equal(Core.Ledger.RunStatus.Succeeded, outcome.Status);
+
+        var read = await new JsonProtocol(world.Transport, AwsService.SecretsManager, "secretsmanager", "1.1")
+            .InvokeAsync("GetSecretValue", new JsonObject { ["SecretId"] = world.World.SecretArn }, Ct);
+
+        Assert.Equal(
+            (world.World.PreviousSecretVersionId, DemoWorld.ApiKeyBeforeRotation),
+            ((string?)read["VersionId"], (string?)read["SecretString"]));
     }
 
     [Fact]

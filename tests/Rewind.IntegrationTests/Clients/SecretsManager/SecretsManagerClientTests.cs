@@ -123,7 +123,8 @@ public sealed class SecretsManagerClientTests(SignedEmulatorFixture emulator)
     [Fact]
     public async Task Given_moto_after_a_stage_move_a_read_without_a_stage_is_stale_which_is_why_the_client_always_sends_one()
     {
-        // Documents the moto gap the SecretVersionSelector guards against; if moto fixes it this test says so.
+        // Plain moto 5.2.1 (this fixture runs it without emulator/rewind_moto.py, which fixes the read): a reader that
+        // names no stage may be served a stale version, so the client always names one; if moto fixes it this test says so.
         var ct = TestContext.Current.CancellationToken;
         var transport = ClientFactory.Transport(emulator);
         var name = ClientFactory.Unique("rewind/stale");
