@@ -34,41 +34,31 @@ public static class MessageText
     public static string Line(string line)
     {
         ArgumentNullException.ThrowIfNull(line);
-        var builder = new StringBuilder(Math.Min(line.Length, MaxLineLength + 64));
-        var run = 0;
-        var skipped = 0;
-        foreach (var c in line)
+        var words = EscapeControls(line).Split(' ');
+        for (var i = 0; i < words.Length; i++)
         {
-            if (c == ' ')
-            {
-                Flush();
-                run = 0;
-                builder.Append(c);
-                continue;
-            }
-            run++;
-            if (run > MaxValueLength)
-            {
-                skipped++;
-                continue;
-            }
-            AppendEscaped(builder, c);
+            if (words[i].Length > MaxValueLength)
+                words[i] = CutWord(words[i]);
         }
-        Flush();
-        var text = builder.ToString();
+        var text = string.Join(' ', words);
         if (text.Length <= MaxLineLength)
             return text;
         var head = text[..(MaxLineLength / 2)];
         var tail = text[^(MaxLineLength / 2)..];
         return $"{head}…({(text.Length - MaxLineLength).ToString(CultureInfo.InvariantCulture)} characters left out)…{tail}";
-
-        void Flush()
-        {
-            if (skipped > 0)
-                builder.Append(CultureInfo.InvariantCulture, $"…({skipped} more characters)");
-            skipped = 0;
-        }
     }
+
+    // The quote and colon that close a value (', ':) stay, so the line still reads "problem: fix".
+    private static string CutWord(string word)
+    {
+        var closing = 0;
+        while (closing < 3 && closing < word.Length && ClosingPunctuation.Contains(word[^(closing + 1)]))
+            closing++;
+        var cut = word.Length - MaxValueLength - closing;
+        return $"{word[..MaxValueLength]}…({cut.ToString(CultureInfo.InvariantCulture)} more characters){word[^closing..]}";
+    }
+
+    private const string ClosingPunctuation = "'\":,;.)]}";
 
     /// <summary>Whether <paramref name="value"/> holds a line break or another control character (tab included).</summary>
     public static bool HasControlCharacters(string value) => value.Any(char.IsControl);
