@@ -3,7 +3,6 @@ using Rewind.Cli;
 using Rewind.IntegrationTests.Clients.Support;
 using Rewind.IntegrationTests.Emulator;
 using Rewind.IntegrationTests.Playbook;
-using Rewind.Ledger.Sqlite;
 
 namespace Rewind.IntegrationTests.Announce;
 
@@ -45,9 +44,7 @@ internal static class AnnounceCli
     {
         var folder = Directory.CreateTempSubdirectory("rewind-announce-").FullName;
         var path = Path.Combine(folder, "rewind.yaml");
-        // The ledger the configuration names must exist: only 'rewind record' and 'rewind ledger init' create one there.
-        var ledger = SqliteLedger.OpenAsync(Path.Combine(folder, "ledger.db"), CancellationToken.None).GetAwaiter().GetResult();
-        ledger.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        Cli.ExistingLedger.At(Path.Combine(folder, "ledger.db"));
         File.WriteAllText(path, $"""
             service:
               name: claude-proxy-api
