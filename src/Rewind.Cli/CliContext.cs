@@ -13,6 +13,7 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
 {
     private readonly Lock _logGate = new();
     private RewindConfig? _config;
+    private bool _warnedNoLedger;
 
     public TextWriter Out { get; } = stdout;
     public TextWriter Error { get; } = stderr;
@@ -52,7 +53,12 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
     /// </summary>
     public Func<ILedger, ILedger> LedgerOpened { get; init; } = ledger => ledger;
 
-    /// <summary>Opens the configured ledger: SQLite (default file under the user's state folder) or DynamoDB.</summary>
+    /// <summary>
+    /// Opens the configured ledger: SQLite (default file under the user's state folder) or DynamoDB. A SQLite ledger is
+    /// created only on purpose: a missing file at the path rewind.yaml names is a typo until proven otherwise (bad
+    /// input, nothing created), and at the default path only a command that records something creates it; the others
+    /// read an empty ledger and say once that no recorded release can be the target.
+    /// </summary>
     public async Task<ILedger> OpenLedgerAsync(AwsClients? aws, CancellationToken cancellationToken) =>
         LedgerOpened(await OpenConfiguredLedgerAsync(aws, cancellationToken));
 
@@ -61,10 +67,33 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
         var ledger = Config.Ledger;
         if (ledger.Backend == LedgerBackend.DynamoDb)
             return await DynamoDbLedger.OpenAsync((aws ?? Aws()).DynamoDb(), ledger.Table!, TimeProvider.System, cancellationToken);
-        var path = ledger.Path ?? LedgerPaths.DefaultSqlitePath();
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var path = Path.GetFullPath(ledger.Path ?? LedgerPaths.DefaultSqlitePath());
+        if (!File.Exists(path) && !Directory.Exists(path))
+        {
+            if (ledger.Path is not null && !IsRecord)
+                throw new CliException($"no ledger at {path} (ledger.path in {ConfigPath})", "fix the path, or create the ledger with 'rewind ledger init'");
+            if (ledger.Path is null && !CreatesLedger)
+            {
+                if (!_warnedNoLedger)
+                    Log($"rewind: warning: no ledger at {path} yet, so no recorded release can be the target; 'rewind record' or 'rewind ledger init' creates it (or set ledger.path)");
+                _warnedNoLedger = true;
+                return await SqliteLedger.OpenEmptyInMemoryAsync(path, TimeProvider.System, cancellationToken);
+            }
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         return await SqliteLedger.OpenAsync(path, cancellationToken);
     }
+
+    /// <summary><c>rewind record</c>: the deploy pipeline's first record creates the ledger wherever it is configured.</summary>
+    private bool IsRecord => Parse.CommandResult.Command.Name == "record";
+
+    /// <summary>
+    /// Whether this invocation may create the ledger at its default path: <c>rewind record</c>, and any command run with
+    /// <c>--live</c> (every command that changes something takes it, and a live run must journal before it acts).
+    /// </summary>
+    private bool CreatesLedger =>
+        IsRecord
+        || (Parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name == "--live") is Option<bool> live && Parse.GetValue(live));
 
     /// <summary>Resolves the AWS session (credentials, region, endpoints) and builds the clients.</summary>
     public AwsClients Aws()

@@ -22,14 +22,14 @@ public static class RewindApp
     {
         var (root, globals) = CreateRoot(stdout, stderr, awsFactory ?? (settings => new AwsClients(AwsSession.Resolve(settings), options: AwsTransportOptions.FromEnvironment())), ledgerOpened);
 
-        var parse = root.Parse(args);
+        var parse = root.Parse(args, Parsing);
         if (parse.Errors.Count > 0)
         {
-            var command = string.Join(' ', parse.CommandResult.Command.Name == root.Name ? [] : [parse.CommandResult.Command.Name]);
+            var command = CommandPath(parse.CommandResult);
             // An unknown token explains more than the "required command" error it causes.
             var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
-            var message = string.Join(' ', error.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.');
-            await stderr.WriteLineAsync($"rewind: {message}: see 'rewind {command}{(command.Length > 0 ? " " : "")}--help'");
+            var message = NotANumber(error) ?? string.Join(' ', error.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.');
+            await stderr.WriteLineAsync(MessageText.Line($"rewind: {message}: see 'rewind {command}{(command.Length > 0 ? " " : "")}--help'"));
             return ExitCodes.BadInput;
         }
 
@@ -43,11 +43,43 @@ public static class RewindApp
         catch (Exception e)
         {
             var (line, code) = Describe(e, cancellationToken);
-            await stderr.WriteLineAsync($"rewind: {line}");
+            await stderr.WriteLineAsync(MessageText.Line($"rewind: {line}"));
             if (verbose && code == ExitCodes.Failed && e is not AwsException and not CliException)
                 await stderr.WriteLineAsync(e.ToString());
             return code;
         }
+    }
+
+    /// <summary>"incident open" for <c>rewind incident open …</c>: where that command's --help is.</summary>
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new List<string>();
+        for (var current = result; current.Parent is System.CommandLine.Parsing.CommandResult parent; current = parent)
+            names.Insert(0, current.Command.Name);
+        return string.Join(' ', names);
+    }
+
+    /// <summary>
+    /// No response files: an argument starting with '@' is ordinary text (a Slack mention, a message), never "read more
+    /// arguments from this file", which let a file turn a dry run into a live one.
+    /// </summary>
+    private static readonly ParserConfiguration Parsing = new() { ResponseFileTokenReplacer = null };
+
+    /// <summary>
+    /// A value that does not parse as the number an option takes, said in words ("a whole number"), not as the .NET type
+    /// System.CommandLine names; null for every other error.
+    /// </summary>
+    private static string? NotANumber(System.CommandLine.Parsing.ParseError error)
+    {
+        if (error.SymbolResult is not System.CommandLine.Parsing.OptionResult { Option: var option } result
+            || !error.Message.StartsWith("Cannot parse argument", StringComparison.Ordinal))
+            return null;
+        var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
+        var kind = type == typeof(int) || type == typeof(long) ? "a whole number" : type == typeof(double) ? "a number" : null;
+        if (kind is null)
+            return null;
+        var given = string.Join(' ', result.Tokens.Select(t => t.Value));
+        return $"{option.Name} '{MessageText.Value(given)}' is not {kind}: give {kind}{(kind == "a whole number" ? " such as 5" : " such as 2.5")}";
     }
 
     /// <summary>Every command, as the parser sees it: for documentation checks and completion tests.</summary>

@@ -43,6 +43,13 @@ public sealed class AwsEndpointResolver
     {
         if (string.IsNullOrWhiteSpace(value))
             return null;
+        if (Uri.TryCreate(value.Trim(), UriKind.Absolute, out var withUser) && withUser.UserInfo.Length > 0)
+        {
+            // Never quoted: the user information is a credential, and AWS signs requests with keys, not URL passwords.
+            throw new AwsConfigurationException(
+                $"{source} has a user name or password in it (the URL is not shown)",
+                "AWS credentials go in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or a profile (--profile), never in the URL");
+        }
         if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri)
             || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
             || string.IsNullOrEmpty(uri.Host))

@@ -18,9 +18,9 @@ public static class FreezeCommands
     public static Command Create(Func<ParseResult, CliContext> context)
     {
         var live = new Option<bool>("--live") { Description = "act; without it nothing is changed (dry-run)" };
-        var reason = new Option<string?>("--reason") { Description = "why releases are frozen (required)", HelpName = "TEXT" };
-        var incident = new Option<string?>("--incident") { Description = "the incident the freeze belongs to (INC-0001)", HelpName = "INC" };
-        var rootCause = new Option<string?>("--root-cause") { Description = "the identified root cause (required to lift)", HelpName = "TEXT" };
+        var reason = new Option<string?>("--reason") { Description = "why releases are frozen (required)", HelpName = "TEXT" }.SingleLine();
+        var incident = new Option<string?>("--incident") { Description = "the incident the freeze belongs to (INC-0001)", HelpName = "INC" }.SingleLine();
+        var rootCause = new Option<string?>("--root-cause") { Description = "the identified root cause (required to lift)", HelpName = "TEXT" }.SingleLine();
 
         var on = new Command("on", "Freeze releases of the service: recorded in the ledger, published to SSM, #releases told") { reason, incident, live };
         on.SetAction((parse, ct) => OnAsync(context(parse), parse.GetValue(reason), parse.GetValue(incident), parse.GetValue(live), ct));

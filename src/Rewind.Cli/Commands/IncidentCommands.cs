@@ -17,10 +17,10 @@ public static partial class IncidentCommands
         var incident = new Command("incident", "The incident and its postmortem: ledger, tickets, draft, meeting invitation");
         var live = new Option<bool>("--live") { Description = "act; without it nothing is changed (dry-run)" };
 
-        var title = new Option<string?>("--title") { Description = "one-line title (default: made from the service)", HelpName = "TEXT" };
-        var severity = new Option<string?>("--severity") { Description = "severity label (default: incident.severity, else SEV2)", HelpName = "SEV" };
-        var owner = new Option<string?>("--owner") { Description = "postmortem owner (default: incident.on_call, else you)", HelpName = "NAME" };
-        var run = new Option<string?>("--run") { Description = "the run the incident is about: its journal makes the draft's timeline", HelpName = "RUN" };
+        var title = new Option<string?>("--title") { Description = "one-line title (default: made from the service)", HelpName = "TEXT" }.SingleLine();
+        var severity = new Option<string?>("--severity") { Description = "severity label (default: incident.severity, else SEV2)", HelpName = "SEV" }.SingleLine();
+        var owner = new Option<string?>("--owner") { Description = "postmortem owner (default: incident.on_call, else you)", HelpName = "NAME" }.SingleLine();
+        var run = new Option<string?>("--run") { Description = "the run the incident is about: its journal makes the draft's timeline", HelpName = "RUN" }.SingleLine();
         var open = new Command("open", "Open an incident: ledger, tracker tickets (read back), postmortem draft and .ics (dry-run unless --live)") { title, severity, owner, run, live };
         open.SetAction((parse, ct) => OpenAsync(context(parse), parse.GetValue(title), parse.GetValue(severity), parse.GetValue(owner), parse.GetValue(run), parse.GetValue(live), ct));
 
@@ -31,7 +31,7 @@ public static partial class IncidentCommands
         var show = new Command("show", "One incident: owner, postmortem due, ticket, root cause, draft") { id };
         show.SetAction((parse, ct) => ShowAsync(context(parse), parse.GetValue(id)!, ct));
 
-        var newOwner = new Option<string>("--owner") { Description = "the new postmortem owner", Required = true, HelpName = "NAME" };
+        var newOwner = new Option<string>("--owner") { Description = "the new postmortem owner", Required = true, HelpName = "NAME" }.SingleLine();
         var assign = new Command("assign", "Give the postmortem to another owner (dry-run unless --live)") { id, newOwner, live };
         assign.SetAction((parse, ct) => ChangeAsync(context(parse), parse.GetValue(id)!, i => i with { Owner = parse.GetValue(newOwner) }, $"assign to {parse.GetValue(newOwner)}", parse.GetValue(live), ct));
 

@@ -34,7 +34,7 @@ public static class LedgerCommands
     public static Command History(Func<ParseResult, CliContext> context)
     {
         var service = new Option<string?>("--service") { Description = "only this service (default: the configured one; 'all' for every service)", HelpName = "NAME" };
-        var limit = new Option<int>("--limit") { Description = "how many releases and runs", DefaultValueFactory = _ => 20 };
+        var limit = new Option<int>("--limit") { Description = "how many releases and runs, 1–10000", DefaultValueFactory = _ => 20 }.Between(1, 10_000);
         var history = new Command("history", "Releases and runs from the ledger, newest first") { service, limit };
         history.SetAction((parse, ct) => HistoryAsync(context(parse), parse.GetValue(service), parse.GetValue(limit), ct));
         return history;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Rewind.Cli.Playbook;
+using Rewind.Core;
 using Rewind.Core.Configuration;
 using Rewind.Core.Engine;
 using Rewind.Core.Ledger;
@@ -59,6 +60,8 @@ public static class NotifyCommands
                     var key = route.Kind == NotifyRoute.Slack ? "slack_webhook_env" : "webhook_env";
                     throw new CliException($"environment variable {route.EnvironmentVariable} (notify.{audience}.{key}) is not set", $"export {route.EnvironmentVariable} with the webhook URL");
                 }
+                if (UrlCredentials.In(Environment.GetEnvironmentVariable(route.EnvironmentVariable)))
+                    throw new CliException(UrlCredentials.Problem($"the webhook URL in {route.EnvironmentVariable} (notify.{audience})"), WebhookSender.CredentialsHint);
                 routes.Add(route);
             }
         }

@@ -67,7 +67,14 @@ public static class ReportCommands
                 throw new CliException($"--out {path} is a folder", "name a file, e.g. --out report." + format);
             if (Path.GetDirectoryName(full) is { } folder && !Directory.Exists(folder))
                 throw new CliException($"the folder of --out {path} does not exist", "create it first, or name a file in an existing folder");
-            await File.WriteAllTextAsync(full, text, cancellationToken);
+            try
+            {
+                await File.WriteAllTextAsync(full, text, cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CliException($"cannot write --out {path} ({e.Message.TrimEnd('.')})", "name a file in a folder you can write, or leave --out out to print the report");
+            }
             await context.Out.WriteLineAsync(full.AsMemory(), cancellationToken);
         }
         if (record.ChainBreak is { } broken)

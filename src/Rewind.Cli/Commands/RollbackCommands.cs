@@ -2,6 +2,7 @@ using System.CommandLine;
 using Rewind.Aws.Errors;
 using Rewind.Cli.Playbook;
 using Rewind.Cli.Rendering;
+using Rewind.Core;
 using Rewind.Core.Engine;
 using Rewind.Core.Evidence;
 using Rewind.Core.Ledger;
@@ -86,7 +87,7 @@ public static class RollbackCommands
             var cli = context(parse);
             var id = parse.GetValue(distribution) ?? cli.Config.Cdn?.DistributionId
                 ?? throw new CliException("no distribution to invalidate", "pass --dist-id ID or set cdn.distribution_id in rewind.yaml");
-            string[] given = [.. (parse.GetValue(paths) ?? []).SelectMany(p => p.Split(' ', StringSplitOptions.RemoveEmptyEntries))];
+            string[] given = [.. (parse.GetValue(paths) ?? []).Select(CdnPath)];
             IReadOnlyList<string> chosen = given.Length > 0 ? given : cli.Config.Cdn?.Paths is { Count: > 0 } configured ? [.. configured] : ["/*"];
             try
             {
@@ -101,6 +102,17 @@ public static class RollbackCommands
         });
 
         return [plan, run, resume, ecs, canary, secret, cdn];
+    }
+
+    /// <summary>
+    /// One --paths argument is one path. CloudFront wants unsafe characters URL-encoded, so a space inside a path
+    /// ('/a b') is sent as %20; '/a /b' could be one path or two, so it is refused rather than guessed.
+    /// </summary>
+    private static string CdnPath(string given)
+    {
+        if (given.Contains(" /", StringComparison.Ordinal))
+            throw new CliException($"--paths '{MessageText.Value(given)}' looks like several paths in one argument", "give each path as its own argument: --paths /a /b (a space inside one path is sent as %20)");
+        return given.Replace(" ", "%20", StringComparison.Ordinal);
     }
 
     private sealed record Request(string? To, bool Live, bool Yes, StepSelection Selection, bool NeedsTarget = true, bool TakeOver = false, bool Checklist = false, bool NotifyCustomers = false);

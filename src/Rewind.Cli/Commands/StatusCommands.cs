@@ -59,10 +59,10 @@ public static class StatusCommands
 
     public static Command Record(Func<ParseResult, CliContext> context)
     {
-        var version = new Option<string?>("--version") { Description = "the release's version label (default: the running task definition, family:rev)", HelpName = "V" };
+        var version = new Option<string?>("--version") { Description = "the release's version label (default: the running task definition, family:rev)", HelpName = "V" }.SingleLine();
         var knownGood = new Option<bool>("--known-good") { Description = "record it as already verified healthy (a rollback target)" };
         var overrideFreeze = new Option<bool>("--override-freeze") { Description = "record even though releases are frozen (needs --reason; journaled)" };
-        var reason = new Option<string?>("--reason") { Description = "why the freeze is overridden", HelpName = "TEXT" };
+        var reason = new Option<string?>("--reason") { Description = "why the freeze is overridden", HelpName = "TEXT" }.SingleLine();
         var record = new Command("record", "Snapshot the current state as a release (the deploy pipeline calls this)") { version, knownGood, overrideFreeze, reason };
         record.SetAction(async (parse, ct) =>
         {

@@ -53,7 +53,7 @@ public static class RewindConfigLoader
                 throw new ConfigException(path, null, null, null, "is a directory: pass the configuration file itself with --config PATH");
             }
 
-            yaml = File.ReadAllText(path);
+            yaml = ConfigFileText.Read(path);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -174,6 +174,11 @@ public static class RewindConfigLoader
         }
 
         var endpoint = section.String("endpoint_url");
+        if (UrlCredentials.In(endpoint))
+        {
+            throw section.Error("endpoint_url", $"{UrlCredentials.Problem("aws.endpoint_url")}: AWS credentials go in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or a profile (aws.profile), never in the URL");
+        }
+
         if (endpoint is not null && !ConfigRules.IsHttpUrl(endpoint))
         {
             throw section.Error("endpoint_url", $"aws.endpoint_url '{endpoint}' is not an http or https URL: write it in full, such as http://127.0.0.1:5000");
@@ -320,6 +325,11 @@ public static class RewindConfigLoader
     private static SmokeSection ReadSmoke(ConfigSource source, ConfigSection section)
     {
         var url = section.String("url") ?? throw section.Whole("smoke.url is required when smoke is set: the service's base URL, such as http://my-alb-123.eu-west-1.elb.amazonaws.com");
+        if (UrlCredentials.In(url))
+        {
+            throw section.Error("url", $"{UrlCredentials.Problem("smoke.url")}: put the token in a header (smoke.checks[].headers) or the API key in the variable smoke.api_key_env names, and write the URL without user:password@");
+        }
+
         if (!ConfigRules.IsHttpUrl(url))
         {
             throw section.Error("url", $"smoke.url '{url}' is not an http or https URL: write it in full, such as http://my-alb-123.eu-west-1.elb.amazonaws.com");
@@ -441,6 +451,11 @@ public static class RewindConfigLoader
         }
 
         var apiUrl = section.String("api_url") ?? PlaybookDefaults.GitHubApiUrl;
+        if (UrlCredentials.In(apiUrl))
+        {
+            throw section.Error("api_url", $"{UrlCredentials.Problem("incident.github.api_url")}: the token goes in the variable incident.github.token_env names, never in the URL");
+        }
+
         if (!ConfigRules.IsHttpUrl(apiUrl))
         {
             throw section.Error("api_url", $"incident.github.api_url '{apiUrl}' is not an http(s) URL: use https://api.github.com or https://HOST/api/v3");
@@ -459,6 +474,11 @@ public static class RewindConfigLoader
     private static JiraTrackerSection ReadJira(ConfigSection section)
     {
         var url = section.String("url") ?? throw section.Whole("incident.jira needs url: the site, such as https://example.atlassian.net");
+        if (UrlCredentials.In(url))
+        {
+            throw section.Error("url", $"{UrlCredentials.Problem("incident.jira.url")}: the e-mail and token go in the variables incident.jira.email_env and token_env name, never in the URL");
+        }
+
         if (!ConfigRules.IsHttpUrl(url))
         {
             throw section.Error("url", $"incident.jira.url '{url}' is not an http(s) URL such as https://example.atlassian.net");

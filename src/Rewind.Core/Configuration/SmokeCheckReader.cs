@@ -19,7 +19,7 @@ public static partial class SmokeCheckReader
         string yaml;
         try
         {
-            yaml = File.ReadAllText(path);
+            yaml = ConfigFileText.Read(path);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -125,6 +125,34 @@ public sealed partial class SqliteLedger :
         }
     }
 
+    /// <summary>
+    /// An empty ledger that lives only in this process: what a read-only command reads when no ledger file exists yet,
+    /// so that reading never creates one. <paramref name="location"/> is the path that does not exist, for messages.
+    /// </summary>
+    public static Task<SqliteLedger> OpenEmptyInMemoryAsync(string location, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(location);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = ":memory:",
+            Mode = SqliteOpenMode.Memory,
+            Pooling = false,
+        }.ToString());
+        try
+        {
+            connection.Open();
+            Migrate(connection, location, timeProvider);
+            return Task.FromResult(new SqliteLedger(connection, location, timeProvider));
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

@@ -16,6 +16,8 @@ public sealed class IncidentWebhook(HttpClient http, string urlVariable, Func<st
         var url = TrackerHttp.Secret(environment, urlVariable, "the incident webhook's URL");
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             throw new Core.RewindException($"{urlVariable} does not hold an http(s) URL", $"export {urlVariable} with the webhook's URL", Core.FailureKind.BadInput);
+        if (Core.UrlCredentials.In(uri))
+            throw new Core.RewindException(Core.UrlCredentials.Problem($"the webhook URL in {urlVariable} (incident.webhook_env)"), Notify.WebhookSender.CredentialsHint, Core.FailureKind.BadInput);
     }
 
     /// <summary>Posts <paramref name="payload"/> and returns the HTTP status code; non-2xx fails (the URL is never in the message).</summary>

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
+using Rewind.Core;
 
 namespace Rewind.Playbook.Notify;
 
@@ -44,11 +45,16 @@ public sealed class WebhookSender(HttpClient http, WebhookOptions options, TimeP
 
     public WebhookOptions Options => options;
 
+    /// <summary>Where a webhook's credential goes instead of <c>user:password@</c> in its URL.</summary>
+    public const string CredentialsHint = "a webhook URL carries its token in its path or query (as Slack's do); give one without user:password@";
+
     /// <summary>Sends <paramref name="payload"/>; the outbox key goes along as <c>Idempotency-Key</c> so a receiver can drop a repeat.</summary>
     public async Task<DeliveryAttempt> PostAsync(string url, string idempotencyKey, JsonObject payload, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             return new DeliveryAttempt(null, "the variable does not hold an http(s) URL", 0);
+        if (UrlCredentials.In(uri))
+            return new DeliveryAttempt(null, $"the variable holds a URL with a user name or password, so nothing was sent: {CredentialsHint}", 0);
         var body = payload.ToJsonString();
         var attempts = 0;
         try

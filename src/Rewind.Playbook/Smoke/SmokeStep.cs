@@ -77,6 +77,8 @@ public sealed class SmokeStep(
     /// <summary>The base URL as an absolute http(s) URL, or bad input naming <paramref name="what"/>.</summary>
     public static Uri ParseUrl(string url, string what)
     {
+        if (UrlCredentials.In(url))
+            throw new RewindException(UrlCredentials.Problem(what), "put the token in a header (smoke.checks[].headers) or the API key in SMOKE_API_KEY (or smoke.api_key_env), and give the URL without user:password@", FailureKind.BadInput);
         if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Host.Length > 0
             && string.IsNullOrEmpty(uri.Query) && string.IsNullOrEmpty(uri.Fragment))
             return uri;

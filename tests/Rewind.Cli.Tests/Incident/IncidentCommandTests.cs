@@ -12,6 +12,10 @@ public sealed class IncidentCommandTests : IDisposable
 
     private string LedgerPath => Path.Combine(_folder.FullName, "ledger.db");
 
+    // The ledger the configuration names exists, as 'rewind ledger init' leaves it: a missing one is bad input.
+    public IncidentCommandTests() =>
+        Rewind.Ledger.Sqlite.SqliteLedger.OpenAsync(LedgerPath, CancellationToken.None).GetAwaiter().GetResult().DisposeAsync().AsTask().GetAwaiter().GetResult();
+
     private string Config(string incidentYaml = "")
     {
         var path = Path.Combine(_folder.FullName, "rewind.yaml");

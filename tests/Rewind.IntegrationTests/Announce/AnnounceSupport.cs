@@ -44,6 +44,7 @@ internal static class AnnounceCli
     {
         var folder = Directory.CreateTempSubdirectory("rewind-announce-").FullName;
         var path = Path.Combine(folder, "rewind.yaml");
+        Cli.ExistingLedger.At(Path.Combine(folder, "ledger.db"));
         File.WriteAllText(path, $"""
             service:
               name: claude-proxy-api

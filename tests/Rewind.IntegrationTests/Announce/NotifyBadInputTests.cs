@@ -22,12 +22,15 @@ public sealed class NotifyBadInputTests
               customers: {"{"} webhook_env: {AnnounceCli.Variable("customers", receiver.Url)}, enabled: false {"}"}
             """);
 
+        var ledger = Path.Combine(Path.GetDirectoryName(config)!, "ledger.db");
+        var before = Cli.NothingChangedBadInputTests.LedgerDigest(ledger);
+
         var result = await AnnounceCli.RunAsync(null, ["notify", "--to", to, "--message", "hello", "--live", "--config", config], Ct);
 
         Assert.True(result.ExitCode == ExitCodes.BadInput, result.ToString());
         Assert.Equal(expected.Replace("CONFIG", config, StringComparison.Ordinal), Assert.Single(result.ErrorLines));
         Assert.Empty(receiver.Requests);
-        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(config)!, "ledger.db")));
+        Assert.Equal(before, Cli.NothingChangedBadInputTests.LedgerDigest(ledger));
     }
 
     [Fact]

@@ -71,7 +71,7 @@ internal sealed class TerraformRepository : IDisposable
               directory: {Directory}
               max_destroys: {maxDestroys}
             ledger:
-              path: {ledger ?? LedgerPath}
+              path: {ledger ?? Cli.ExistingLedger.At(LedgerPath)}
             {extra}
             """);
         return path;

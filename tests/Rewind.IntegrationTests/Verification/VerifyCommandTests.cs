@@ -43,7 +43,7 @@ public sealed class VerifyCommandTests(SignedEmulatorFixture emulator) : IDispos
               window: 5m
               max_5xx_percent: 1
             ledger:
-              path: {Path.Combine(_folder.FullName, "ledger.db")}
+              path: {Cli.ExistingLedger.At(Path.Combine(_folder.FullName, "ledger.db"))}
             """);
         return path;
     }
