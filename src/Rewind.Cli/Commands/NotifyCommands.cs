@@ -128,7 +128,8 @@ public static class NotifyCommands
         var config = cli.Config;
         using var aws = cli.Aws();
         await using var ledger = await cli.OpenLedgerAsync(aws, ct);
-        var outbox = PlaybookSteps.Outbox(ledger);
+        // The operator asked: a message that may have arrived (its answer was lost) is sent again too.
+        var outbox = PlaybookSteps.Outbox(ledger).ResendingUnconfirmed();
         var pending = (await ledger.Outbox.ListOutboxAsync(null, ct)).Where(i => i.Status != OutboxStatus.Delivered).ToList();
         var work = new List<(OutboxItem Item, Notification Notification, NotifyRoute Route, string? RunId)>();
         foreach (var item in pending)

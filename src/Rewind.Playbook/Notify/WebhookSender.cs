@@ -100,6 +100,10 @@ public sealed class WebhookSender(HttpClient http, WebhookOptions options, TimeP
         return builder.AddTimeout(options.AttemptTimeout).Build();
     }
 
+    /// <summary>Why <paramref name="url"/> cannot be posted to ("does not hold an http(s) URL"), or null; never contains the URL.</summary>
+    public static string? UrlProblem(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? null : "does not hold an http(s) URL";
+
     private static string OneLine(string text)
     {
         var line = string.Join(' ', text.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
