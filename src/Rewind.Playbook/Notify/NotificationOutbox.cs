@@ -60,7 +60,7 @@ public sealed class NotificationOutbox(
         foreach (var route in routes)
         {
             if (UrlProblem(route) is { } problem)
-                throw new Core.RewindException(problem, $"export {route.EnvironmentVariable} with the {(route.Kind == NotifyRoute.Slack ? "Slack incoming webhook's" : "webhook's")} URL, or disable notify.{route.Audience}", Core.FailureKind.BadInput);
+                throw new Core.RewindException(problem, $"export {route.EnvironmentVariable} with the {(route.Kind == NotifyRoute.Slack ? "Slack incoming webhook's" : "webhook's")} URL, or set notify.{route.Audience}.enabled: false", Core.FailureKind.BadInput);
         }
     }
 
