@@ -54,11 +54,11 @@ public static class NotifyCommands
                 throw new CliException($"notify.{audience} is disabled in {cli.ConfigPath}", $"set notify.{audience}.enabled: true to reach {audience}");
             foreach (var route in NotifyRoute.Of(audience, target))
             {
-                if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(route.EnvironmentVariable)))
-                {
-                    var key = route.Kind == NotifyRoute.Slack ? "slack_webhook_env" : "webhook_env";
-                    throw new CliException($"environment variable {route.EnvironmentVariable} (notify.{audience}.{key}) is not set", $"export {route.EnvironmentVariable} with the webhook URL");
-                }
+                var url = Environment.GetEnvironmentVariable(route.EnvironmentVariable);
+                if (string.IsNullOrWhiteSpace(url))
+                    throw new CliException($"environment variable {route.EnvironmentVariable} ({route.Setting}) is not set", $"export {route.EnvironmentVariable} with the webhook URL");
+                if (WebhookSender.UrlProblem(url) is { } problem)
+                    throw new CliException($"environment variable {route.EnvironmentVariable} ({route.Setting}) {problem}", $"export {route.EnvironmentVariable} with the webhook URL");
                 routes.Add(route);
             }
         }
