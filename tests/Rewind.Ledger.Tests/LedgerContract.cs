@@ -600,4 +600,23 @@ public abstract class LedgerContract : IAsyncLifetime
         Assert.Equal(failedTwice, await ledger.Outbox.GetOutboxItemAsync("k-1", Ct));
         Assert.Null(await ledger.Outbox.GetOutboxItemAsync("k-9", Ct));
     }
+
+    [Fact]
+    public async Task Given_a_failed_delivery_when_marked_sending_then_it_lists_as_sending_and_keeps_its_last_error_and_attempts()
+    {
+        var ledger = await OpenAsync();
+        await ledger.Outbox.EnqueueAsync("k-1", "slack:#releases", "h1", Ct);
+        await ledger.Outbox.MarkFailedAsync("k-1", "HTTP 503", Ct);
+        Clock.Advance(TimeSpan.FromSeconds(3));
+
+        var sending = await ledger.Outbox.MarkSendingAsync("k-1", Ct);
+        var missing = await Assert.ThrowsAsync<LedgerException>(() => ledger.Outbox.MarkSendingAsync("k-9", Ct));
+
+        Assert.Equal((OutboxStatus.Sending, 1, "HTTP 503", Start.AddSeconds(3)), (sending.Status, sending.Attempts, sending.LastError, sending.UpdatedAt));
+        Assert.Equal(sending, await ledger.Outbox.GetOutboxItemAsync("k-1", Ct));
+        Assert.Equal(["k-1"], (await ledger.Outbox.ListOutboxAsync(OutboxStatus.Sending, Ct)).Select(i => i.IdempotencyKey));
+        Assert.Equal(LedgerFailureReason.NotFound, missing.Reason);
+        var delivered = await ledger.Outbox.MarkDeliveredAsync("k-1", "HTTP 200", Ct);
+        Assert.Equal((OutboxStatus.Delivered, 2), (delivered.Status, delivered.Attempts));
+    }
 }

@@ -316,7 +316,11 @@ public static class FreezeCommands
     {
         var deliveries = await outbox.DeliverAllAsync(notification, routes, ct);
         foreach (var failed in deliveries.Where(d => !d.Delivered))
-            cli.Log($"rewind: warning: {failed.Route.Target} was not told: {failed.Error} (send it again with 'rewind notify --retry --live')");
+        {
+            cli.Log(failed.Unconfirmed
+                ? $"rewind: warning: the message to {failed.Route.Target} was {failed.Error}"
+                : $"rewind: warning: {failed.Route.Target} was not told: {failed.Error} (send it again with 'rewind notify --retry --live')");
+        }
         return deliveries;
     }
 

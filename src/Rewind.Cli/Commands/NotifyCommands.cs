@@ -55,13 +55,11 @@ public static class NotifyCommands
                 throw new CliException($"notify.{audience} is disabled in {cli.ConfigPath}", $"set notify.{audience}.enabled: true to reach {audience}");
             foreach (var route in NotifyRoute.Of(audience, target))
             {
-                if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(route.EnvironmentVariable)))
-                {
-                    var key = route.Kind == NotifyRoute.Slack ? "slack_webhook_env" : "webhook_env";
-                    throw new CliException($"environment variable {route.EnvironmentVariable} (notify.{audience}.{key}) is not set", $"export {route.EnvironmentVariable} with the webhook URL");
-                }
-                if (UrlCredentials.In(Environment.GetEnvironmentVariable(route.EnvironmentVariable)))
-                    throw new CliException(UrlCredentials.Problem($"the webhook URL in {route.EnvironmentVariable} (notify.{audience})"), WebhookSender.CredentialsHint);
+                var url = Environment.GetEnvironmentVariable(route.EnvironmentVariable);
+                if (string.IsNullOrWhiteSpace(url))
+                    throw new CliException($"environment variable {route.EnvironmentVariable} ({route.Setting}) is not set", $"export {route.EnvironmentVariable} with the webhook URL");
+                if (WebhookSender.UrlProblem(url) is { } problem)
+                    throw new CliException($"environment variable {route.EnvironmentVariable} ({route.Setting}) {problem}", $"export {route.EnvironmentVariable} with the webhook URL");
                 routes.Add(route);
             }
         }
@@ -131,7 +129,8 @@ public static class NotifyCommands
         var config = cli.Config;
         using var aws = cli.Aws();
         await using var ledger = await cli.OpenLedgerAsync(aws, ct);
-        var outbox = PlaybookSteps.Outbox(ledger);
+        // The operator asked: a message that may have arrived (its answer was lost) is sent again too.
+        var outbox = PlaybookSteps.Outbox(ledger).ResendingUnconfirmed();
         var pending = (await ledger.Outbox.ListOutboxAsync(null, ct)).Where(i => i.Status != OutboxStatus.Delivered).ToList();
         var work = new List<(OutboxItem Item, Notification Notification, NotifyRoute Route, string? RunId)>();
         foreach (var item in pending)

@@ -37,7 +37,9 @@ internal sealed class RunAnnouncements(CliContext context, ILedger ledger, Cance
             foreach (var route in facts.Routes.Where(r => r.Audience == Audiences.Team))
             {
                 var delivery = await outbox.DeliverAsync(notification, route, journal.CallAsync, cancellationToken);
-                if (!delivery.Delivered)
+                if (delivery.Unconfirmed)
+                    context.Log($"rewind: warning: the '{kind}' message to {route.Target} was {delivery.Error}");
+                else if (!delivery.Delivered)
                     context.Log($"rewind: warning: the '{kind}' message to {route.Target} was not delivered: {delivery.Error} (send it again with 'rewind notify --retry --live')");
             }
         }

@@ -153,6 +153,12 @@ public interface IOutboxStore
     Task<OutboxItem> EnqueueAsync(
         string idempotencyKey, string target, string payloadHash, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Marks an item <see cref="OutboxStatus.Sending"/> just before its request goes out (the attempt is counted by the
+    /// delivered or failed mark that follows); NotFound if absent.
+    /// </summary>
+    Task<OutboxItem> MarkSendingAsync(string idempotencyKey, CancellationToken cancellationToken);
+
     /// <summary>Marks an item delivered with its receipt and counts the attempt; NotFound if absent.</summary>
     Task<OutboxItem> MarkDeliveredAsync(string idempotencyKey, string receipt, CancellationToken cancellationToken);
 

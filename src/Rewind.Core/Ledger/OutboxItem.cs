@@ -11,6 +11,12 @@ public enum OutboxStatus
 
     /// <summary>The last attempt failed; may be retried.</summary>
     Failed,
+
+    /// <summary>
+    /// About to be sent or sent, with no answer recorded (the process stopped in between): the receiver may have it.
+    /// Written before every request, so a resume knows not to resend to a receiver that cannot drop a repeat.
+    /// </summary>
+    Sending,
 }
 
 /// <summary>An outgoing message keyed by an idempotency key, so a resumed run never sends twice.</summary>

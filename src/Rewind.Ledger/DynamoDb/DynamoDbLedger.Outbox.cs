@@ -47,6 +47,10 @@ public sealed partial class DynamoDbLedger
     }
 
     /// <inheritdoc />
+    public Task<OutboxItem> MarkSendingAsync(string idempotencyKey, CancellationToken cancellationToken) =>
+        MarkAsync(idempotencyKey, OutboxStatus.Sending, null, "", cancellationToken);
+
+    /// <inheritdoc />
     public Task<OutboxItem> MarkDeliveredAsync(string idempotencyKey, string receipt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(receipt);
@@ -75,34 +79,34 @@ public sealed partial class DynamoDbLedger
                 .ThenBy(item => item.IdempotencyKey, StringComparer.Ordinal)
                 .ToList());
 
+    // A null textAttribute is the Sending mark: it keeps the receipt and last error, and counts no attempt.
     private Task<OutboxItem> MarkAsync(
-        string idempotencyKey, OutboxStatus status, string textAttribute, string text, CancellationToken cancellationToken) =>
+        string idempotencyKey, OutboxStatus status, string? textAttribute, string text, CancellationToken cancellationToken) =>
         CallAsync(async () =>
         {
             try
             {
+                var names = new Dictionary<string, string> { ["#pk"] = PkName, ["#status"] = "status", ["#updated"] = "updatedAt" };
+                var values = new Dictionary<string, AttributeValue> { [":status"] = S(status.ToString()), [":now"] = Time(Now()) };
+                var update = "SET #status = :status, #updated = :now";
+                if (textAttribute is not null)
+                {
+                    names["#text"] = textAttribute;
+                    names["#attempts"] = "attempts";
+                    values[":text"] = S(text);
+                    values[":one"] = N(1);
+                    update += ", #text = :text ADD #attempts :one";
+                }
+
                 var response = await _client.UpdateItemAsync(
                     new UpdateItemRequest
                     {
                         TableName = _table,
                         Key = Key(OutboxPartition, idempotencyKey),
-                        UpdateExpression = "SET #status = :status, #text = :text, #updated = :now ADD #attempts :one",
+                        UpdateExpression = update,
                         ConditionExpression = "attribute_exists(#pk)",
-                        ExpressionAttributeNames = new()
-                        {
-                            ["#pk"] = PkName,
-                            ["#status"] = "status",
-                            ["#text"] = textAttribute,
-                            ["#updated"] = "updatedAt",
-                            ["#attempts"] = "attempts",
-                        },
-                        ExpressionAttributeValues = new()
-                        {
-                            [":status"] = S(status.ToString()),
-                            [":text"] = S(text),
-                            [":now"] = Time(Now()),
-                            [":one"] = N(1),
-                        },
+                        ExpressionAttributeNames = names,
+                        ExpressionAttributeValues = values,
                         ReturnValues = ReturnValue.ALL_NEW,
                     },
                     cancellationToken);

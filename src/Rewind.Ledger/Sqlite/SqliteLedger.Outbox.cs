@@ -41,6 +41,15 @@ public sealed partial class SqliteLedger
     }
 
     /// <inheritdoc />
+    public Task<OutboxItem> MarkSendingAsync(string idempotencyKey, CancellationToken cancellationToken) =>
+        UpdateOutboxAsync(
+            idempotencyKey,
+            "UPDATE outbox SET status = $status, updated_at = $now WHERE idempotency_key = $key;",
+            OutboxStatus.Sending,
+            "",
+            cancellationToken);
+
+    /// <inheritdoc />
     public Task<OutboxItem> MarkDeliveredAsync(string idempotencyKey, string receipt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(receipt);

@@ -48,8 +48,14 @@ public sealed class FreezeStep(ILedger ledger, FreezeParameter parameter, Notifi
             return new StepPlan(Name, Stage, $"already frozen ({active.Id} by {active.FrozenBy}): kept{(verdict.Agrees ? "" : $", published again to {parameter.Name}")}{note}",
                 [$"freeze {active.Id}: {active.Reason}"], NothingToDo: verdict.Agrees, ExpectedSeconds: 1, DeadlineSeconds: 60, parameters);
         }
+        var routes = outbox is null ? [] : teamRoutes ?? [];
+        outbox?.CheckRoutes(routes);
         return new StepPlan(Name, Stage, $"freeze releases of {context.Service} (with the run's incident) and publish to SSM {parameter.Name}{note}",
-            [$"releases: open → frozen ({reason})", $"{parameter.Name}: {(verdict.Published is null ? "absent" : "frozen=false")} → frozen=true"],
+            [
+                $"releases: open → frozen ({reason})",
+                $"{parameter.Name}: {(verdict.Published is null ? "absent" : "frozen=false")} → frozen=true",
+                .. routes.Select(r => $"{r.Audience}: {r.Target}: releases frozen"),
+            ],
             NothingToDo: false, ExpectedSeconds: 1, DeadlineSeconds: 60, parameters);
     }
 

@@ -137,22 +137,25 @@ public sealed class IncidentStep(ILedger ledger, IncidentSettings settings, IRea
             evidence);
     }
 
-    /// <summary>The ticket for an incident, from ledger data only, so every attempt of a run sends the same.</summary>
+    /// <summary>
+    /// The ticket for an incident, from ledger data only, so every attempt of a run sends the same. The body is
+    /// Markdown: user text in it is escaped (<see cref="MarkdownText"/>); the title is the tracker's plain text.
+    /// </summary>
     public static TicketRequest RequestFor(Core.Ledger.Incident incident, string runId, string draftPath, string marker)
     {
         var body = string.Join('\n',
-            $"Postmortem for incident {incident.Id}: {incident.Title}",
+            $"Postmortem for incident {incident.Id}: {MarkdownText.Inline(incident.Title)}",
             "",
             "| | |",
             "|---|---|",
-            $"| Severity | {incident.Severity} |",
-            $"| Owner | {incident.Owner ?? "unassigned"} |",
+            $"| Severity | {MarkdownText.Cell(incident.Severity)} |",
+            $"| Owner | {MarkdownText.Cell(incident.Owner ?? "unassigned")} |",
             $"| Opened | {PostmortemDraft.Time(incident.OpenedAt)} |",
             $"| Postmortem due | {PostmortemDraft.Time(incident.PostmortemDue)} |",
-            $"| Service | {incident.Service ?? "-"} |",
+            $"| Service | {MarkdownText.Cell(incident.Service ?? "-")} |",
             $"| Run | {runId} |",
             "",
-            $"Draft: {draftPath} (with the timeline from the run's journal and the rollback checklist).",
+            $"Draft: {MarkdownText.Inline(draftPath)} (with the timeline from the run's journal and the rollback checklist).",
             $"Opened by Rewind ({marker}).");
         return new TicketRequest(incident.Id, $"[{incident.Id}] Postmortem: {incident.Title}", body, incident.Owner ?? "unassigned", incident.PostmortemDue, marker);
     }

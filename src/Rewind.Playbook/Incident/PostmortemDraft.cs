@@ -24,7 +24,7 @@ public static class PostmortemDraft
     {
         var incident = input.Incident;
         var md = new StringBuilder();
-        md.Append(CultureInfo.InvariantCulture, $"# Postmortem {incident.Id}: {incident.Title}\n\n");
+        md.Append(CultureInfo.InvariantCulture, $"# Postmortem {incident.Id}: {MarkdownText.Inline(incident.Title)}\n\n");
         md.Append("_Draft written by Rewind from the run's journal. Fill in the parts in italics; keep the facts._\n\n");
 
         md.Append("## Summary\n\n| | |\n|---|---|\n");
@@ -49,7 +49,7 @@ public static class PostmortemDraft
             Row(md, "Rolled back to", $"{target.Label} ({target.Reason})");
         }
 
-        Row(md, "Ticket", input.Tickets.Count == 0 ? "none (ledger only)" : string.Join(", ", input.Tickets.Select(t => $"[{t.Display}]({t.Link})")));
+        Row(md, "Ticket", input.Tickets.Count == 0 ? "none (ledger only)" : string.Join(", ", input.Tickets.Select(t => $"[{MarkdownText.Inline(t.Display)}]({MarkdownText.Inline(t.Link)})")));
 
         md.Append("\n## Impact\n\n");
         var verify = EvidenceOf(input.Journal, "verify");
@@ -85,15 +85,15 @@ public static class PostmortemDraft
 
         foreach (var entry in completed)
         {
-            md.Append(CultureInfo.InvariantCulture, $"- **{entry.Step}**: {Field(entry, "summary") ?? "done"}\n");
+            md.Append(CultureInfo.InvariantCulture, $"- **{entry.Step}**: {MarkdownText.Inline(Field(entry, "summary") ?? "done")}\n");
         }
 
         md.Append("\n## Rollback checklist\n\n");
         foreach (var item in input.Checklist)
         {
             md.Append(item.Ticked
-                ? $"- [x] {item.Item}. Evidence: {item.EvidenceLine()}\n"
-                : $"- [ ] {item.Item}. Missing: {item.Missing}{(item.Command is { } command ? $" (`{command}`)" : "")}\n");
+                ? $"- [x] {item.Item}. Evidence: {MarkdownText.Inline(item.EvidenceLine())}\n"
+                : $"- [ ] {item.Item}. Missing: {MarkdownText.Inline(item.Missing ?? "")}{(item.Command is { } command ? $" (`{command}`)" : "")}\n");
         }
 
         md.Append("\n## Action items\n\n| Action | Owner | Due |\n|---|---|---|\n");
@@ -106,7 +106,7 @@ public static class PostmortemDraft
         md.Append("\n## References\n\n");
         foreach (var ticket in input.Tickets)
         {
-            md.Append(CultureInfo.InvariantCulture, $"- Ticket {ticket.Display}: {ticket.Link}\n");
+            md.Append(CultureInfo.InvariantCulture, $"- Ticket {MarkdownText.Inline(ticket.Display)}: {MarkdownText.Inline(ticket.Link)}\n");
         }
 
         if (input.Run is { } r)
@@ -116,7 +116,7 @@ public static class PostmortemDraft
 
         if (input.InvitationPath is { } invitation)
         {
-            md.Append(CultureInfo.InvariantCulture, $"- Postmortem meeting: {invitation}\n");
+            md.Append(CultureInfo.InvariantCulture, $"- Postmortem meeting: {MarkdownText.Inline(invitation)}\n");
         }
 
         md.Append("- Playbook: ROLLBACK_PLAYBOOK.md\n");
@@ -174,7 +174,7 @@ public static class PostmortemDraft
 
     private static void Row(StringBuilder md, string name, string value) => md.Append(CultureInfo.InvariantCulture, $"| {name} | {Cell(value)} |\n");
 
-    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace('\n', ' ');
+    private static string Cell(string text) => MarkdownText.Cell(text);
 
     /// <summary>The evidence's time format: ISO 8601 UTC to the second.</summary>
     public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);

@@ -31,7 +31,7 @@ public static class PostmortemInvitation
             $"DESCRIPTION:{Text(description)}",
         };
         if (incident.Owner is { } owner)
-            lines.Add($"ORGANIZER;CN={Parameter(owner)}:{(owner.Contains('@', StringComparison.Ordinal) ? $"mailto:{owner}" : "mailto:noreply@rewind.invalid")}");
+            lines.Add($"ORGANIZER;CN={Parameter(owner)}:{MailtoOf(owner)}");
         lines.Add("STATUS:CONFIRMED");
         lines.Add("END:VEVENT");
         lines.Add("END:VCALENDAR");
@@ -43,32 +43,16 @@ public static class PostmortemInvitation
 
     private static string Utc(DateTimeOffset time) => time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
 
-    // RFC 5545 3.3.11: backslash, semicolon, comma and newlines are escaped in TEXT values.
-    private static string Text(string value) => value
-        .Replace("\\", "\\\\", StringComparison.Ordinal).Replace(";", "\\;", StringComparison.Ordinal)
-        .Replace(",", "\\,", StringComparison.Ordinal).Replace("\r\n", "\\n", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+    private static string Text(string value) => CalendarText.Text(value);
 
-    private static string Parameter(string value) => $"\"{value.Replace("\"", "'", StringComparison.Ordinal)}\"";
+    private static string Parameter(string value) => CalendarText.Parameter(value);
 
-    // RFC 5545 3.1: lines longer than 75 octets are folded with CRLF and one space, never inside a UTF-8 sequence.
-    private static void Fold(StringBuilder ics, string line)
-    {
-        var octets = 0;
-        var limit = 75;
-        foreach (var rune in line.EnumerateRunes())
-        {
-            var size = rune.Utf8SequenceLength;
-            if (octets + size > limit)
-            {
-                ics.Append("\r\n ");
-                octets = 1;
-                limit = 75;
-            }
+    // An owner is named by people; only something shaped like one address (no space, quote, separator or control
+    // character that could end the line or the value) becomes the organizer's mailto.
+    private static string MailtoOf(string owner) =>
+        owner.Contains('@', StringComparison.Ordinal) && !owner.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '"' or ';' or ',' or ':' or '<' or '>' or '\\')
+            ? $"mailto:{owner}"
+            : "mailto:noreply@rewind.invalid";
 
-            ics.Append(rune.ToString());
-            octets += size;
-        }
-
-        ics.Append("\r\n");
-    }
+    private static void Fold(StringBuilder ics, string line) => CalendarText.AppendFolded(ics, line);
 }

@@ -16,17 +16,53 @@ public delegate Task<DeliveryAttempt> JournaledCall(
 /// <param name="Error">Why it failed, never containing the URL.</param>
 /// <param name="SentAt">When it was (last) attempted or delivered.</param>
 /// <param name="AlreadyDelivered">An earlier attempt delivered it; nothing was sent now.</param>
-public sealed record Delivery(NotifyRoute Route, string Key, bool Delivered, string Status, string? Error, DateTimeOffset SentAt, bool AlreadyDelivered);
+public sealed record Delivery(NotifyRoute Route, string Key, bool Delivered, string Status, string? Error, DateTimeOffset SentAt, bool AlreadyDelivered)
+{
+    /// <summary>The <see cref="Status"/> of a message an earlier attempt sent without recording the answer, not sent again.</summary>
+    public const string UnconfirmedStatus = "unconfirmed";
+
+    /// <summary>An earlier attempt may have delivered it (its answer was never recorded) and the receiver cannot be asked.</summary>
+    public bool Unconfirmed => Status == UnconfirmedStatus;
+}
 
 /// <summary>
 /// Every message goes through the ledger's outbox: a delivered key is never sent again (a resumed run, a retry, a
 /// second process), a queued one is sent with the same bytes (same hash) or refused. A failed delivery is recorded
 /// and returned, never thrown: announcing must not fail what it announces.
+/// Each request is preceded by a <see cref="OutboxStatus.Sending"/> mark: a message found in that state was perhaps
+/// received. It is sent again (same <c>Idempotency-Key</c>) only to a route that drops repeats
+/// (<see cref="NotifyRoute.DropsRepeats"/>), or when <paramref name="resendUnconfirmed"/> (<c>rewind notify --retry</c>).
 /// </summary>
-public sealed class NotificationOutbox(IOutboxStore outbox, WebhookSender sender, Func<string, string?> environment, TimeProvider time)
+public sealed class NotificationOutbox(
+    IOutboxStore outbox, WebhookSender sender, Func<string, string?> environment, TimeProvider time, bool resendUnconfirmed = false)
 {
-    /// <summary>Whether the route's variable holds something (its value is never returned).</summary>
-    public bool HasUrl(NotifyRoute route) => !string.IsNullOrWhiteSpace(environment(route.EnvironmentVariable));
+    /// <summary>The same outbox, resending what may have been received already: the operator asked for it.</summary>
+    public NotificationOutbox ResendingUnconfirmed() => new(outbox, sender, environment, time, resendUnconfirmed: true);
+
+    /// <summary>
+    /// What is wrong with the route's variable (unset, or not an http(s) URL without credentials), or null when a
+    /// delivery can be attempted. The value is never returned.
+    /// </summary>
+    public string? UrlProblem(NotifyRoute route)
+    {
+        var url = environment(route.EnvironmentVariable);
+        if (string.IsNullOrWhiteSpace(url))
+            return $"environment variable {route.EnvironmentVariable} ({route.Setting}) is not set";
+        return WebhookSender.UrlProblem(url) is { } problem ? $"environment variable {route.EnvironmentVariable} ({route.Setting}) {problem}" : null;
+    }
+
+    /// <summary>
+    /// Refuses, before anything changes, a route whose variable is unset or not a webhook URL: a run that would
+    /// announce into the void is bad input (exit 2), not a warning after the rollback.
+    /// </summary>
+    public void CheckRoutes(IEnumerable<NotifyRoute> routes)
+    {
+        foreach (var route in routes)
+        {
+            if (UrlProblem(route) is { } problem)
+                throw new Core.RewindException(problem, $"export {route.EnvironmentVariable} with the {(route.Kind == NotifyRoute.Slack ? "Slack incoming webhook's" : "webhook's")} URL, or set notify.{route.Audience}.enabled: false", Core.FailureKind.BadInput);
+        }
+    }
 
     /// <summary>The routes of one audience that are configured and enabled.</summary>
     public static IReadOnlyList<NotifyRoute> EnabledRoutes(Core.Configuration.NotifySection notify, string audience) =>
@@ -74,6 +110,13 @@ public sealed class NotificationOutbox(IOutboxStore outbox, WebhookSender sender
         var existing = await outbox.GetOutboxItemAsync(key, cancellationToken);
         if (existing is { Status: OutboxStatus.Delivered })
             return new Delivery(route, key, true, StatusOf(existing.Receipt), null, existing.UpdatedAt, AlreadyDelivered: true);
+        if (existing is { Status: OutboxStatus.Sending } && !route.DropsRepeats && !resendUnconfirmed)
+        {
+            return new Delivery(route, key, false, Delivery.UnconfirmedStatus,
+                $"sent at {NotificationRenderer.Iso(existing.UpdatedAt)} by an attempt that stopped before its answer was recorded, so it may have arrived; " +
+                $"{route.Target} cannot be asked and drops no repeat, so it is not sent again (if it did not arrive: 'rewind notify --retry --live')",
+                existing.UpdatedAt, AlreadyDelivered: false);
+        }
 
         var payload = NotificationRenderer.Render(notification, route);
         var hash = NotificationRenderer.Hash(payload);
@@ -96,6 +139,8 @@ public sealed class NotificationOutbox(IOutboxStore outbox, WebhookSender sender
 
         async Task<DeliveryAttempt> SendAsync(CancellationToken ct)
         {
+            // The intent is durable before the request: a crash from here to the mark below leaves it Sending.
+            await outbox.MarkSendingAsync(key, ct);
             var attempt = await sender.PostAsync(url, key, payload, ct);
             if (!attempt.Ok)
             {

@@ -55,7 +55,8 @@ public static class NotificationRenderer
             fields.Add(Field("Incident", n.Incident));
         return new JsonObject
         {
-            ["text"] = $"{title}: {text}",
+            // The fallback is mrkdwn too (notifications, old clients): escaped like the section, or "<!channel>" in a message would ping everyone.
+            ["text"] = SlackText.Escape($"{title}: {text}"),
             ["blocks"] = new JsonArray(
                 new JsonObject { ["type"] = "header", ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = Clip(title, 150) } },
                 new JsonObject
@@ -115,8 +116,7 @@ public static class NotificationRenderer
 
     private static JsonObject Field(string name, string value) => new() { ["type"] = "mrkdwn", ["text"] = Clip($"*{name}*\n{Escape(value)}", 2000) };
 
-    /// <summary>Slack's mrkdwn control characters, escaped as Slack asks.</summary>
-    private static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+    private static string Escape(string text) => SlackText.Escape(text);
 
     private static string Clip(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

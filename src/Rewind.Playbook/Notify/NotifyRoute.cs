@@ -37,6 +37,16 @@ public sealed record NotifyRoute(string Audience, string Kind, string Environmen
     /// <summary>How the route is shown and recorded: <c>slack:#releases</c> or <c>webhook:$SUPPORT_WEBHOOK</c>; never the URL.</summary>
     public string Target => Kind == Slack && Channel is { Length: > 0 } ? $"slack:{Channel}" : $"{Kind}:${EnvironmentVariable}";
 
+    /// <summary>
+    /// Whether the receiver can drop a repeat: a generic webhook gets the outbox key as <c>Idempotency-Key</c>; Slack's
+    /// incoming webhooks ignore it and cannot be asked what they received, so a delivery whose answer was lost is not
+    /// resent to them without <c>rewind notify --retry</c>.
+    /// </summary>
+    public bool DropsRepeats => Kind == Webhook;
+
+    /// <summary>Where the variable is named in rewind.yaml: <c>notify.team.slack_webhook_env</c>.</summary>
+    public string Setting => $"notify.{Audience}.{(Kind == Slack ? "slack_webhook_env" : "webhook_env")}";
+
     /// <summary>The routes of an audience as configured (none when it is not configured).</summary>
     public static IReadOnlyList<NotifyRoute> Of(string audience, NotifyTarget? target)
     {

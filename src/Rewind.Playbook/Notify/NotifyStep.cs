@@ -46,11 +46,10 @@ public sealed class NotifyStep(
             foreach (var route in NotifyRoute.Of(audience, target))
             {
                 routes.Add(route);
-                var unset = !outbox.HasUrl(route)
-                    ? $" (warning: {route.EnvironmentVariable} is not set: this delivery will fail)" : "";
-                changes.Add($"{audience}: {route.Target}: rollback started, finished or failed{unset}");
+                changes.Add($"{audience}: {route.Target}: {MessagesOf(audience)}");
             }
         }
+        outbox.CheckRoutes(routes);
 
         var service = await EcsStep.DescribeAsync(ecs, ecsSettings, cancellationToken);
         var running = service.PrimaryDeployment?.TaskDefinition ?? service.TaskDefinition;
@@ -73,6 +72,14 @@ public sealed class NotifyStep(
         return new StepPlan(Name, Stage, summary, changes, NothingToDo: routes.Count == 0, ExpectedSeconds: 1, DeadlineSeconds: 120, parameters);
     }
 
+    /// <summary>
+    /// Exactly the messages a live run sends an audience: the team hears "started" when the run is journaled (and
+    /// "failed" instead of "finished" if a step fails); every other audience hears "finished" only, from this step.
+    /// </summary>
+    public static string MessagesOf(string audience) => audience == Audiences.Team
+        ? "rollback started (as the run starts), then rollback finished, or rollback failed if a step fails"
+        : "rollback finished (only once every step before it succeeded; nothing if the rollback fails)";
+
     public async Task<StepResult> ExecuteAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken)
     {
         var facts = await RunFacts.ReadAsync(ledger.Runs, context.RunId, cancellationToken)
@@ -87,7 +94,7 @@ public sealed class NotifyStep(
         foreach (var route in routes)
             deliveries.Add(await outbox.DeliverAsync(notification, route, context.CallAsync, cancellationToken));
         foreach (var delivery in deliveries.Where(d => !d.Delivered))
-            context.Report($"{delivery.Route.Target}: not delivered: {delivery.Error}");
+            context.Report($"{delivery.Route.Target}: {(delivery.Unconfirmed ? "" : "not delivered: ")}{delivery.Error}");
         var evidence = NotificationOutbox.Evidence(deliveries);
         var failed = deliveries.Where(d => !d.Delivered).ToList();
         var summary = failed.Count == 0

@@ -106,6 +106,12 @@ public sealed class WebhookSender(HttpClient http, WebhookOptions options, TimeP
         return builder.AddTimeout(options.AttemptTimeout).Build();
     }
 
+    /// <summary>Why <paramref name="url"/> cannot be posted to ("does not hold an http(s) URL"), or null; never contains the URL.</summary>
+    public static string? UrlProblem(string url) =>
+        !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") ? "does not hold an http(s) URL"
+        : UrlCredentials.In(uri) ? $"holds a URL with a user name or password (the URL is not shown): {CredentialsHint}"
+        : null;
+
     private static string OneLine(string text)
     {
         var line = string.Join(' ', text.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();

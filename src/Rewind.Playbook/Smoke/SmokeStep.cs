@@ -18,20 +18,38 @@ public sealed class SmokeStep(
     public string Name => "smoke";
     public StepStage Stage => StepStage.Verification;
 
-    public Task<StepPlan> PlanAsync(PlanningContext context, CancellationToken cancellationToken)
+    public async Task<StepPlan> PlanAsync(PlanningContext context, CancellationToken cancellationToken)
     {
         var url = ParseUrl(settings.Url, "smoke.url");
         var source = KeySource(settings);
-        if (settings.Checks.FirstOrDefault(c => c.UsesApiKey) is { } needsKey && source.StartsWith("env:", StringComparison.Ordinal)
-            && ApiKey.FromEnvironment(source[4..], environment) is null)
-            throw MissingKey(needsKey, source[4..]);
+        if (settings.Checks.FirstOrDefault(c => c.UsesApiKey) is { } needsKey)
+        {
+            if (settings.ApiKeySecret is { } secretId)
+                await CheckSecretAsync(needsKey, secretId, cancellationToken);
+            else if (ApiKey.FromEnvironment(source[4..], environment) is null)
+                throw MissingKey(needsKey, source[4..]);
+        }
         var worst = settings.Checks.Count * ((settings.Retries + 1) * settings.Timeout.TotalSeconds + settings.Backoff.TotalSeconds * Math.Pow(2, settings.Retries));
-        return Task.FromResult(new StepPlan(
+        return new StepPlan(
             Name, Stage,
             $"{settings.Checks.Count} smoke check(s) against {url}",
             [.. settings.Checks.Select(Describe)],
             NothingToDo: false, ExpectedSeconds: 2, DeadlineSeconds: Math.Ceiling(worst) + 30,
-            new Dictionary<string, string> { ["url"] = url.AbsoluteUri, ["apiKey"] = source }));
+            new Dictionary<string, string> { ["url"] = url.AbsoluteUri, ["apiKey"] = source });
+    }
+
+    // The key is read only when the checks run (after the secrets step may have moved it), but a secret that does not
+    // exist must stop the run before its first change: DescribeSecret proves it without reading the value.
+    private async Task CheckSecretAsync(SmokeCheck check, string secretId, CancellationToken cancellationToken)
+    {
+        var described = await secrets.DescribeSecretAsync(secretId, cancellationToken)
+            ?? throw new RewindException(
+                $"smoke check '{check.Name}' sends the API key but the secret {secretId} (smoke.api_key_secret) does not exist",
+                "fix smoke.api_key_secret in rewind.yaml (aws secretsmanager list-secrets), or use smoke.api_key_env", FailureKind.BadInput);
+        if (described.VersionWithStage("AWSCURRENT") is null)
+            throw new RewindException(
+                $"the secret {secretId} (smoke.api_key_secret) has no AWSCURRENT version to read the API key from",
+                "put the API key into it (aws secretsmanager put-secret-value), or fix smoke.api_key_secret", FailureKind.BadInput);
     }
 
     public async Task<StepResult> ExecuteAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken)

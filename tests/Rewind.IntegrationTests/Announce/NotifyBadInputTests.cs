@@ -50,6 +50,19 @@ public sealed class NotifyBadInputTests
         Assert.Empty(receiver.Requests);
     }
 
+    [Fact]
+    public async Task A_webhook_variable_that_is_not_a_url_is_one_line_exit_2_and_nothing_is_journaled()
+    {
+        var invalid = AnnounceCli.Variable("invalid", "hooks.slack.invalid/services/x");
+        var config = AnnounceCli.OfflineConfig($"  team: {{ slack_webhook_env: {invalid} }}");
+
+        var result = await AnnounceCli.RunAsync(null, ["notify", "--to", "team", "--message", "hello", "--live", "--config", config], Ct);
+
+        Assert.True(result.ExitCode == ExitCodes.BadInput, result.ToString());
+        Assert.Equal($"rewind: environment variable {invalid} (notify.team.slack_webhook_env) does not hold an http(s) URL: export {invalid} with the webhook URL", Assert.Single(result.ErrorLines));
+        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(config)!, "ledger.db")));
+    }
+
     [Theory]
     [InlineData(new[] { "notify", "--to", "team", "--live" }, "rewind: notify needs --message: give the text: --message \"what they should know\"")]
     [InlineData(new[] { "notify", "--message", "hi", "--live" }, "rewind: notify needs --to: name who to tell: --to team, --to support or --to customers")]
