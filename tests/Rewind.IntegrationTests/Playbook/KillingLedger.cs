@@ -256,6 +256,7 @@ internal sealed class KillingLedger : ILedger
         private readonly IOutboxStore _inner = ledger._inner.Outbox;
 
         public Task<OutboxItem> EnqueueAsync(string idempotencyKey, string target, string payloadHash, CancellationToken cancellationToken) => ledger.Alive(() => _inner.EnqueueAsync(idempotencyKey, target, payloadHash, cancellationToken));
+        public Task<OutboxItem> MarkSendingAsync(string idempotencyKey, CancellationToken cancellationToken) => ledger.Alive(() => _inner.MarkSendingAsync(idempotencyKey, cancellationToken));
         public Task<OutboxItem> MarkDeliveredAsync(string idempotencyKey, string receipt, CancellationToken cancellationToken) => ledger.Alive(() => _inner.MarkDeliveredAsync(idempotencyKey, receipt, cancellationToken));
         public Task<OutboxItem> MarkFailedAsync(string idempotencyKey, string error, CancellationToken cancellationToken) => ledger.Alive(() => _inner.MarkFailedAsync(idempotencyKey, error, cancellationToken));
         public Task<OutboxItem?> GetOutboxItemAsync(string idempotencyKey, CancellationToken cancellationToken) => ledger.Alive(() => _inner.GetOutboxItemAsync(idempotencyKey, cancellationToken));
