@@ -5,6 +5,7 @@ using Rewind.Core.Ledger;
 using Rewind.Ledger;
 using Rewind.Ledger.DynamoDb;
 using Rewind.Ledger.Sqlite;
+using Rewind.Core.Files;
 
 namespace Rewind.Cli;
 
@@ -53,7 +54,7 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
         if (ledger.Backend == LedgerBackend.DynamoDb)
             return await DynamoDbLedger.OpenAsync((aws ?? Aws()).DynamoDb(), ledger.Table!, TimeProvider.System, cancellationToken);
         var path = ledger.Path ?? LedgerPaths.DefaultSqlitePath();
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        PrivateFiles.CreateFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
         return await SqliteLedger.OpenAsync(path, cancellationToken);
     }
 

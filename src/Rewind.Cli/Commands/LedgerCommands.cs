@@ -6,6 +6,7 @@ using Rewind.Ledger;
 using Rewind.Ledger.DynamoDb;
 using Rewind.Ledger.Sqlite;
 using Spectre.Console;
+using Rewind.Core.Files;
 
 namespace Rewind.Cli.Commands;
 
@@ -59,7 +60,7 @@ public static class LedgerCommands
             if (table is not null)
                 throw new CliException("--table goes with --backend dynamodb", "drop --table, or add --backend dynamodb");
             var path = configured.Path ?? LedgerPaths.DefaultSqlitePath();
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            PrivateFiles.CreateFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
             await using var ledger = await SqliteLedger.OpenAsync(path, cancellationToken);
             location = ledger.Location;
         }

@@ -3,6 +3,7 @@ using Rewind.Cli.Rendering;
 using Rewind.Core.Evidence;
 using Rewind.Core.Ledger;
 using Rewind.Core.Reports;
+using Rewind.Core.Files;
 
 namespace Rewind.Cli.Commands;
 
@@ -67,7 +68,7 @@ public static class ReportCommands
                 throw new CliException($"--out {path} is a folder", "name a file, e.g. --out report." + format);
             if (Path.GetDirectoryName(full) is { } folder && !Directory.Exists(folder))
                 throw new CliException($"the folder of --out {path} does not exist", "create it first, or name a file in an existing folder");
-            await File.WriteAllTextAsync(full, text, cancellationToken);
+            await PrivateFiles.WriteAllTextAsync(full, text, cancellationToken);
             await context.Out.WriteLineAsync(full.AsMemory(), cancellationToken);
         }
         if (record.ChainBreak is { } broken)

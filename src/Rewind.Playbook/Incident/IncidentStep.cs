@@ -4,6 +4,7 @@ using Rewind.Core;
 using Rewind.Core.Engine;
 using Rewind.Core.Evidence;
 using Rewind.Core.Ledger;
+using Rewind.Core.Files;
 
 namespace Rewind.Playbook.Incident;
 
@@ -126,11 +127,11 @@ public sealed class IncidentStep(ILedger ledger, IncidentSettings settings, IRea
 
         var record = await RunRecord.ReadAsync(ledger, about.Id, cancellationToken)
             ?? throw new InvalidOperationException($"run {about.Id} is not in the ledger");
-        Directory.CreateDirectory(drafts);
-        await File.WriteAllTextAsync(invitationPath, PostmortemInvitation.Render(incident, context.Time.GetUtcNow(), $"{request.Title}\nDraft: {draftPath}\n{link ?? ""}"), cancellationToken);
+        PrivateFiles.CreateFolder(drafts);
+        await PrivateFiles.WriteAllTextAsync(invitationPath, PostmortemInvitation.Render(incident, context.Time.GetUtcNow(), $"{request.Title}\nDraft: {draftPath}\n{link ?? ""}"), cancellationToken);
         var draft = PostmortemDraft.Render(new PostmortemInput(
             incident, about, record.Plan, record.Journal, PostmortemDraft.ChecklistWith(record, evidence, context.Time.GetUtcNow()), tickets, invitationPath));
-        await File.WriteAllTextAsync(draftPath, draft, cancellationToken);
+        await PrivateFiles.WriteAllTextAsync(draftPath, draft, cancellationToken);
 
         return StepResult.Succeeded(
             $"{incident.Id} owned by {evidence["owner"]}, postmortem due {evidence["due"]}; ticket {evidence["ticket"]}{(verified ? " (re-read)" : "")}; draft {draftPath}",
