@@ -41,6 +41,13 @@ public sealed class IncidentStep(ILedger ledger, IncidentSettings settings, IRea
         webhook?.Check();
 
         var drafts = Path.GetFullPath(settings.DraftsDir);
+        // The incident's id is known only once it is open, so every link named like a draft is refused now, before
+        // anything changes: found while writing the draft, it would fail a step whose incident is already open.
+        if (Directory.Exists(drafts))
+        {
+            foreach (var file in Directory.EnumerateFileSystemEntries(drafts, "INC-*").Where(f => f.EndsWith(".md", StringComparison.Ordinal) || f.EndsWith(".ics", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+                PrivateFiles.RefuseLink(file);
+        }
         // The tickets' preview shows the times as if the incident were opened now; the run opens it moments later.
         var now = (time ?? TimeProvider.System).GetUtcNow();
         var preview = new Core.Ledger.Incident(NextId, title, settings.Severity, owner, now, now + settings.PostmortemDue, null, IncidentStatus.Open, context.Service);
