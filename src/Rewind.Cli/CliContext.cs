@@ -1,11 +1,11 @@
 using System.CommandLine;
 using Rewind.Aws;
 using Rewind.Core.Configuration;
+using Rewind.Core.Files;
 using Rewind.Core.Ledger;
 using Rewind.Ledger;
 using Rewind.Ledger.DynamoDb;
 using Rewind.Ledger.Sqlite;
-using Rewind.Core.Files;
 
 namespace Rewind.Cli;
 

@@ -1,12 +1,12 @@
 using System.CommandLine;
 using Rewind.Cli.Rendering;
 using Rewind.Core.Configuration;
+using Rewind.Core.Files;
 using Rewind.Core.Ledger;
 using Rewind.Ledger;
 using Rewind.Ledger.DynamoDb;
 using Rewind.Ledger.Sqlite;
 using Spectre.Console;
-using Rewind.Core.Files;
 
 namespace Rewind.Cli.Commands;
 

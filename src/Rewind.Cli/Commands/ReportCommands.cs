@@ -1,9 +1,9 @@
 using System.CommandLine;
 using Rewind.Cli.Rendering;
 using Rewind.Core.Evidence;
+using Rewind.Core.Files;
 using Rewind.Core.Ledger;
 using Rewind.Core.Reports;
-using Rewind.Core.Files;
 
 namespace Rewind.Cli.Commands;
 

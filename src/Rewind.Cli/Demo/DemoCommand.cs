@@ -5,9 +5,9 @@ using Rewind.Aws.Credentials;
 using Rewind.Aws.Endpoints;
 using Rewind.Core.Configuration;
 using Rewind.Core.Evidence;
+using Rewind.Core.Files;
 using Rewind.Core.Ledger;
 using Rewind.Ledger.Sqlite;
-using Rewind.Core.Files;
 
 namespace Rewind.Cli.Demo;
 

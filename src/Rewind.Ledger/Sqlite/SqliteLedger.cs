@@ -1,8 +1,8 @@
 using System.Data;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using Rewind.Core.Ledger;
 using Rewind.Core.Files;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Ledger.Sqlite;
 

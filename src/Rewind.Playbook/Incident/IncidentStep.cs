@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 using Rewind.Core;
 using Rewind.Core.Engine;
 using Rewind.Core.Evidence;
-using Rewind.Core.Ledger;
 using Rewind.Core.Files;
+using Rewind.Core.Ledger;
 
 namespace Rewind.Playbook.Incident;
 
