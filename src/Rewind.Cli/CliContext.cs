@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Rewind.Aws;
 using Rewind.Core.Configuration;
+using Rewind.Core.Files;
 using Rewind.Core.Ledger;
 using Rewind.Ledger;
 using Rewind.Ledger.DynamoDb;
@@ -80,7 +81,7 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
                 return await SqliteLedger.OpenEmptyInMemoryAsync(path, TimeProvider.System, cancellationToken);
             }
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        PrivateFiles.CreateFolder(Path.GetDirectoryName(path)!);
         return await SqliteLedger.OpenAsync(path, cancellationToken);
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Rewind.Core.Configuration;
+using Rewind.Core.Files;
 
 namespace Rewind.Cli.Commands;
 
@@ -56,7 +57,7 @@ public static class InitCommand
             var yaml = RewindConfigWriter.Write(config);
             // Validate through the same parser every command uses: what init writes always loads.
             RewindConfigLoader.Parse(yaml, path, Environment.GetEnvironmentVariable);
-            await File.WriteAllTextAsync(path, yaml, ct);
+            await PrivateFiles.WriteAllTextAsync(path, yaml, ct);
             cli.Log($"rewind: wrote {path}; next: 'rewind doctor' checks AWS access, 'rewind plan' shows the rollback");
             return ExitCodes.Ok;
         });

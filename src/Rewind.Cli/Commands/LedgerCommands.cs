@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Rewind.Cli.Rendering;
 using Rewind.Core.Configuration;
+using Rewind.Core.Files;
 using Rewind.Core.Ledger;
 using Rewind.Ledger;
 using Rewind.Ledger.DynamoDb;
@@ -59,7 +60,7 @@ public static class LedgerCommands
             if (table is not null)
                 throw new CliException("--table goes with --backend dynamodb", "drop --table, or add --backend dynamodb");
             var path = configured.Path ?? LedgerPaths.DefaultSqlitePath();
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            PrivateFiles.CreateFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
             await using var ledger = await SqliteLedger.OpenAsync(path, cancellationToken);
             location = ledger.Location;
         }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Rewind.Cli.Rendering;
 using Rewind.Core.Evidence;
+using Rewind.Core.Files;
 using Rewind.Core.Ledger;
 using Rewind.Core.Reports;
 
@@ -69,7 +70,7 @@ public static class ReportCommands
                 throw new CliException($"the folder of --out {path} does not exist", "create it first, or name a file in an existing folder");
             try
             {
-                await File.WriteAllTextAsync(full, text, cancellationToken);
+                await PrivateFiles.WriteAllTextAsync(full, text, cancellationToken);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

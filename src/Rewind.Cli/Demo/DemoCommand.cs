@@ -5,6 +5,7 @@ using Rewind.Aws.Credentials;
 using Rewind.Aws.Endpoints;
 using Rewind.Core.Configuration;
 using Rewind.Core.Evidence;
+using Rewind.Core.Files;
 using Rewind.Core.Ledger;
 using Rewind.Ledger.Sqlite;
 
@@ -52,7 +53,8 @@ public static class DemoCommand
     private static async Task<int> RunAsync(CliContext context, string? folder, double rolloutSeconds, bool seedOnly, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var directory = Directory.CreateDirectory(folder ?? Path.Combine(Path.GetTempPath(), $"rewind-demo-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}")).FullName;
+        var directory = Path.GetFullPath(folder ?? Path.Combine(Path.GetTempPath(), $"rewind-demo-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}"));
+        PrivateFiles.CreateFolder(directory);
         // --endpoint-url: an emulator the caller runs (and keeps); otherwise the demo starts and stops its own.
         var given = context.EndpointUrlFlag;
         await using var emulator = given is null ? await LocalEmulator.StartAsync(rolloutSeconds, Path.Combine(directory, "emulator.log"), cancellationToken) : null;
@@ -110,7 +112,7 @@ public static class DemoCommand
             Notify = service is null ? NotifySection.Default : new NotifySection(
                 new NotifyTarget(SlackVariable, null, "#releases", true), new NotifyTarget(null, SupportVariable, null, true), null),
         };
-        await File.WriteAllTextAsync(configPath, RewindConfigWriter.Write(config), cancellationToken);
+        await PrivateFiles.WriteAllTextAsync(configPath, RewindConfigWriter.Write(config), cancellationToken);
         await RecordHistoryAsync(ledgerPath, world, badRecordedAt, cancellationToken);
         context.Log($"demo: the ledger knows {Revision(world.TaskDefinitionArns[1])} as the last known-good release and {Revision(world.DeployedTaskDefinitionArn)} as deployed");
         if (seedOnly)

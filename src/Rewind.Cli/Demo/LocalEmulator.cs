@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
+using Rewind.Core.Files;
 
 namespace Rewind.Cli.Demo;
 
@@ -32,7 +33,7 @@ public sealed class LocalEmulator : IAsyncDisposable
         var module = Path.Combine(folder, "rewind_moto.py");
         await using (var resource = Assembly.GetExecutingAssembly().GetManifestResourceStream("rewind_moto.py")
             ?? throw new InvalidOperationException("the emulator patch is not embedded in this build"))
-        await using (var file = File.Create(module))
+        await using (var file = PrivateFiles.CreateNew(module))
             await resource.CopyToAsync(file, cancellationToken);
 
         var port = FreePort();
@@ -47,7 +48,7 @@ public sealed class LocalEmulator : IAsyncDisposable
             start.ArgumentList.Add(arg);
         start.Environment["REWIND_MOTO_ROLLOUT_SECONDS"] = rolloutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var process = Process.Start(start) ?? throw new CliException("python3 could not be started", "install python3 and moto[server]");
-        var log = new StreamWriter(logPath, append: false) { AutoFlush = true };
+        var log = new StreamWriter(PrivateFiles.Replace(logPath)) { AutoFlush = true };
         var gate = new Lock();
         void Append(object? sender, DataReceivedEventArgs e)
         {

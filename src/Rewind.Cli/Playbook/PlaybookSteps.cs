@@ -30,8 +30,21 @@ public static class PlaybookSteps
     /// <summary>The Terraform step when the configuration has an <c>infra</c> section (<c>rewind run</c> leaves infrastructure alone otherwise).</summary>
     public static InfraStep? Infra(RewindConfig config, string? reference = null, bool allowDestroy = false, Action<string>? progress = null) =>
         config.Infra is { } infra
-            ? new InfraStep(new InfraSettings(Path.GetFullPath(infra.Repository), infra.Directory, infra.MaxDestroys, InfraSettings.DefaultPlanFolder), reference, allowDestroy, planProgress: progress)
+            ? new InfraStep(new InfraSettings(Path.GetFullPath(infra.Repository), infra.Directory, infra.MaxDestroys, TerraformPlanFolder(config)), reference, allowDestroy, planProgress: progress)
             : null;
+
+    /// <summary>
+    /// Where saved Terraform plans wait for approval: <c>terraform-plans</c> beside the SQLite ledger; with a DynamoDB
+    /// ledger in <c>$XDG_RUNTIME_DIR/rewind</c> (else the default ledger's folder). Never a shared folder such as /tmp.
+    /// </summary>
+    public static string TerraformPlanFolder(RewindConfig config)
+    {
+        var runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
+        var state = config.Ledger.Backend == LedgerBackend.DynamoDb
+            ? runtime is { Length: > 0 } && Path.IsPathRooted(runtime) ? Path.Combine(runtime, "rewind") : Path.GetDirectoryName(Rewind.Ledger.LedgerPaths.DefaultSqlitePath())!
+            : Path.GetDirectoryName(Path.GetFullPath(config.Ledger.Path ?? Rewind.Ledger.LedgerPaths.DefaultSqlitePath()))!;
+        return Path.Combine(state, InfraSettings.PlanFolderName);
+    }
 
     /// <summary>The commit of the Terraform code now (HEAD of infra.repository), for <c>rewind record</c>; null without an infra section.</summary>
     public static async Task<string?> TerraformRevisionAsync(RewindConfig config, CancellationToken cancellationToken) =>

@@ -1,6 +1,7 @@
 using System.Data;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Rewind.Core.Files;
 using Rewind.Core.Ledger;
 
 namespace Rewind.Ledger.Sqlite;
@@ -87,7 +88,7 @@ public sealed partial class SqliteLedger :
             {
                 try
                 {
-                    Directory.CreateDirectory(directory);
+                    PrivateFiles.CreateFolder(directory);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -96,6 +97,23 @@ public sealed partial class SqliteLedger :
                         $"cannot create the ledger's directory {directory} ({e.Message}): create it or point ledger.path elsewhere",
                         e);
                 }
+            }
+        }
+
+        if (!File.Exists(fullPath))
+        {
+            // SQLite creates a database with the umask's mode (0644) and gives its -wal and -shm files the database's
+            // mode: an empty 0600 file made first is opened as a new database, and its companions are 0600 as well.
+            try
+            {
+                PrivateFiles.EnsureFile(fullPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new LedgerException(
+                    LedgerFailureReason.Unreadable,
+                    $"cannot create the ledger {fullPath} ({e.Message}): check the folder's permissions or point ledger.path elsewhere",
+                    e);
             }
         }
 

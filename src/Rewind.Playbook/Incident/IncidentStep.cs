@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Rewind.Core;
 using Rewind.Core.Engine;
 using Rewind.Core.Evidence;
+using Rewind.Core.Files;
 using Rewind.Core.Ledger;
 
 namespace Rewind.Playbook.Incident;
@@ -40,6 +41,13 @@ public sealed class IncidentStep(ILedger ledger, IncidentSettings settings, IRea
         webhook?.Check();
 
         var drafts = Path.GetFullPath(settings.DraftsDir);
+        // The incident's id is known only once it is open, so every link named like a draft is refused now, before
+        // anything changes: found while writing the draft, it would fail a step whose incident is already open.
+        if (Directory.Exists(drafts))
+        {
+            foreach (var file in Directory.EnumerateFileSystemEntries(drafts, "INC-*").Where(f => f.EndsWith(".md", StringComparison.Ordinal) || f.EndsWith(".ics", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+                PrivateFiles.RefuseLink(file);
+        }
         // The tickets' preview shows the times as if the incident were opened now; the run opens it moments later.
         var now = (time ?? TimeProvider.System).GetUtcNow();
         var preview = new Core.Ledger.Incident(NextId, title, settings.Severity, owner, now, now + settings.PostmortemDue, null, IncidentStatus.Open, context.Service);
@@ -126,11 +134,11 @@ public sealed class IncidentStep(ILedger ledger, IncidentSettings settings, IRea
 
         var record = await RunRecord.ReadAsync(ledger, about.Id, cancellationToken)
             ?? throw new InvalidOperationException($"run {about.Id} is not in the ledger");
-        Directory.CreateDirectory(drafts);
-        await File.WriteAllTextAsync(invitationPath, PostmortemInvitation.Render(incident, context.Time.GetUtcNow(), $"{request.Title}\nDraft: {draftPath}\n{link ?? ""}"), cancellationToken);
+        PrivateFiles.CreateFolder(drafts);
+        await PrivateFiles.WriteAllTextAsync(invitationPath, PostmortemInvitation.Render(incident, context.Time.GetUtcNow(), $"{request.Title}\nDraft: {draftPath}\n{link ?? ""}"), cancellationToken);
         var draft = PostmortemDraft.Render(new PostmortemInput(
             incident, about, record.Plan, record.Journal, PostmortemDraft.ChecklistWith(record, evidence, context.Time.GetUtcNow()), tickets, invitationPath));
-        await File.WriteAllTextAsync(draftPath, draft, cancellationToken);
+        await PrivateFiles.WriteAllTextAsync(draftPath, draft, cancellationToken);
 
         return StepResult.Succeeded(
             $"{incident.Id} owned by {evidence["owner"]}, postmortem due {evidence["due"]}; ticket {evidence["ticket"]}{(verified ? " (re-read)" : "")}; draft {draftPath}",

@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Rewind.Core;
 using Rewind.Core.Engine;
+using Rewind.Core.Files;
 
 namespace Rewind.Playbook.Infra;
 
@@ -11,6 +13,8 @@ namespace Rewind.Playbook.Infra;
 /// worktree, planned into a saved plan and summarised. Execution applies exactly that saved plan (planned again only
 /// when it is gone or the state moved on), only when approved (<c>CONFIRM=true</c>) and within the destroy limit,
 /// then proves it: a second plan shows no changes. Otherwise the step ends awaiting approval, having changed nothing.
+/// The saved plan lives in a folder private to the user, and its SHA-256 is part of the plan shown: a file that no
+/// longer has that hash is never applied.
 /// </summary>
 public sealed class InfraStep(InfraSettings settings, string? reference = null, bool allowDestroy = false, Func<bool>? approved = null, Action<string>? planProgress = null) : IStep
 {
@@ -19,6 +23,9 @@ public sealed class InfraStep(InfraSettings settings, string? reference = null, 
 
     /// <summary>The snapshot key a release records the Terraform code's commit under.</summary>
     public const string SnapshotKey = "terraform";
+
+    /// <summary>The plan parameter holding the saved plan's SHA-256 (hex), taken when the plan was shown.</summary>
+    public const string PlanHash = "planSha256";
 
     private readonly Func<bool> _approved = approved ?? (() => Environment.GetEnvironmentVariable("CONFIRM") == "true");
 
@@ -49,6 +56,7 @@ public sealed class InfraStep(InfraSettings settings, string? reference = null, 
         var state = await checkout.Terraform.StateVersionAsync(cancellationToken);
         var hasChanges = await checkout.Terraform.PlanAsync(planFile, cancellationToken);
         var summary = TerraformPlanSummary.Parse(await checkout.Terraform.ShowAsync(planFile, cancellationToken));
+        var planHash = hasChanges ? await SavedPlanHashAsync(planFile, cancellationToken) : "";
         if (!hasChanges)
             DeletePlan(planFile);
         var overLimit = summary.Destroys > settings.MaxDestroys && !allowDestroy;
@@ -66,6 +74,7 @@ public sealed class InfraStep(InfraSettings settings, string? reference = null, 
                 ["refReason"] = why,
                 ["commit"] = commit,
                 ["planFile"] = planFile,
+                [PlanHash] = planHash,
                 ["state"] = checkout.State,
                 ["stateVersion"] = state.ToString(),
                 ["hasChanges"] = hasChanges ? "true" : "false",
@@ -103,6 +112,7 @@ public sealed class InfraStep(InfraSettings settings, string? reference = null, 
         }
 
         var planFile = plan.Parameter("planFile");
+        var planHash = plan.Parameters.GetValueOrDefault(PlanHash, "");
         var hasChanges = plan.Parameter("hasChanges") == "true";
         var summary = new TerraformPlanSummary(
             int.Parse(plan.Parameter("adds"), CultureInfo.InvariantCulture), int.Parse(plan.Parameter("changes"), CultureInfo.InvariantCulture),
@@ -119,6 +129,7 @@ public sealed class InfraStep(InfraSettings settings, string? reference = null, 
             planFile = NewPlanFile(commit);
             hasChanges = await terraform.PlanAsync(planFile, cancellationToken);
             summary = TerraformPlanSummary.Parse(await terraform.ShowAsync(planFile, cancellationToken));
+            planHash = hasChanges ? await SavedPlanHashAsync(planFile, cancellationToken) : "";
             evidence["replanned"] = stale;
         }
         evidence["adds"] = Number(summary.Adds);
@@ -143,6 +154,17 @@ public sealed class InfraStep(InfraSettings settings, string? reference = null, 
             return new StepResult(
                 StepStatus.AwaitingApproval,
                 $"terraform apply ({summary}) awaits approval: review the plan, then run 'CONFIRM=true rewind resume {context.RunId}'",
+                evidence);
+        }
+
+        // Checked last, just before terraform reads it: the plan shown (and approved) is the plan applied, or nothing is.
+        RequirePrivateFolder(Path.GetDirectoryName(planFile)!);
+        var found = File.Exists(planFile) ? await Sha256Async(planFile, cancellationToken) : "none (the file is gone)";
+        evidence[PlanHash] = planHash;
+        if (!string.Equals(found, planHash, StringComparison.Ordinal))
+        {
+            return StepResult.Failed(
+                $"the saved plan changed since it was shown: plan again ('rewind infra plan', then a new run); nothing was applied; {planFile} has SHA-256 {found}, the plan shown had {(planHash.Length > 0 ? planHash : "no recorded hash")}",
                 evidence);
         }
 
@@ -194,20 +216,48 @@ public sealed class InfraStep(InfraSettings settings, string? reference = null, 
         return StepResult.Succeeded($"terraform at {at}: {what}; a new plan shows no changes", evidence);
     }
 
-    /// <summary>A new plan file in the private plan folder (created 0700: a plan can hold secret values); week-old plans are removed.</summary>
+    /// <summary>
+    /// A new plan file in the private plan folder (created 0700: a plan can hold secret values, and whoever can write
+    /// the folder can swap the plan before it is applied); week-old plans are removed.
+    /// </summary>
     private string NewPlanFile(string commit)
     {
         var folder = settings.PlanFolder;
+        RequirePrivateFolder(folder);
         if (!Directory.Exists(folder))
         {
-            if (OperatingSystem.IsWindows())
-                Directory.CreateDirectory(folder);
-            else
-                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            PrivateFiles.CreateFolder(folder);
+            // Someone may have made it between the check and the creation: check what is there now.
+            RequirePrivateFolder(folder);
         }
         foreach (var old in Directory.EnumerateFiles(folder, "*.tfplan").Where(f => File.GetLastWriteTimeUtc(f) < DateTime.UtcNow.AddDays(-7)))
             DeletePlan(old);
         return Path.Combine(folder, $"{Short(commit)}-{Guid.NewGuid():N}.tfplan");
+    }
+
+    /// <summary>A plan folder owned by someone else, or writable by group or others, is bad input: nothing is planned into it or applied from it.</summary>
+    internal static void RequirePrivateFolder(string folder)
+    {
+        if (PrivateFiles.PrivateFolderProblem(folder) is { } problem)
+        {
+            throw new RewindException(
+                $"the Terraform plan folder is not private: {problem}; another user could swap a saved plan before it is applied",
+                $"remove {folder} (rewind creates it 0700), or if it is yours: chmod 700 {folder}", FailureKind.BadInput);
+        }
+    }
+
+    /// <summary>terraform writes its plan with the umask's mode: made 0600 like every file Rewind keeps, then hashed.</summary>
+    private static async Task<string> SavedPlanHashAsync(string planFile, CancellationToken cancellationToken)
+    {
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(planFile, PrivateFiles.FileMode);
+        return await Sha256Async(planFile, cancellationToken);
+    }
+
+    private static async Task<string> Sha256Async(string file, CancellationToken cancellationToken)
+    {
+        await using var stream = File.OpenRead(file);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
     }
 
     /// <summary>Removes a saved plan that will not be applied (a dry-run's).</summary>

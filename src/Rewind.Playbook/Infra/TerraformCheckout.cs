@@ -81,8 +81,10 @@ public sealed class TerraformCheckout : IAsyncDisposable
         };
         if (System.Environment.GetEnvironmentVariable("TF_PLUGIN_CACHE_DIR") is not { Length: > 0 })
         {
+            // Providers are executables: a cache another user can write would run their code as this one.
+            InfraStep.RequirePrivateFolder(settings.PlanFolder);
             var cache = Path.Combine(settings.PlanFolder, "plugin-cache");
-            Directory.CreateDirectory(cache);
+            Core.Files.PrivateFiles.CreateFolder(cache);
             environment["TF_PLUGIN_CACHE_DIR"] = cache;
         }
         var selected = Path.Combine(userDirectory, ".terraform", "environment");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rewind.Core.Files;
 
 namespace Rewind.Playbook.Smoke;
 
@@ -34,13 +35,13 @@ public sealed class SmokeLog : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         var folder = baseDirectory is null ? Folder : System.IO.Path.Combine(baseDirectory, Folder);
-        Directory.CreateDirectory(folder);
+        PrivateFiles.CreateFolder(folder);
         for (var n = 1; ; n++)
         {
             var path = System.IO.Path.Combine(folder, n == 1 ? $"{name}.log" : $"{name}-{n}.log");
             try
             {
-                var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+                var stream = PrivateFiles.CreateNew(path);
                 return new SmokeLog(path, new StreamWriter(stream) { AutoFlush = true }, time);
             }
             catch (IOException) when (File.Exists(path) && n < 1000)
