@@ -89,9 +89,29 @@ public sealed partial class SqliteLedger
         string runId, string step, JournalKind kind, string detailJson, CancellationToken cancellationToken)
     {
         JournalChain.ValidateAppend(runId, step, kind, detailJson);
+        return WriteAsync((connection, transaction) => Append(connection, transaction, runId, step, kind, detailJson), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<JournalEntry> AppendFencedJournalAsync(
+        string runId, string step, JournalKind kind, string detailJson, LeaseFence fence, CancellationToken cancellationToken)
+    {
+        JournalChain.ValidateAppend(runId, step, kind, detailJson);
+        ArgumentNullException.ThrowIfNull(fence);
         return WriteAsync(
             (connection, transaction) =>
             {
+                // Read under the same write lock as the append: a takeover cannot slip in between check and write.
+                var stored = ReadLease(connection, transaction, fence.Service);
+                return fence.IsHeldBy(stored)
+                    ? Append(connection, transaction, runId, step, kind, detailJson)
+                    : throw new LeaseLostException(fence, stored);
+            },
+            cancellationToken);
+    }
+
+    private JournalEntry Append(SqliteConnection connection, SqliteTransaction transaction, string runId, string step, JournalKind kind, string detailJson)
+    {
                 // The head is read and advanced under the write lock taken by BEGIN IMMEDIATE: no other writer can
                 // claim the same seq, so the chain cannot fork.
                 var head = ReadHead(connection, transaction, runId) ?? throw NotFound("run", runId);
@@ -116,8 +136,6 @@ public sealed partial class SqliteLedger
                     ("$hash", entry.Hash),
                     ("$run", runId));
                 return entry;
-            },
-            cancellationToken);
     }
 
     /// <inheritdoc />
