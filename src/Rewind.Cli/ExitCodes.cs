@@ -30,7 +30,7 @@ public static class ExitCodes
         (Ok, "ok", "done; every check passed"),
         (Failed, "failed", "an AWS call, a step or a check failed; the message says which"),
         (BadInput, "bad input", "flags, configuration, credentials setup or names are wrong; nothing was changed"),
-        (Blocked, "blocked", "another operator holds the service's lock, releases are frozen, or an approval gate is not met (CONFIRM=true, the destroy limit); nothing was changed"),
+        (Blocked, "blocked", "another operator holds the service's lock, releases are frozen, or an approval gate is not met (CONFIRM=true, the destroy limit); nothing was changed. Also a run whose lock was taken over: it stopped before its next change and left the run to the new holder"),
         (VerificationFailed, "verification failed", "the action ran but the service is not in the state it should be"),
         (Unavailable, "unavailable", "AWS could not be reached or did not answer in time after every retry; safe to run again"),
         (Cancelled, "cancelled", "interrupted by Ctrl-C; an interrupted run can be continued with 'rewind resume'"),

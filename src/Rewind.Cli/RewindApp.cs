@@ -128,6 +128,7 @@ public static class RewindApp
             LedgerFailureReason.Conflict => ExitCodes.Failed,
             _ => ExitCodes.BadInput,
         }),
+        RunStoppedByTakeoverException stopped => (stopped.Message, ExitCodes.Blocked),
         ServiceLockedException locked => ($"{locked.Message}: wait for that run to finish, or take the lock over with --takeover", ExitCodes.Blocked),
         RewindException rewind => ($"{rewind.Message}: {rewind.Hint}", rewind.Kind switch
         {

@@ -44,6 +44,33 @@ public sealed class DynamoDbLedgerContractTests(DynamoEmulator emulator) : Ledge
         Assert.Equal(stored, await (await OpenAsync()).Incidents.GetIncidentAsync(incident.Id, Ct));
     }
 
+    [Fact]
+    public async Task A_lease_item_written_without_a_generation_counts_as_generation_0_and_its_run_keeps_writing_until_taken_over()
+    {
+        var ledger = await OpenAsync();
+        await ledger.Runs.CreateRunAsync(Samples.Run("run-1", Samples.Start), Ct);
+        await ledger.Leases.TryAcquireAsync(Samples.Service, "alice", "laptop-1", TimeSpan.FromMinutes(10), Ct);
+        // What an older build stored: the same item without the generation attribute.
+        await _clients[0].UpdateItemAsync(
+            new Amazon.DynamoDBv2.Model.UpdateItemRequest
+            {
+                TableName = _table,
+                Key = new() { ["pk"] = new() { S = $"LEASE#{Samples.Service}" }, ["sk"] = new() { S = "LEASE" } },
+                UpdateExpression = "REMOVE generation",
+            },
+            Ct);
+
+        var held = await ledger.Leases.GetLeaseAsync(Samples.Service, Ct);
+        await ledger.Runs.AppendFencedJournalAsync("run-1", "ecs", JournalKind.Started, "{}", held!.Fence, Ct);
+        var takeover = await ledger.Leases.TakeOverAsync(Samples.Service, "bob", "ci-7", TimeSpan.FromMinutes(2), Ct);
+
+        Assert.Equal(0, held.Generation);
+        Assert.Equal(1, takeover.Lease.Generation);
+        await Assert.ThrowsAsync<LeaseLostException>(
+            () => ledger.Runs.AppendFencedJournalAsync("run-1", "ecs", JournalKind.Completed, "{}", held.Fence, Ct));
+        Assert.Single(await ledger.Runs.ReadJournalAsync("run-1", Ct));
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();

@@ -283,7 +283,7 @@ public abstract class LedgerContract : IAsyncLifetime
         var theirs = await ledger.Leases.TryAcquireAsync(Service, "bob", "ci-7", TimeSpan.FromMinutes(10), Ct);
 
         Assert.True(mine.Acquired);
-        Assert.Equal(new Lease(Service, "alice", "laptop-1", Start, Start.AddMinutes(10)), mine.Lease);
+        Assert.Equal(new Lease(Service, "alice", "laptop-1", Start, Start.AddMinutes(10), Generation: 1), mine.Lease);
         Assert.False(theirs.Acquired);
         Assert.Equal(mine.Lease, theirs.Lease);
         Assert.Equal(mine.Lease, await ledger.Leases.GetLeaseAsync(Service, Ct));
@@ -368,10 +368,114 @@ public abstract class LedgerContract : IAsyncLifetime
         var fresh = await ledger.Leases.TakeOverAsync("billing", "bob", "ci-7", TimeSpan.FromMinutes(10), Ct);
 
         Assert.Equal(alice.Lease, takeover.Previous);
-        Assert.Equal(new Lease(Service, "bob", "ci-7", Start.AddMinutes(1), Start.AddMinutes(11)), takeover.Lease);
+        Assert.Equal(new Lease(Service, "bob", "ci-7", Start.AddMinutes(1), Start.AddMinutes(11), Generation: 2), takeover.Lease);
         Assert.Null(fresh.Previous);
         Assert.False(await ledger.Leases.ReleaseAsync(Service, "alice", "laptop-1", Ct));
         Assert.Equal("bob", (await ledger.Leases.GetLeaseAsync(Service, Ct))!.Owner);
+    }
+
+    // Lease generations and fenced journal writes
+
+    [Fact]
+    public async Task Every_acquire_and_takeover_gets_the_next_generation_and_a_renewal_keeps_it()
+    {
+        var ledger = await OpenAsync();
+
+        var alice = await ledger.Leases.TryAcquireAsync(Service, "alice", "laptop-1", TimeSpan.FromMinutes(10), Ct);
+        var renewed = await ledger.Leases.RenewAsync(Service, "alice", "laptop-1", TimeSpan.FromMinutes(10), Ct);
+        Clock.Advance(TimeSpan.FromMinutes(11));
+        var bob = await ledger.Leases.TryAcquireAsync(Service, "bob", "ci-7", TimeSpan.FromMinutes(10), Ct);
+        var carol = await ledger.Leases.TakeOverAsync(Service, "carol", "laptop-3", TimeSpan.FromMinutes(10), Ct);
+        var refused = await ledger.Leases.TryAcquireAsync(Service, "dave", "laptop-4", TimeSpan.FromMinutes(10), Ct);
+
+        Assert.Equal(1, alice.Lease.Generation);
+        Assert.Equal(1, renewed.Generation);
+        Assert.Equal(2, bob.Lease.Generation);
+        Assert.Equal(3, carol.Lease.Generation);
+        Assert.Equal(2, carol.Previous!.Generation);
+        Assert.False(refused.Acquired);
+        Assert.Equal(carol.Lease, (await ledger.Leases.GetLeaseAsync(Service, Ct))!);
+    }
+
+    [Fact]
+    public async Task A_fenced_append_is_written_while_its_lease_holds_and_refused_after_a_takeover_leaving_the_journal_as_it_was()
+    {
+        var ledger = await OpenAsync();
+        var other = await OpenAsync();
+        await ledger.Runs.CreateRunAsync(Run("run-1", Start), Ct);
+        var alice = (await ledger.Leases.TryAcquireAsync(Service, "alice", "laptop-1", TimeSpan.FromMinutes(10), Ct)).Lease;
+
+        var before = await ledger.Runs.AppendFencedJournalAsync("run-1", "ecs", JournalKind.CallSent, """{"call":"UpdateService"}""", alice.Fence, Ct);
+        Clock.Advance(TimeSpan.FromSeconds(30));
+        var bob = await other.Leases.TakeOverAsync(Service, "bob", "ci-7", TimeSpan.FromMinutes(10), Ct);
+        var refused = await Assert.ThrowsAsync<LeaseLostException>(
+            () => ledger.Runs.AppendFencedJournalAsync("run-1", "ecs", JournalKind.CallSent, """{"call":"UpdateService"}""", alice.Fence, Ct));
+        var bobs = await other.Runs.AppendFencedJournalAsync("run-1", "lock", JournalKind.CallSucceeded, """{"call":"TakeOverLock"}""", bob.Lease.Fence, Ct);
+
+        Assert.Equal(bob.Lease, refused.Current);
+        Assert.Equal(alice.Fence, refused.Fence);
+        Assert.Equal($"the lock on {Service} was taken over by bob on ci-7 at 2026-11-27 09:15:30Z", refused.Message);
+        Assert.Equal([before, bobs], await ledger.Runs.ReadJournalAsync("run-1", Ct));
+        Assert.Equal(2, bobs.Seq);
+    }
+
+    [Fact]
+    public async Task A_fenced_append_of_a_lease_that_lapsed_and_was_acquired_again_is_refused_even_for_the_same_holder()
+    {
+        var ledger = await OpenAsync();
+        await ledger.Runs.CreateRunAsync(Run("run-1", Start), Ct);
+        var first = (await ledger.Leases.TryAcquireAsync(Service, "alice", "laptop-1", TimeSpan.FromMinutes(1), Ct)).Lease;
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        var second = (await ledger.Leases.TryAcquireAsync(Service, "alice", "laptop-1", TimeSpan.FromMinutes(1), Ct)).Lease;
+
+        var refused = await Assert.ThrowsAsync<LeaseLostException>(
+            () => ledger.Runs.AppendFencedJournalAsync("run-1", "ecs", JournalKind.Started, "{}", first.Fence, Ct));
+        var released = await ledger.Leases.ReleaseAsync(Service, "alice", "laptop-1", Ct);
+        var none = await Assert.ThrowsAsync<LeaseLostException>(
+            () => ledger.Runs.AppendFencedJournalAsync("run-1", "ecs", JournalKind.Started, "{}", second.Fence, Ct));
+
+        Assert.Equal(second, refused.Current);
+        Assert.True(released);
+        Assert.Null(none.Current);
+        Assert.Empty(await ledger.Runs.ReadJournalAsync("run-1", Ct));
+    }
+
+    [Fact]
+    public async Task A_takeover_racing_a_writer_lets_no_fenced_append_of_the_old_holder_land_after_it()
+    {
+        var ledger = await OpenAsync();
+        var other = await OpenAsync();
+        await ledger.Runs.CreateRunAsync(Run("run-1", Start), Ct);
+        var alice = (await ledger.Leases.TryAcquireAsync(Service, "alice", "laptop-1", TimeSpan.FromMinutes(10), Ct)).Lease;
+        var written = new List<JournalEntry>();
+        var firstWritten = new TaskCompletionSource();
+
+        // Alice appends as fast as she can until refused; Bob takes over once she is under way, from another connection.
+        var writer = Task.Run(async () =>
+        {
+            for (var i = 0; ; i++)
+            {
+                try
+                {
+                    written.Add(await ledger.Runs.AppendFencedJournalAsync("run-1", "ecs", JournalKind.Started, $$"""{"n":{{i}}}""", alice.Fence, Ct));
+                    firstWritten.TrySetResult();
+                }
+                catch (LeaseLostException)
+                {
+                    return i;
+                }
+            }
+        }, Ct);
+        await firstWritten.Task.WaitAsync(Ct);
+        var bob = await other.Leases.TakeOverAsync(Service, "bob", "ci-7", TimeSpan.FromMinutes(10), Ct);
+        var bobs = await other.Runs.AppendFencedJournalAsync("run-1", "lock", JournalKind.CallSucceeded, "{}", bob.Lease.Fence, Ct);
+        var attempts = await writer;
+
+        var journal = await ledger.Runs.ReadJournalAsync("run-1", Ct);
+        Assert.Equal(attempts, written.Count);
+        Assert.Equal([.. written, bobs], journal);
+        Assert.All(written, entry => Assert.True(entry.Seq < bobs.Seq));
+        Assert.Null(LedgerVerifier.VerifyChain("run-1", journal, await ledger.Runs.GetJournalHeadAsync("run-1", Ct)));
     }
 
     // Freezes

@@ -14,7 +14,7 @@ public sealed class SqliteMigrationTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     [Fact]
-    public async Task A_version_1_ledger_is_migrated_to_version_2_on_open_and_keeps_its_incidents_and_freezes()
+    public async Task A_version_1_ledger_is_migrated_to_the_current_version_on_open_and_keeps_its_incidents_and_freezes()
     {
         var path = _directory.File("ledger.db");
         CreateVersion1Ledger(path);
@@ -38,13 +38,38 @@ public sealed class SqliteMigrationTests : IDisposable
             Assert.Equal("INC-0002", next.Id);
         }
 
-        Assert.Equal("2", SqliteFiles.Scalar(path, "SELECT MAX(version) FROM schema_version;"));
-        Assert.Equal(2, SqliteFiles.Count(path, "SELECT COUNT(*) FROM schema_version;"));
+        Assert.Equal($"{SqliteSchema.CurrentVersion}", SqliteFiles.Scalar(path, "SELECT MAX(version) FROM schema_version;"));
+        Assert.Equal(SqliteSchema.CurrentVersion, SqliteFiles.Count(path, "SELECT COUNT(*) FROM schema_version;"));
         await using var reopened = await SqliteLedger.OpenAsync(path, Ct);
         var migrated = await reopened.Incidents.GetIncidentAsync("INC-0001", Ct);
         Assert.Equal("connection pool exhausted by v1.42", migrated?.RootCause);
         Assert.Equal("frz-20261127-091500-ab12", migrated?.RootCauseFrom);
-        Assert.Equal(2, SqliteFiles.Count(path, "SELECT COUNT(*) FROM schema_version;"));
+        Assert.Equal(SqliteSchema.CurrentVersion, SqliteFiles.Count(path, "SELECT COUNT(*) FROM schema_version;"));
+    }
+
+    [Fact]
+    public async Task A_lease_held_when_an_older_build_wrote_the_ledger_counts_as_generation_0_and_its_run_keeps_writing_until_taken_over()
+    {
+        var path = _directory.File("ledger.db");
+        var since = LedgerTime.ToText(Samples.Start);
+        var until = LedgerTime.ToText(Samples.Start.AddYears(10));
+        SqliteFiles.Execute(path, SqliteSchema.CreateVersionTable + SqliteSchema.Migrations[0] + SqliteSchema.Migrations[1] + $"""
+            INSERT INTO schema_version (version, applied_at) VALUES (1, '{since}'), (2, '{since}');
+            INSERT INTO leases (service, owner, host, acquired_at, expires_at) VALUES ('claude-proxy-api', 'alice', 'laptop-1', '{since}', '{until}');
+            INSERT INTO runs (id, service, started_at, status, target_release_id, plan, incident_id, last_seq, last_hash)
+                VALUES ('run-1', 'claude-proxy-api', '{since}', 'Running', NULL, 'none', NULL, 0, '{JournalChain.GenesisHash}');
+            """);
+
+        await using var ledger = await SqliteLedger.OpenAsync(path, Ct);
+        var held = await ledger.Leases.GetLeaseAsync("claude-proxy-api", Ct);
+        await ledger.Runs.AppendFencedJournalAsync("run-1", "ecs", JournalKind.Started, "{}", held!.Fence, Ct);
+        var takeover = await ledger.Leases.TakeOverAsync("claude-proxy-api", "bob", "ci-7", TimeSpan.FromMinutes(2), Ct);
+
+        Assert.Equal(0, held.Generation);
+        Assert.Equal(1, takeover.Lease.Generation);
+        await Assert.ThrowsAsync<LeaseLostException>(
+            () => ledger.Runs.AppendFencedJournalAsync("run-1", "ecs", JournalKind.Completed, "{}", held.Fence, Ct));
+        Assert.Single(await ledger.Runs.ReadJournalAsync("run-1", Ct));
     }
 
     /// <summary>What a build that knew only migration 1 left on disk: its tables, its version row, an incident and a lifted freeze.</summary>

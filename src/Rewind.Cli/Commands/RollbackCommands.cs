@@ -30,7 +30,7 @@ public static class RollbackCommands
         plan.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(to), false, true, Selection(parse, skip, only), NotifyCustomers: parse.GetValue(notifyCustomers)), Everything, ct));
 
         var run = new Command("run", "The whole playbook: canary to 0, ECS rollback, wait, verify (dry-run unless --live)") { to, live, yes, skip, only, takeover, notifyCustomers };
-        run.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(to), parse.GetValue(live), parse.GetValue(yes), Selection(parse, skip, only), TakeOver: parse.GetValue(takeover), NotifyCustomers: parse.GetValue(notifyCustomers), Checklist: true), Everything, ct));
+        run.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(to), parse.GetValue(live), parse.GetValue(yes), Selection(parse, skip, only), TakeOver: parse.GetValue(takeover), NotifyCustomers: parse.GetValue(notifyCustomers), Checklist: true, FollowLatestRun: true), Everything, ct));
 
         var runId = new Argument<string?>("RUN") { Description = "the run to continue; default: the service's latest unfinished run", Arity = ArgumentArity.ZeroOrOne };
         var resume = new Command("resume", "Continue an interrupted or failed run; steps already done are not repeated") { runId, yes, takeover };
@@ -73,9 +73,9 @@ public static class RollbackCommands
             if (parse.GetValue(versions))
                 return SecretVersions.ListAsync(cli, ids, ct);
             return RunAsync(cli, new Request(parse.GetValue(to), parse.GetValue(live), parse.GetValue(yes), StepSelection.All, NeedsTarget: parse.GetValue(to) is not null),
-                (ctx, aws, _) => parse.GetValue(restart)
-                    ? [PlaybookSteps.Secrets(ctx.Config, aws, ids)!, new EcsStep(aws.Ecs, PlaybookSteps.Ecs(ctx.Config), restart: true)]
-                    : [PlaybookSteps.Secrets(ctx.Config, aws, ids)!], ct);
+                (ctx, aws, ledger) => parse.GetValue(restart)
+                    ? [PlaybookSteps.Secrets(ctx.Config, aws, ids, ledger)!, new EcsStep(aws.Ecs, PlaybookSteps.Ecs(ctx.Config), restart: true)]
+                    : [PlaybookSteps.Secrets(ctx.Config, aws, ids, ledger)!], ct);
         });
 
         var distribution = new Option<string?>("--dist-id") { Description = "the CloudFront distribution (default: cdn.distribution_id)", HelpName = "ID" };
@@ -115,7 +115,9 @@ public static class RollbackCommands
         return given.Replace(" ", "%20", StringComparison.Ordinal);
     }
 
-    private sealed record Request(string? To, bool Live, bool Yes, StepSelection Selection, bool NeedsTarget = true, bool TakeOver = false, bool Checklist = false, bool NotifyCustomers = false);
+    // FollowLatestRun (rewind run): without --to, the service's latest rollback run decides first (continue it, or
+    // nothing to do: LatestRollback); a new plan only when it does not.
+    private sealed record Request(string? To, bool Live, bool Yes, StepSelection Selection, bool NeedsTarget = true, bool TakeOver = false, bool Checklist = false, bool NotifyCustomers = false, bool FollowLatestRun = false);
 
     private static IReadOnlyList<IStep> Everything(CliContext context, Aws.AwsClients aws, ILedger ledger) => PlaybookSteps.All(context, aws, ledger);
 
@@ -135,6 +137,9 @@ public static class RollbackCommands
         var config = context.Config;
         using var aws = context.Aws();
         await using var ledger = await context.OpenLedgerAsync(aws, cancellationToken);
+        if (request.FollowLatestRun && request.To is null
+            && await LatestRollback.DecideAsync(context, config.Service.Name, ledger, stored => PlaybookSteps.ForPlan(context, aws, ledger, stored), cancellationToken) is { } latest)
+            return await FollowAsync(context, aws, ledger, latest, request, cancellationToken);
         var chosen = steps(context, aws, ledger).Select(s => request.NotifyCustomers && s is Rewind.Playbook.Notify.NotifyStep notify ? notify.WithCustomersConfirmed() : s).ToList();
         // Planning only reads: while AWS throttles or fails, it is simply planned again, up to one call's deadline.
         var plan = await Rewind.Playbook.StepRetries.ReadingAsync(TimeProvider.System, context.Log, aws.Options.OverallTimeout, async ct =>
@@ -183,11 +188,54 @@ public static class RollbackCommands
         if (run.Status == RunStatus.Succeeded)
             throw new CliException($"run {run.Id} already succeeded", "there is nothing to resume");
         var plan = EngineJson.DeserializePlan(run.PlanJson);
-        var steps = PlaybookSteps.ForPlan(context, aws, ledger, plan);
         context.Log($"rewind: resuming {run.Id} ({run.Status.ToString().ToLowerInvariant()}, started {run.StartedAt:yyyy-MM-dd HH:mm:ss}Z)");
+        return await ContinueAsync(context, aws, ledger, run, plan, takeOver, cancellationToken);
+    }
+
+    /// <summary>What a new run does when the latest rollback run decides: say it changes nothing, or continue that run.</summary>
+    private static async Task<int> FollowAsync(CliContext context, Aws.AwsClients aws, ILedger ledger, LatestRollback.Decision latest, Request request, CancellationToken cancellationToken)
+    {
+        if (latest is LatestRollback.AlreadyThere there)
+        {
+            context.Log($"rewind: {there.Line}");
+            return ExitCodes.Ok;
+        }
+        var why = ((LatestRollback.Continue)latest).Why;
+        if (!request.Live)
+        {
+            await PlanView.WriteAsync(context, latest.Plan, null, cancellationToken);
+            context.Log($"rewind: dry-run: 'run --live' would continue {latest.Run.Id}, whose plan this is ({why}); nothing was changed");
+            return ExitCodes.Ok;
+        }
+        if (context.Output == OutputFormat.Text)
+            PlanView.RenderPlan(context.Error, latest.Plan);
+        if (!request.Yes && !Confirm(context, latest.Plan))
+        {
+            context.Log("rewind: not confirmed: nothing was changed");
+            return ExitCodes.Cancelled;
+        }
+        // Said once the lock is ours: a run blocked by the lock says only that.
+        return await ContinueAsync(context, aws, ledger, latest.Run, latest.Plan, request.TakeOver, cancellationToken,
+            $"rewind: continuing {latest.Run.Id}, not planning afresh: {why}");
+    }
+
+    /// <summary>
+    /// Runs a stored plan on under this operator: a resume, or a takeover of the run another process holds (it stops
+    /// at its next journal write). Never a new plan: what the run planned from the incident is what gets finished.
+    /// </summary>
+    private static async Task<int> ContinueAsync(
+        CliContext context, Aws.AwsClients aws, ILedger ledger, Run run, RollbackPlan plan, bool takeOver, CancellationToken cancellationToken, string? locked = null)
+    {
+        var steps = PlaybookSteps.ForPlan(context, aws, ledger, plan);
         var announcements = new RunAnnouncements(context, ledger, cancellationToken);
+        void Started(string runId)
+        {
+            if (locked is not null)
+                context.Log(locked);
+            announcements.Started(runId);
+        }
         var outcome = await RunProgress.ShowAsync(context, plan, observer =>
-            new RunExecutor(ledger, steps, observer, TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, takeOver), RunStarted = announcements.Started }
+            new RunExecutor(ledger, steps, observer, TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, takeOver), RunStarted = Started }
                 .ResumeAsync(run, plan, CurrentOperator(), cancellationToken));
         await announcements.FinishAsync(outcome);
         var checklist = Checklist.Evaluate((await RunRecord.ReadAsync(ledger, outcome.RunId, cancellationToken))!);

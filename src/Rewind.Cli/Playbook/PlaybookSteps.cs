@@ -24,8 +24,11 @@ public static class PlaybookSteps
         ? new CanaryStep(aws.Elb, new CanarySettings(canary.ListenerArn, canary.RuleArn, canary.MainTargetGroup, canary.CanaryTargetGroup), percent)
         : null;
 
-    public static SecretsStep? Secrets(RewindConfig config, AwsClients aws, IReadOnlyList<string>? only = null) =>
-        (only is { Count: > 0 } ? only : [.. config.Secrets.Select(s => s.Id)]) is { Count: > 0 } ids ? new SecretsStep(aws.SecretsManager, ids) : null;
+    /// <summary>The secrets step; with the ledger, it never moves AWSCURRENT back onto a version an earlier rollback left.</summary>
+    public static SecretsStep? Secrets(RewindConfig config, AwsClients aws, IReadOnlyList<string>? only = null, Core.Ledger.ILedger? ledger = null) =>
+        (only is { Count: > 0 } ? only : [.. config.Secrets.Select(s => s.Id)]) is { Count: > 0 } ids
+            ? new SecretsStep(aws.SecretsManager, ids, ledger is null ? null : new SecretRollbackHistory(ledger.Runs))
+            : null;
 
     /// <summary>The Terraform step when the configuration has an <c>infra</c> section (<c>rewind run</c> leaves infrastructure alone otherwise).</summary>
     public static InfraStep? Infra(RewindConfig config, string? reference = null, bool allowDestroy = false, Action<string>? progress = null) =>
@@ -62,7 +65,7 @@ public static class PlaybookSteps
         return [.. new IStep?[]
         {
             Canary(config, aws, 0),
-            Secrets(config, aws),
+            Secrets(config, aws, ledger: ledger),
             new EcsStep(aws.Ecs, Ecs(config)),
             Infra(config, progress: line => cli.Log($"[infra] {line}")),
             config.Cdn is { } cdn ? new CdnStep(aws.CloudFront, cdn.DistributionId, [.. cdn.Paths]) : null,

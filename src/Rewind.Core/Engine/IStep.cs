@@ -39,3 +39,14 @@ public sealed record PlanningContext(string Service, RollbackTarget? Target)
 {
     public RollbackTarget RequiredTarget => Target ?? throw new InvalidOperationException("this step needs a rollback target");
 }
+
+/// <summary>
+/// A step that changes a layer of the service (traffic, secrets, the service itself) and can tell, from live state,
+/// whether that layer is where an executed plan of it left it: how a new run knows the latest rollback already
+/// reached its target. Steps without it are judged by their journaled end alone.
+/// </summary>
+public interface ILayerStep : IStep
+{
+    /// <summary>Re-reads live state: null when it is what <paramref name="plan"/> wanted, else one line saying how it differs.</summary>
+    Task<string?> DifferenceFromAsync(StepPlan plan, CancellationToken cancellationToken);
+}

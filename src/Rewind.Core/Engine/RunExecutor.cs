@@ -42,29 +42,34 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
     public async Task<RunOutcome> StartAsync(RollbackPlan plan, string planJson, Operator by, CancellationToken cancellationToken)
     {
         var runId = LedgerIds.NewRunId(time.GetUtcNow());
-        var (lease, replaced) = await LockAsync(plan.Service, by, cancellationToken);
-        await using var _ = lease;
+        var (holder, replaced) = await LockAsync(plan.Service, by, cancellationToken);
+        await using var _ = holder;
         await ledger.Runs.CreateRunAsync(new Run(runId, plan.Service, time.GetUtcNow(), RunStatus.Running, plan.Target?.ReleaseId, planJson), cancellationToken);
-        await JournalTakeoverAsync(runId, replaced, cancellationToken);
+        await JournalTakeoverAsync(holder.Held, runId, replaced, cancellationToken);
         foreach (var step in plan.Steps)
-            await ledger.Runs.AppendJournalAsync(runId, step.Step, JournalKind.Planned, Describe(step).ToJsonString(), cancellationToken);
+            await AppendAsync(holder.Held, runId, step.Step, JournalKind.Planned, Describe(step).ToJsonString(), "its first step", cancellationToken);
         RunStarted?.Invoke(runId);
-        return await RunStagesAsync(runId, plan, [], cancellationToken);
+        return await RunStagesAsync(holder.Held, runId, plan, [], cancellationToken);
     }
 
-    /// <summary>Continues an interrupted or failed run: steps the journal shows completed are not run again.</summary>
+    /// <summary>
+    /// Continues an interrupted or failed run: steps the journal shows completed are not run again. A takeover (the
+    /// run another operator's process still holds) is a resume too: the new holder continues the same stored plan.
+    /// </summary>
     public async Task<RunOutcome> ResumeAsync(Run run, RollbackPlan plan, Operator by, CancellationToken cancellationToken)
     {
-        var (lease, replaced) = await LockAsync(plan.Service, by, cancellationToken);
-        await using var _ = lease;
+        var (holder, replaced) = await LockAsync(plan.Service, by, cancellationToken);
+        await using var _ = holder;
+        // The takeover is journaled before the journal is read, so the steps see every entry the displaced run
+        // managed to write: from here on its fenced writes are refused.
+        await JournalTakeoverAsync(holder.Held, run.Id, replaced, cancellationToken);
         await ledger.Runs.SetRunStatusAsync(run.Id, RunStatus.Running, cancellationToken);
-        await JournalTakeoverAsync(run.Id, replaced, cancellationToken);
         var journal = await ledger.Runs.ReadJournalAsync(run.Id, cancellationToken);
         RunStarted?.Invoke(run.Id);
-        return await RunStagesAsync(run.Id, plan, journal, cancellationToken);
+        return await RunStagesAsync(holder.Held, run.Id, plan, journal, cancellationToken);
     }
 
-    private async Task<RunOutcome> RunStagesAsync(string runId, RollbackPlan plan, IReadOnlyList<JournalEntry> journal, CancellationToken cancellationToken)
+    private async Task<RunOutcome> RunStagesAsync(HeldLease held, string runId, RollbackPlan plan, IReadOnlyList<JournalEntry> journal, CancellationToken cancellationToken)
     {
         var done = journal.Where(e => e.Kind is JournalKind.Completed or JournalKind.Skipped).Select(e => e.Step).ToHashSet(StringComparer.Ordinal);
         var results = new List<(StepPlan, StepResult)>();
@@ -74,10 +79,11 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
             {
                 var stageResults = await Task.WhenAll(stage.Select(step => done.Contains(step.Step)
                     ? Task.FromResult((step, new StepResult(StepStatus.Skipped, "already done in an earlier attempt", new Dictionary<string, string>())))
-                    : RunStepAsync(runId, step, journal, cancellationToken)));
+                    : RunStepAsync(held, runId, step, journal, cancellationToken)));
                 results.AddRange(stageResults);
                 if (stageResults.Any(r => r.Item2.Status is StepStatus.Failed or StepStatus.AwaitingApproval))
                 {
+                    ThrowIfLost(held, "ending the run");
                     await ledger.Runs.SetRunStatusAsync(runId, RunStatus.Failed, cancellationToken);
                     return new RunOutcome(runId, RunStatus.Failed, results);
                 }
@@ -90,23 +96,29 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
             await ledger.Runs.SetRunStatusAsync(runId, RunStatus.Cancelled, grace.Token);
             throw;
         }
+        ThrowIfLost(held, "ending the run");
         await ledger.Runs.SetRunStatusAsync(runId, RunStatus.Succeeded, cancellationToken);
         return new RunOutcome(runId, RunStatus.Succeeded, results);
     }
 
-    private async Task<(StepPlan, StepResult)> RunStepAsync(string runId, StepPlan plan, IReadOnlyList<JournalEntry> journal, CancellationToken cancellationToken)
+    private async Task<(StepPlan, StepResult)> RunStepAsync(HeldLease held, string runId, StepPlan plan, IReadOnlyList<JournalEntry> journal, CancellationToken cancellationToken)
     {
         var step = steps.FirstOrDefault(s => s.Name == plan.Step)
             ?? throw new InvalidOperationException($"the plan names step '{plan.Step}', which this Rewind does not have");
-        await ledger.Runs.AppendJournalAsync(runId, plan.Step, JournalKind.Started, "{}", cancellationToken);
+        await AppendAsync(held, runId, plan.Step, JournalKind.Started, "{}", $"step {plan.Step}", cancellationToken);
         observer.StepStarted(plan);
         var started = Stopwatch.GetTimestamp();
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(plan.DeadlineSeconds), time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token, held.Lost);
         StepResult result;
         try
         {
-            result = await step.ExecuteAsync(plan, new StepContext(runId, plan.Step, ledger.Runs, journal, observer, time), linked.Token);
+            result = await step.ExecuteAsync(plan, new StepContext(runId, plan.Step, held, journal, observer, time), linked.Token);
+        }
+        catch (OperationCanceledException) when (held.LostBecause is { } lost && !cancellationToken.IsCancellationRequested)
+        {
+            // A failed renewal found the lock taken: whatever the step was waiting for is the new holder's now.
+            throw new RunStoppedByTakeoverException(lost, $"its next change in step {plan.Step}");
         }
         catch (OperationCanceledException e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -118,13 +130,13 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
                 $"deadline of {plan.DeadlineSeconds:0} s reached{(e.InnerException is { } reason ? $" ({reason.Message})" : "")}; the run can be continued with 'rewind resume {runId}'",
                 evidence);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException and not RunStoppedByTakeoverException)
         {
             result = StepResult.Failed(e.Message, new Dictionary<string, string> { ["error"] = e.GetType().Name });
         }
         var detail = result.ToJson();
         var kind = result.Status is StepStatus.Succeeded or StepStatus.Skipped ? JournalKind.Completed : JournalKind.CallFailed;
-        await ledger.Runs.AppendJournalAsync(runId, plan.Step, kind, detail.ToJsonString(), cancellationToken);
+        await AppendAsync(held, runId, plan.Step, kind, detail.ToJsonString(), $"journaling the end of step {plan.Step}", cancellationToken);
         observer.StepFinished(plan, result, Stopwatch.GetElapsedTime(started));
         return (plan, result);
     }
@@ -132,17 +144,19 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
     private async Task<(LeaseHolder Holder, Lease? Replaced)> LockAsync(string service, Operator by, CancellationToken cancellationToken)
     {
         var attempt = await ledger.Leases.TryAcquireAsync(service, by.Owner, by.Host, LeaseTtl, cancellationToken);
+        var lease = attempt.Lease;
         Lease? replaced = null;
         if (!attempt.Acquired)
         {
             if (!TakeOverWhen(attempt.Lease))
                 throw new ServiceLockedException(attempt.Lease);
-            replaced = (await ledger.Leases.TakeOverAsync(service, by.Owner, by.Host, LeaseTtl, cancellationToken)).Previous;
+            var takeover = await ledger.Leases.TakeOverAsync(service, by.Owner, by.Host, LeaseTtl, cancellationToken);
+            (lease, replaced) = (takeover.Lease, takeover.Previous);
         }
-        return (new LeaseHolder(ledger.Leases, service, by, LeaseTtl, GracePeriod, time), replaced);
+        return (new LeaseHolder(ledger.Leases, new HeldLease(ledger.Runs, lease), LeaseTtl, GracePeriod, time), replaced);
     }
 
-    private async Task JournalTakeoverAsync(string runId, Lease? replaced, CancellationToken cancellationToken)
+    private static async Task JournalTakeoverAsync(HeldLease held, string runId, Lease? replaced, CancellationToken cancellationToken)
     {
         if (replaced is null)
             return;
@@ -152,8 +166,29 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
             ["previousOwner"] = replaced.Owner,
             ["previousHost"] = replaced.Host,
             ["previousSince"] = replaced.AcquiredAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["previousGeneration"] = replaced.Generation,
+            ["generation"] = held.Fence.Generation,
         };
-        await ledger.Runs.AppendJournalAsync(runId, "lock", JournalKind.CallSucceeded, detail.ToJsonString(), cancellationToken);
+        await AppendAsync(held, runId, "lock", JournalKind.CallSucceeded, detail.ToJsonString(), "journaling its takeover", cancellationToken);
+    }
+
+    /// <summary>A fenced journal write; a lost lease stops the run before whatever <paramref name="before"/> names.</summary>
+    private static async Task AppendAsync(HeldLease held, string runId, string step, JournalKind kind, string detailJson, string before, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await held.AppendAsync(runId, step, kind, detailJson, cancellationToken);
+        }
+        catch (LeaseLostException lost)
+        {
+            throw new RunStoppedByTakeoverException(lost, before);
+        }
+    }
+
+    private static void ThrowIfLost(HeldLease held, string before)
+    {
+        if (held.LostBecause is { } lost)
+            throw new RunStoppedByTakeoverException(lost, before);
     }
 
     private static JsonObject Describe(StepPlan step) => new()
@@ -171,34 +206,54 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
         return json;
     }
 
-    /// <summary>Renews the lease every third of its lifetime until disposed, then releases it.</summary>
+    /// <summary>
+    /// Renews the lease every third of its lifetime until disposed, then releases it. A renewal that finds the lock
+    /// held by another (Conflict), gone (NotFound) or acquired again under another generation marks the lease lost,
+    /// which stops the run; an unreachable ledger is tried again at the next tick (the fenced writes decide meanwhile).
+    /// </summary>
     private sealed class LeaseHolder : IAsyncDisposable
     {
         private readonly ILeaseStore _leases;
-        private readonly string _service;
-        private readonly Operator _by;
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _renewing;
         private readonly TimeSpan _grace;
         private readonly TimeProvider _time;
 
-        public LeaseHolder(ILeaseStore leases, string service, Operator by, TimeSpan ttl, TimeSpan grace, TimeProvider time)
+        public LeaseHolder(ILeaseStore leases, HeldLease held, TimeSpan ttl, TimeSpan grace, TimeProvider time)
         {
             _leases = leases;
+            Held = held;
             _grace = grace;
             _time = time;
-            _service = service;
-            _by = by;
             _renewing = RenewAsync(ttl, time, _stop.Token);
         }
+
+        public HeldLease Held { get; }
+
+        private LeaseFence Fence => Held.Fence;
 
         private async Task RenewAsync(TimeSpan ttl, TimeProvider time, CancellationToken stop)
         {
             using var timer = new PeriodicTimer(ttl / 3, time);
             try
             {
-                while (await timer.WaitForNextTickAsync(stop))
-                    await _leases.RenewAsync(_service, _by.Owner, _by.Host, ttl, stop);
+                while (Held.LostBecause is null && await timer.WaitForNextTickAsync(stop))
+                {
+                    try
+                    {
+                        var renewed = await _leases.RenewAsync(Fence.Service, Fence.Owner, Fence.Host, ttl, stop);
+                        if (renewed.Generation != Fence.Generation)
+                            Held.MarkLost(new LeaseLostException(Fence, renewed));
+                    }
+                    catch (LedgerException e) when (e.Reason is LedgerFailureReason.Conflict or LedgerFailureReason.NotFound)
+                    {
+                        Held.MarkLost(new LeaseLostException(Fence, await _leases.GetLeaseAsync(Fence.Service, stop)));
+                    }
+                    catch (LedgerException e) when (e.Reason is LedgerFailureReason.Unreachable)
+                    {
+                        // Tried again at the next tick; the lease outlives two missed renewals.
+                    }
+                }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -211,9 +266,13 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
             await _stop.CancelAsync();
             await _renewing;
             _stop.Dispose();
-            // Released even after Ctrl-C, within a short bound; an unreleased lease still expires by itself.
-            using var grace = new CancellationTokenSource(_grace, _time);
-            await _leases.ReleaseAsync(_service, _by.Owner, _by.Host, grace.Token);
+            if (Held.LostBecause is null)
+            {
+                // Released even after Ctrl-C, within a short bound; an unreleased lease still expires by itself.
+                using var grace = new CancellationTokenSource(_grace, _time);
+                await _leases.ReleaseAsync(Fence.Service, Fence.Owner, Fence.Host, grace.Token);
+            }
+            Held.Dispose();
         }
     }
 }

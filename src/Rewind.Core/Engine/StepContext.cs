@@ -9,15 +9,15 @@ namespace Rewind.Core.Engine;
 /// </summary>
 public sealed class StepContext
 {
-    private readonly IRunStore _runs;
+    private readonly HeldLease _journal;
     private readonly IReadOnlyList<JournalEntry> _earlier;
     private readonly IRunObserver _observer;
 
-    internal StepContext(string runId, string step, IRunStore runs, IReadOnlyList<JournalEntry> earlier, IRunObserver observer, TimeProvider time)
+    internal StepContext(string runId, string step, HeldLease journal, IReadOnlyList<JournalEntry> earlier, IRunObserver observer, TimeProvider time)
     {
         RunId = runId;
         Step = step;
-        _runs = runs;
+        _journal = journal;
         _earlier = earlier;
         _observer = observer;
         Time = time;
@@ -37,12 +37,16 @@ public sealed class StepContext
         .Select(e => JsonNode.Parse(e.Detail) as JsonObject)
         .LastOrDefault();
 
-    /// <summary>Sends one mutating call, journaled before (call-sent) and after (call-succeeded or call-failed).</summary>
+    /// <summary>
+    /// Sends one mutating call, journaled before (call-sent) and after (call-succeeded or call-failed). The call-sent
+    /// entry is written only while the run still holds the service's lock with its generation: a run whose lock was
+    /// taken over stops here, before the call, with <see cref="RunStoppedByTakeoverException"/>.
+    /// </summary>
     public async Task<T> CallAsync<T>(
         string call, JsonObject request, Func<CancellationToken, Task<T>> send, Func<T, JsonObject> describe, CancellationToken cancellationToken)
     {
         request["call"] = call;
-        await _runs.AppendJournalAsync(RunId, Step, JournalKind.CallSent, request.ToJsonString(), cancellationToken);
+        await AppendAsync(JournalKind.CallSent, request, call, cancellationToken);
         T result;
         try
         {
@@ -51,13 +55,25 @@ public sealed class StepContext
         catch (Exception e) when (e is not OperationCanceledException)
         {
             var failure = new JsonObject { ["call"] = call, ["error"] = e.Message };
-            await _runs.AppendJournalAsync(RunId, Step, JournalKind.CallFailed, failure.ToJsonString(), cancellationToken);
+            await AppendAsync(JournalKind.CallFailed, failure, $"journaling the failure of {call}", cancellationToken);
             throw;
         }
         var detail = describe(result);
         detail["call"] = call;
-        await _runs.AppendJournalAsync(RunId, Step, JournalKind.CallSucceeded, detail.ToJsonString(), cancellationToken);
+        await AppendAsync(JournalKind.CallSucceeded, detail, $"journaling the result of {call}", cancellationToken);
         return result;
+    }
+
+    private async Task AppendAsync(JournalKind kind, JsonObject detail, string before, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _journal.AppendAsync(RunId, Step, kind, detail.ToJsonString(), cancellationToken);
+        }
+        catch (LeaseLostException lost)
+        {
+            throw new RunStoppedByTakeoverException(lost, before);
+        }
     }
 
     /// <summary>A line of live progress for the operator.</summary>

@@ -73,6 +73,15 @@ public interface IRunStore
     Task<JournalEntry> AppendJournalAsync(
         string runId, string step, JournalKind kind, string detailJson, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Appends like <see cref="AppendJournalAsync"/>, but only while <paramref name="fence"/> is the service's stored
+    /// lease (holder and generation), checked in the same write: SQLite in one transaction, DynamoDB as a condition
+    /// on the lease item in the same TransactWriteItems. Otherwise nothing is written and
+    /// <see cref="LeaseLostException"/> names the lease as stored now.
+    /// </summary>
+    Task<JournalEntry> AppendFencedJournalAsync(
+        string runId, string step, JournalKind kind, string detailJson, LeaseFence fence, CancellationToken cancellationToken);
+
     /// <summary>A run's journal in seq order, exactly as stored (not verified: see <see cref="LedgerVerifier"/>).</summary>
     Task<IReadOnlyList<JournalEntry>> ReadJournalAsync(string runId, CancellationToken cancellationToken);
 
@@ -86,17 +95,26 @@ public interface IRunStore
 /// <summary>One lease per service: acquire fails while another unexpired lease exists.</summary>
 public interface ILeaseStore
 {
-    /// <summary>Acquires the service's lock if it is free or expired; otherwise returns the current holder.</summary>
+    /// <summary>
+    /// Acquires the service's lock if it is free or expired, with the next generation after the lapsed lease's (1 when
+    /// none is stored); otherwise returns the current holder.
+    /// </summary>
     Task<LeaseAttempt> TryAcquireAsync(
         string service, string owner, string host, TimeSpan ttl, CancellationToken cancellationToken);
 
-    /// <summary>Extends the caller's lease; <see cref="LedgerFailureReason.Conflict"/> if someone else holds it, NotFound if none.</summary>
+    /// <summary>
+    /// Extends the caller's lease, keeping its generation (compare it: a renewal that returns another generation means
+    /// the lease was lost and acquired again); <see cref="LedgerFailureReason.Conflict"/> if someone else holds it, NotFound if none.
+    /// </summary>
     Task<Lease> RenewAsync(string service, string owner, string host, TimeSpan ttl, CancellationToken cancellationToken);
 
     /// <summary>Releases the lock if the caller holds it; false (nothing changed) otherwise.</summary>
     Task<bool> ReleaseAsync(string service, string owner, string host, CancellationToken cancellationToken);
 
-    /// <summary>Takes the lock whoever holds it and returns the previous lease, which the caller must journal.</summary>
+    /// <summary>
+    /// Takes the lock whoever holds it, with the next generation (so the displaced holder's fenced writes fail), and
+    /// returns the previous lease, which the caller must journal.
+    /// </summary>
     Task<LeaseTakeover> TakeOverAsync(
         string service, string owner, string host, TimeSpan ttl, CancellationToken cancellationToken);
 

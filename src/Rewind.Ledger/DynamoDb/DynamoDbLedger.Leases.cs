@@ -19,21 +19,41 @@ public sealed partial class DynamoDbLedger
             for (var attempt = 0; attempt < MaxContentionRetries; attempt++)
             {
                 var now = Now();
-                var lease = new Lease(service, owner, host, now, now + ttl);
                 try
                 {
-                    await _client.PutItemAsync(
-                        new PutItemRequest
+                    // An update, not a put: the new generation is one more than the lapsed lease's, in the same write.
+                    var response = await _client.UpdateItemAsync(
+                        new UpdateItemRequest
                         {
                             TableName = _table,
-                            Item = LeaseItem(lease),
+                            Key = Key(LeasePk(service), LeaseSortKey),
+                            UpdateExpression = "SET #service = :service, #owner = :owner, #host = :host, #acquired = :now, #expires = :expires, #generation = if_not_exists(#generation, :zero) + :one",
                             ConditionExpression = "attribute_not_exists(#pk) OR #expires <= :now",
-                            ExpressionAttributeNames = new() { ["#pk"] = PkName, ["#expires"] = "expiresAt" },
-                            ExpressionAttributeValues = new() { [":now"] = Time(now) },
+                            ExpressionAttributeNames = new()
+                            {
+                                ["#pk"] = PkName,
+                                ["#service"] = "service",
+                                ["#owner"] = "owner",
+                                ["#host"] = "host",
+                                ["#acquired"] = "acquiredAt",
+                                ["#expires"] = "expiresAt",
+                                ["#generation"] = "generation",
+                            },
+                            ExpressionAttributeValues = new()
+                            {
+                                [":service"] = S(service),
+                                [":owner"] = S(owner),
+                                [":host"] = S(host),
+                                [":now"] = Time(now),
+                                [":expires"] = Time(now + ttl),
+                                [":zero"] = N(0),
+                                [":one"] = N(1),
+                            },
+                            ReturnValues = ReturnValue.ALL_NEW,
                             ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
                         },
                         cancellationToken);
-                    return new LeaseAttempt(true, lease);
+                    return new LeaseAttempt(true, ReadLease(response.Attributes));
                 }
                 catch (ConditionalCheckFailedException e)
                 {
@@ -126,7 +146,7 @@ public sealed partial class DynamoDbLedger
             {
                 var previous = await ReadLeaseAsync(service, cancellationToken);
                 var now = Now();
-                var lease = new Lease(service, owner, host, now, now + ttl);
+                var lease = new Lease(service, owner, host, now, now + ttl, (previous?.Generation ?? 0) + 1);
                 var request = new PutItemRequest { TableName = _table, Item = LeaseItem(lease) };
                 if (previous is null)
                 {
@@ -186,8 +206,22 @@ public sealed partial class DynamoDbLedger
         ["host"] = S(lease.Host),
         ["acquiredAt"] = Time(lease.AcquiredAt),
         ["expiresAt"] = Time(lease.ExpiresAt),
+        ["generation"] = N(lease.Generation),
     };
 
+    // A lease written by a build without generations has no attribute: it counts as generation 0.
     private static Lease ReadLease(Dictionary<string, AttributeValue> item) => new(
-        Str(item, "service"), Str(item, "owner"), Str(item, "host"), TimeOf(item, "acquiredAt"), TimeOf(item, "expiresAt"));
+        Str(item, "service"), Str(item, "owner"), Str(item, "host"), TimeOf(item, "acquiredAt"), TimeOf(item, "expiresAt"), OptNum(item, "generation") ?? 0);
+
+    /// <summary>The condition on the lease item under which a fenced write may happen.</summary>
+    private ConditionCheck LeaseFenceCheck(LeaseFence fence) => new()
+    {
+        TableName = _table,
+        Key = Key(LeasePk(fence.Service), LeaseSortKey),
+        ConditionExpression = fence.Generation == 0
+            ? "#owner = :owner AND #host = :host AND (attribute_not_exists(#generation) OR #generation = :generation)"
+            : "#owner = :owner AND #host = :host AND #generation = :generation",
+        ExpressionAttributeNames = new() { ["#owner"] = "owner", ["#host"] = "host", ["#generation"] = "generation" },
+        ExpressionAttributeValues = new() { [":owner"] = S(fence.Owner), [":host"] = S(fence.Host), [":generation"] = N(fence.Generation) },
+    };
 }

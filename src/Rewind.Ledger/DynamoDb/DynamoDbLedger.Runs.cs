@@ -131,6 +131,66 @@ public sealed partial class DynamoDbLedger
     }
 
     /// <inheritdoc />
+    public Task<JournalEntry> AppendFencedJournalAsync(
+        string runId, string step, JournalKind kind, string detailJson, LeaseFence fence, CancellationToken cancellationToken)
+    {
+        JournalChain.ValidateAppend(runId, step, kind, detailJson);
+        ArgumentNullException.ThrowIfNull(fence);
+        return CallAsync(async () =>
+        {
+            var head = _heads.TryGetValue(runId, out var cached) ? cached : await ReadTailAsync(runId, cancellationToken);
+            for (var attempt = 0; attempt < MaxContentionRetries; attempt++)
+            {
+                var entry = JournalChain.Next(head, runId, Now(), step, kind, detailJson);
+                var sent = Stopwatch.GetTimestamp();
+                try
+                {
+                    // The entry and the lease check are one transaction: a takeover either lands before (the entry is
+                    // refused) or after (the entry was written while the run still held the lock).
+                    await _client.TransactWriteItemsAsync(
+                        new TransactWriteItemsRequest
+                        {
+                            TransactItems =
+                            [
+                                new TransactWriteItem
+                                {
+                                    Put = new Put
+                                    {
+                                        TableName = _table,
+                                        Item = JournalItem(entry),
+                                        ConditionExpression = "attribute_not_exists(#pk)",
+                                        ExpressionAttributeNames = new() { ["#pk"] = PkName },
+                                    },
+                                },
+                                new TransactWriteItem { ConditionCheck = LeaseFenceCheck(fence) },
+                            ],
+                        },
+                        cancellationToken);
+                }
+                catch (TransactionCanceledException e)
+                    when (e.CancellationReasons?.Any(reason => reason.Code == "ConditionalCheckFailed") == true)
+                {
+                    // Which condition failed decides: the lease's (lost: stop) or the seq's (another writer: retry).
+                    var stored = await ReadLeaseAsync(fence.Service, cancellationToken);
+                    if (!fence.IsHeldBy(stored))
+                    {
+                        throw new LeaseLostException(fence, stored);
+                    }
+
+                    await BackOffAsync(attempt, Stopwatch.GetElapsedTime(sent), cancellationToken);
+                    head = await ReadTailAsync(runId, cancellationToken);
+                    continue;
+                }
+
+                _heads[runId] = new JournalHead(entry.Seq, entry.Hash);
+                return entry;
+            }
+
+            throw Contended($"appending to run {runId}");
+        });
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<JournalEntry>> ReadJournalAsync(string runId, CancellationToken cancellationToken) =>
         CallAsync<IReadOnlyList<JournalEntry>>(async () =>
             (await QueryAsync(RunPk(runId), JournalPrefix, newestFirst: false, cancellationToken))

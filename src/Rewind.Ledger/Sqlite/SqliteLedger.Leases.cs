@@ -20,7 +20,7 @@ public sealed partial class SqliteLedger
                     return new LeaseAttempt(false, current);
                 }
 
-                var lease = new Lease(service, owner, host, now, now + ttl);
+                var lease = new Lease(service, owner, host, now, now + ttl, NextGeneration(current));
                 WriteLease(connection, transaction, lease);
                 return new LeaseAttempt(true, lease);
             },
@@ -70,7 +70,7 @@ public sealed partial class SqliteLedger
             {
                 var previous = ReadLease(connection, transaction, service);
                 var now = Now();
-                var lease = new Lease(service, owner, host, now, now + ttl);
+                var lease = new Lease(service, owner, host, now, now + ttl, NextGeneration(previous));
                 WriteLease(connection, transaction, lease);
                 return new LeaseTakeover(lease, previous);
             },
@@ -85,18 +85,21 @@ public sealed partial class SqliteLedger
         Query(
             connection,
             transaction,
-            reader => new Lease(reader.GetString(0), reader.GetString(1), reader.GetString(2), Time(reader, 3), Time(reader, 4)),
-            "SELECT service, owner, host, acquired_at, expires_at FROM leases WHERE service = $service;",
+            reader => new Lease(reader.GetString(0), reader.GetString(1), reader.GetString(2), Time(reader, 3), Time(reader, 4), reader.GetInt64(5)),
+            "SELECT service, owner, host, acquired_at, expires_at, generation FROM leases WHERE service = $service;",
             ("$service", service)) is [var lease] ? lease : null;
 
     private static void WriteLease(SqliteConnection connection, SqliteTransaction transaction, Lease lease) =>
         Execute(
             connection,
             transaction,
-            "INSERT OR REPLACE INTO leases (service, owner, host, acquired_at, expires_at) VALUES ($service, $owner, $host, $acquired, $expires);",
+            "INSERT OR REPLACE INTO leases (service, owner, host, acquired_at, expires_at, generation) VALUES ($service, $owner, $host, $acquired, $expires, $generation);",
             ("$service", lease.Service),
             ("$owner", lease.Owner),
             ("$host", lease.Host),
             ("$acquired", LedgerTime.ToText(lease.AcquiredAt)),
-            ("$expires", LedgerTime.ToText(lease.ExpiresAt)));
+            ("$expires", LedgerTime.ToText(lease.ExpiresAt)),
+            ("$generation", lease.Generation));
+
+    private static long NextGeneration(Lease? replaced) => (replaced?.Generation ?? 0) + 1;
 }

@@ -89,35 +89,53 @@ public sealed partial class SqliteLedger
         string runId, string step, JournalKind kind, string detailJson, CancellationToken cancellationToken)
     {
         JournalChain.ValidateAppend(runId, step, kind, detailJson);
+        return WriteAsync((connection, transaction) => Append(connection, transaction, runId, step, kind, detailJson), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<JournalEntry> AppendFencedJournalAsync(
+        string runId, string step, JournalKind kind, string detailJson, LeaseFence fence, CancellationToken cancellationToken)
+    {
+        JournalChain.ValidateAppend(runId, step, kind, detailJson);
+        ArgumentNullException.ThrowIfNull(fence);
         return WriteAsync(
             (connection, transaction) =>
             {
-                // The head is read and advanced under the write lock taken by BEGIN IMMEDIATE: no other writer can
-                // claim the same seq, so the chain cannot fork.
-                var head = ReadHead(connection, transaction, runId) ?? throw NotFound("run", runId);
-                var entry = JournalChain.Next(head, runId, Now(), step, kind, detailJson);
-                Execute(
-                    connection,
-                    transaction,
-                    "INSERT INTO journal (run_id, seq, time, step, kind, detail, prev_hash, hash) VALUES ($run, $seq, $time, $step, $kind, $detail, $prev, $hash);",
-                    ("$run", runId),
-                    ("$seq", entry.Seq),
-                    ("$time", LedgerTime.ToText(entry.Time)),
-                    ("$step", entry.Step),
-                    ("$kind", JournalChain.KindName(entry.Kind)),
-                    ("$detail", entry.Detail),
-                    ("$prev", entry.PrevHash),
-                    ("$hash", entry.Hash));
-                Execute(
-                    connection,
-                    transaction,
-                    "UPDATE runs SET last_seq = $seq, last_hash = $hash WHERE id = $run;",
-                    ("$seq", entry.Seq),
-                    ("$hash", entry.Hash),
-                    ("$run", runId));
-                return entry;
+                // Read under the same write lock as the append: a takeover cannot slip in between check and write.
+                var stored = ReadLease(connection, transaction, fence.Service);
+                return fence.IsHeldBy(stored)
+                    ? Append(connection, transaction, runId, step, kind, detailJson)
+                    : throw new LeaseLostException(fence, stored);
             },
             cancellationToken);
+    }
+
+    private JournalEntry Append(SqliteConnection connection, SqliteTransaction transaction, string runId, string step, JournalKind kind, string detailJson)
+    {
+        // The head is read and advanced under the write lock taken by BEGIN IMMEDIATE: no other writer can
+        // claim the same seq, so the chain cannot fork.
+        var head = ReadHead(connection, transaction, runId) ?? throw NotFound("run", runId);
+        var entry = JournalChain.Next(head, runId, Now(), step, kind, detailJson);
+        Execute(
+            connection,
+            transaction,
+            "INSERT INTO journal (run_id, seq, time, step, kind, detail, prev_hash, hash) VALUES ($run, $seq, $time, $step, $kind, $detail, $prev, $hash);",
+            ("$run", runId),
+            ("$seq", entry.Seq),
+            ("$time", LedgerTime.ToText(entry.Time)),
+            ("$step", entry.Step),
+            ("$kind", JournalChain.KindName(entry.Kind)),
+            ("$detail", entry.Detail),
+            ("$prev", entry.PrevHash),
+            ("$hash", entry.Hash));
+        Execute(
+            connection,
+            transaction,
+            "UPDATE runs SET last_seq = $seq, last_hash = $hash WHERE id = $run;",
+            ("$seq", entry.Seq),
+            ("$hash", entry.Hash),
+            ("$run", runId));
+        return entry;
     }
 
     /// <inheritdoc />

@@ -4,7 +4,7 @@ namespace Rewind.Ledger.Sqlite;
 internal static class SqliteSchema
 {
     /// <summary>The newest schema this build knows. A ledger with a higher version is refused, never downgraded.</summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     public const string CreateVersionTable =
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);";
@@ -107,6 +107,11 @@ internal static class SqliteSchema
         """
         ALTER TABLE incidents ADD COLUMN root_cause TEXT;
         ALTER TABLE incidents ADD COLUMN root_cause_from TEXT;
+        """,
+
+        // 3: a lease carries its generation, the fencing token of journal writes; a lease stored before counts as 0.
+        """
+        ALTER TABLE leases ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
         """,
     ];
 }

@@ -18,7 +18,7 @@ public sealed record CanarySettings(string? ListenerArn, string? RuleArn, string
 /// Playbook Option 2: set the forward weights to main 100−N / canary N, keeping every other field of the action
 /// (stickiness, other target groups, other actions) as it was, then read them back.
 /// </summary>
-public sealed class CanaryStep(IElbClient elb, CanarySettings settings, int canaryPercent) : IStep
+public sealed class CanaryStep(IElbClient elb, CanarySettings settings, int canaryPercent) : ILayerStep
 {
     public string Name => "canary";
     public StepStage Stage => StepStage.Traffic;
@@ -81,6 +81,14 @@ public sealed class CanaryStep(IElbClient elb, CanarySettings settings, int cana
         return after == wanted
             ? StepResult.Succeeded($"weights read back main {after.Main} / canary {after.Canary}", evidence)
             : new StepResult(StepStatus.Failed, $"weights read back main {after.Main} / canary {after.Canary}, not {wanted.Main}/{wanted.Canary}", evidence);
+    }
+
+    /// <inheritdoc />
+    public async Task<string?> DifferenceFromAsync(StepPlan plan, CancellationToken cancellationToken)
+    {
+        var wanted = (Main: int.Parse(plan.Parameter("main"), CultureInfo.InvariantCulture), Canary: int.Parse(plan.Parameter("canary"), CultureInfo.InvariantCulture));
+        var live = WeightsOf(Forward(await ReadActionsAsync(cancellationToken)));
+        return live == wanted ? null : $"the {settings.Kind}'s weights are main {live.Main} / canary {live.Canary}, not {wanted.Main}/{wanted.Canary}";
     }
 
     /// <summary>The live weights between the main and the canary target group, in percent of the two.</summary>

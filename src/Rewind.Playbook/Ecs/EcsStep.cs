@@ -13,7 +13,7 @@ namespace Rewind.Playbook.Ecs;
 /// With <paramref name="restart"/> it instead forces a new deployment of the revision the service already runs (so
 /// its tasks read the secrets again) and waits for that deployment, known by the id UpdateService returned.
 /// </summary>
-public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? schedule = null, bool wait = true, bool restart = false) : IStep
+public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? schedule = null, bool wait = true, bool restart = false) : ILayerStep
 {
     private readonly PollSchedule _schedule = schedule ?? PollSchedule.Default;
 
@@ -194,6 +194,16 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
         return FailureOf(final, ours) is { } failure
             ? new StepResult(StepStatus.Failed, failure, evidence)
             : StepResult.Succeeded($"{settings.Service} runs {Short(primary!.TaskDefinition ?? "?")}: rollout COMPLETED, {primary.RunningCount}/{final.DesiredCount} running", evidence);
+    }
+
+    /// <inheritdoc />
+    public async Task<string?> DifferenceFromAsync(StepPlan plan, CancellationToken cancellationToken)
+    {
+        var target = plan.Parameter("taskDefinition");
+        var service = await DescribeAsync(ecs, settings, cancellationToken);
+        return IsDone(service, d => SameTaskDefinition(d.TaskDefinition, target))
+            ? null
+            : $"{settings.Service} runs {Progress(service)}, not only {Short(target)} with its rollout completed";
     }
 
     /// <summary>The service, or a clear error when the cluster or the service does not exist.</summary>

@@ -9,8 +9,10 @@ namespace Rewind.Playbook.Secrets;
 /// Playbook "Secret Rotation Rollback": for each secret, move AWSCURRENT to the version the target release recorded
 /// (else AWSPREVIOUS), off the current one, and read the stages back. Runs before the ECS step, so the tasks it
 /// restarts read the old value. Only version ids are read, journaled and shown; never a value.
+/// AWSPREVIOUS is never used when an earlier rollback moved AWSCURRENT away from that version (<paramref name="history"/>):
+/// right after a rollback it is the bad value again. Only a target release that recorded the version moves back onto it.
 /// </summary>
-public sealed class SecretsStep(ISecretsManagerClient secrets, IReadOnlyList<string> secretIds) : IStep
+public sealed class SecretsStep(ISecretsManagerClient secrets, IReadOnlyList<string> secretIds, SecretRollbackHistory? history = null) : ILayerStep
 {
     private const string Current = "AWSCURRENT";
     private const string Previous = "AWSPREVIOUS";
@@ -28,9 +30,19 @@ public sealed class SecretsStep(ISecretsManagerClient secrets, IReadOnlyList<str
             var secret = await DescribeAsync(id, cancellationToken);
             var current = secret.VersionWithStage(Current)
                 ?? throw new RewindException($"secret {id} has no {Current} version", "check secrets[].id in rewind.yaml", FailureKind.BadInput);
-            var (target, why) = context.Target?.Snapshot.TryGetValue("secret:" + id, out var recorded) == true
+            string? recorded = null;
+            var named = context.Target is { } release && release.Snapshot.TryGetValue("secret:" + id, out recorded);
+            var (target, why) = named
                 ? (recorded, "recorded in the target release")
                 : (secret.VersionWithStage(Previous), Previous);
+            if (!named && target is not null && target != current && history is not null
+                && (await history.MovedAwayFromAsync(context.Service, id, cancellationToken)).TryGetValue(target, out var leftBy))
+            {
+                parameters[$"secret.{index}"] = id;
+                parameters[$"target.{index}"] = current;
+                changes.Add($"secret {secret.Name}: {Current} stays on {current}: {Previous} {target} is the version {leftBy} moved {Current} away from (to move onto it, name a release that recorded it: --to RELEASE)");
+                continue;
+            }
             if (target is null)
                 throw new RewindException($"secret {id} has no {Previous} version and the target release recorded none", "pass --skip secrets, or roll the secret back by hand", FailureKind.BadInput);
             if (!secret.VersionIdsToStages.ContainsKey(target))
@@ -92,6 +104,20 @@ public sealed class SecretsStep(ISecretsManagerClient secrets, IReadOnlyList<str
                 throw;
             return new SecretIdentity { Arn = now.Arn, Name = now.Name };
         }
+    }
+
+    /// <inheritdoc />
+    public async Task<string?> DifferenceFromAsync(StepPlan plan, CancellationToken cancellationToken)
+    {
+        for (var index = 0; plan.Parameters.ContainsKey($"secret.{index}"); index++)
+        {
+            var id = plan.Parameter($"secret.{index}");
+            var target = plan.Parameter($"target.{index}");
+            var current = (await DescribeAsync(id, cancellationToken)).VersionWithStage(Current);
+            if (current != target)
+                return $"secret {id}: {Current} is on {current}, not {target}";
+        }
+        return null;
     }
 
     private async Task<SecretDescription> DescribeAsync(string id, CancellationToken cancellationToken) =>

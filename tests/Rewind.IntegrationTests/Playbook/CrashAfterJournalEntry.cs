@@ -28,9 +28,14 @@ internal sealed class CrashAfterJournalEntry(ILedger inner, string step, Journal
     public IIncidentStore Incidents => inner.Incidents;
     public IOutboxStore Outbox => inner.Outbox;
 
-    public async Task<JournalEntry> AppendJournalAsync(string runId, string stepName, JournalKind entryKind, string detailJson, CancellationToken cancellationToken)
+    public async Task<JournalEntry> AppendJournalAsync(string runId, string stepName, JournalKind entryKind, string detailJson, CancellationToken cancellationToken) =>
+        await CrashIfChosenAsync(await inner.Runs.AppendJournalAsync(runId, stepName, entryKind, detailJson, cancellationToken), stepName, entryKind, detailJson);
+
+    public async Task<JournalEntry> AppendFencedJournalAsync(string runId, string stepName, JournalKind entryKind, string detailJson, LeaseFence fence, CancellationToken cancellationToken) =>
+        await CrashIfChosenAsync(await inner.Runs.AppendFencedJournalAsync(runId, stepName, entryKind, detailJson, fence, cancellationToken), stepName, entryKind, detailJson);
+
+    private async Task<JournalEntry> CrashIfChosenAsync(JournalEntry entry, string stepName, JournalKind entryKind, string detailJson)
     {
-        var entry = await inner.Runs.AppendJournalAsync(runId, stepName, entryKind, detailJson, cancellationToken);
         if (CrashedAfter is null && stepName == step && entryKind == kind && JsonNode.Parse(detailJson)?["call"]?.GetValue<string>() is { } call && isCall(call))
         {
             CrashedAfter = entry;

@@ -156,7 +156,7 @@ internal sealed class KillingLedger : ILedger
         await call();
     }
 
-    private async Task<JournalEntry> AppendAsync(string runId, string step, JournalKind kind, string detailJson, CancellationToken cancellationToken)
+    private async Task<JournalEntry> AppendAsync(string step, JournalKind kind, string detailJson, Func<Task<JournalEntry>> write)
     {
         Touch();
         var call = JournalPoint.CallOf(detailJson);
@@ -180,7 +180,7 @@ internal sealed class KillingLedger : ILedger
             await _kill.CancelAsync();
             throw new OperationCanceledException("the process was killed", _kill.Token);
         }
-        var entry = await _inner.Runs.AppendJournalAsync(runId, step, kind, detailJson, cancellationToken);
+        var entry = await write();
         if (!reached)
             return entry;
         Reached = entry;
@@ -199,7 +199,10 @@ internal sealed class KillingLedger : ILedger
         private readonly IRunStore _inner = ledger._inner.Runs;
 
         public Task<JournalEntry> AppendJournalAsync(string runId, string step, JournalKind kind, string detailJson, CancellationToken cancellationToken) =>
-            ledger.AppendAsync(runId, step, kind, detailJson, cancellationToken);
+            ledger.AppendAsync(step, kind, detailJson, () => _inner.AppendJournalAsync(runId, step, kind, detailJson, cancellationToken));
+
+        public Task<JournalEntry> AppendFencedJournalAsync(string runId, string step, JournalKind kind, string detailJson, LeaseFence fence, CancellationToken cancellationToken) =>
+            ledger.AppendAsync(step, kind, detailJson, () => _inner.AppendFencedJournalAsync(runId, step, kind, detailJson, fence, cancellationToken));
 
         public Task CreateRunAsync(Run run, CancellationToken cancellationToken) => ledger.Alive(() => _inner.CreateRunAsync(run, cancellationToken));
         public Task<Run?> GetRunAsync(string runId, CancellationToken cancellationToken) => ledger.Alive(() => _inner.GetRunAsync(runId, cancellationToken));
