@@ -46,8 +46,7 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
         await using var _ = holder;
         await ledger.Runs.CreateRunAsync(new Run(runId, plan.Service, time.GetUtcNow(), RunStatus.Running, plan.Target?.ReleaseId, planJson), cancellationToken);
         await JournalTakeoverAsync(holder.Held, runId, replaced, cancellationToken);
-        foreach (var step in plan.Steps)
-            await AppendAsync(holder.Held, runId, step.Step, JournalKind.Planned, Describe(step).ToJsonString(), "its first step", cancellationToken);
+        await JournalPlanAsync(holder.Held, runId, plan, [], cancellationToken);
         RunStarted?.Invoke(runId);
         return await RunStagesAsync(holder.Held, runId, plan, [], cancellationToken);
     }
@@ -65,6 +64,8 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
         await JournalTakeoverAsync(holder.Held, run.Id, replaced, cancellationToken);
         await ledger.Runs.SetRunStatusAsync(run.Id, RunStatus.Running, cancellationToken);
         var journal = await ledger.Runs.ReadJournalAsync(run.Id, cancellationToken);
+        if (await JournalPlanAsync(holder.Held, run.Id, plan, journal, cancellationToken))
+            journal = await ledger.Runs.ReadJournalAsync(run.Id, cancellationToken);
         RunStarted?.Invoke(run.Id);
         return await RunStagesAsync(holder.Held, run.Id, plan, journal, cancellationToken);
     }
@@ -99,6 +100,20 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
         ThrowIfLost(held, "ending the run");
         await ledger.Runs.SetRunStatusAsync(runId, RunStatus.Succeeded, cancellationToken);
         return new RunOutcome(runId, RunStatus.Succeeded, results);
+    }
+
+    /// <summary>
+    /// Journals a Planned entry for every step of the plan that has none yet: all of them at the start, and on resume
+    /// those a start killed half-way through journaling the plan never wrote (the announcements read their routes from
+    /// them). Returns whether it wrote any.
+    /// </summary>
+    private static async Task<bool> JournalPlanAsync(HeldLease held, string runId, RollbackPlan plan, IReadOnlyList<JournalEntry> journal, CancellationToken cancellationToken)
+    {
+        var planned = journal.Where(e => e.Kind == JournalKind.Planned).Select(e => e.Step).ToHashSet(StringComparer.Ordinal);
+        var missing = plan.Steps.Where(step => !planned.Contains(step.Step)).ToList();
+        foreach (var step in missing)
+            await AppendAsync(held, runId, step.Step, JournalKind.Planned, Describe(step).ToJsonString(), "its first step", cancellationToken);
+        return missing.Count > 0;
     }
 
     private async Task<(StepPlan, StepResult)> RunStepAsync(HeldLease held, string runId, StepPlan plan, IReadOnlyList<JournalEntry> journal, CancellationToken cancellationToken)

@@ -21,34 +21,6 @@ public sealed class CrashEveryJournalPointTests(RolloutEmulatorFixture emulator,
     /// <summary>Rollouts settle at the next DescribeServices but one: the waits stay real, and a case costs little.</summary>
     private const double RolloutSeconds = 0.05;
 
-    /// <summary>
-    /// Crash points where the enumeration found a wrong end state whose fix belongs to the engine or to the
-    /// notifications, which other changes own. The test keeps asserting the right behaviour everywhere else; each of
-    /// these must still fail with the text given here, so the list stays true (remove a point once it is fixed).
-    /// </summary>
-    /// <remarks>
-    /// Killed while <see cref="Core.Engine.RunExecutor"/>.StartAsync journals the plan (one Planned entry per step, in
-    /// plan order, notify's last), the journal has no Planned entry for notify. <c>rewind resume</c> runs the stored
-    /// plan, but the notify step and the announcements read their routes from that Planned entry
-    /// (<c>RunFacts.ReadAsync</c>): the notify step fails ("has no planned notify step in its journal"), nobody is told
-    /// "started" or "finished", the run ends Failed and the checklist is 4/5. Fix: ResumeAsync journals the Planned
-    /// entries a killed start did not write (or the plan is journaled in one write), or RunFacts reads the notify
-    /// step's parameters from the run's stored plan.
-    /// </remarks>
-    private static readonly Dictionary<string, string> Known = new(StringComparer.Ordinal)
-    {
-        ["AfterEntry canary Planned"] = NoPlannedNotify,
-        ["AfterEntry secrets Planned"] = NoPlannedNotify,
-        ["AfterEntry ecs Planned"] = NoPlannedNotify,
-        ["AfterEntry cdn Planned"] = NoPlannedNotify,
-        ["AfterEntry smoke Planned"] = NoPlannedNotify,
-        ["AfterEntry verify Planned"] = NoPlannedNotify,
-        ["AfterEntry incident Planned"] = NoPlannedNotify,
-        ["AfterEntry freeze Planned"] = NoPlannedNotify,
-    };
-
-    private const string NoPlannedNotify = "has no planned notify step in its journal";
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -90,7 +62,6 @@ public sealed class CrashEveryJournalPointTests(RolloutEmulatorFixture emulator,
             .Concat(journal.Where(p => p.Kind == JournalKind.CallSent).Select(p => (Point: p, Mode: KillMode.AfterRequestSent)))
             .ToList();
         var failures = new List<string>();
-        var knownSeen = new Dictionary<string, string>(StringComparer.Ordinal);
         var notReached = new List<string>();
         var resends = 0;
         for (var i = 0; i < cases.Count; i++)
@@ -121,16 +92,8 @@ public sealed class CrashEveryJournalPointTests(RolloutEmulatorFixture emulator,
             var verdict = string.Join("; ", problems);
             var resent = effects.Resends + effects.TokenResends is var n and > 0 ? $", {n} resend(s) dropped by their idempotency key" : "";
             output.WriteLine($"{i + 1,3}/{cases.Count} {name}: {(problems.Count == 0 ? "ok" : verdict)} ({(clock.Elapsed - started).TotalSeconds:0.0} s{resent})");
-            if (Known.TryGetValue(name, out var known))
-            {
-                knownSeen[name] = verdict;
-                if (problems.Count > 0 && !verdict.Contains(known, StringComparison.Ordinal))
-                    failures.Add($"{name} (known to fail with \"{known}\", but now): {verdict}");
-            }
-            else if (problems.Count > 0)
-            {
+            if (problems.Count > 0)
                 failures.Add($"{name}: {verdict}");
-            }
         }
 
         var covered = cases.Count - notReached.Count;
@@ -139,12 +102,8 @@ public sealed class CrashEveryJournalPointTests(RolloutEmulatorFixture emulator,
             $"{resends} resend(s) dropped by their idempotency key (Idempotency-Key, CallerReference)");
         foreach (var line in notReached)
             output.WriteLine($"not covered: {line}");
-        foreach (var (name, why) in Known)
-            output.WriteLine($"known: {name}: {why} — this time: {(knownSeen.TryGetValue(name, out var seen) ? (seen.Length == 0 ? "passed" : seen) : "not reached")}");
 
         Assert.True(failures.Count == 0, $"{failures.Count} crash point(s) went wrong:\n{string.Join('\n', failures)}");
-        var fixedNow = Known.Keys.Where(k => knownSeen.TryGetValue(k, out var seen) && seen.Length == 0).ToList();
-        Assert.True(fixedNow.Count == 0, $"known failures that now pass (remove them from Known): {string.Join(", ", fixedNow)}");
         Assert.True(covered >= cases.Count * 9 / 10, $"only {covered} of {cases.Count} crash points were reached:\n{string.Join('\n', notReached)}");
     }
 
