@@ -92,7 +92,12 @@ public sealed class PrivateFileCommandTests : IDisposable
 
         CliResult result;
         using (UnixModes.Umask("022"))
+        {
+            // A ledger that rewind.yaml names is created on purpose only ('rewind ledger init'), then used.
+            var init = await CliRunner.RunAsync(["ledger", "init", "--config", config], cancellationToken: Ct);
+            Assert.True(init.ExitCode == ExitCodes.Ok, init.ToString());
             result = await CliRunner.RunAsync(["incident", "open", "--live", "--output", "json", "--config", config], cancellationToken: Ct);
+        }
 
         Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
         using var json = JsonDocument.Parse(result.Stdout);
@@ -122,7 +127,10 @@ public sealed class PrivateFileCommandTests : IDisposable
         var link = Path.Combine(drafts, name);
         File.CreateSymbolicLink(link, target);
 
-        var result = await CliRunner.RunAsync(["incident", "open", "--live", "--config", IncidentConfig(drafts, Path.Combine(_folder.FullName, "ledger.db"))], cancellationToken: Ct);
+        var config = IncidentConfig(drafts, Path.Combine(_folder.FullName, "ledger.db"));
+        Assert.Equal(ExitCodes.Ok, (await CliRunner.RunAsync(["ledger", "init", "--config", config], cancellationToken: Ct)).ExitCode);
+
+        var result = await CliRunner.RunAsync(["incident", "open", "--live", "--config", config], cancellationToken: Ct);
 
         AssertLinkRefused(result, link, target);
         Assert.Equal(targetExists, File.Exists(target));

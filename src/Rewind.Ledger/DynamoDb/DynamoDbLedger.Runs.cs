@@ -87,7 +87,25 @@ public sealed partial class DynamoDbLedger
 
     /// <inheritdoc />
     public Task<JournalEntry> AppendJournalAsync(
-        string runId, string step, JournalKind kind, string detailJson, CancellationToken cancellationToken)
+        string runId, string step, JournalKind kind, string detailJson, CancellationToken cancellationToken) =>
+        AppendAsync(runId, step, kind, detailJson, fence: null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<JournalEntry> AppendFencedJournalAsync(
+        string runId, string step, JournalKind kind, string detailJson, LeaseFence fence, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fence);
+        return AppendAsync(runId, step, kind, detailJson, fence, cancellationToken);
+    }
+
+    /// <summary>
+    /// Claims the next seq by the write itself: only one writer can create J#{seq}, and the entry it writes already
+    /// carries the hash over the previous entry, so the chain cannot fork. With a fence the entry and the lease check
+    /// are one transaction: a takeover either lands before (the entry is refused) or after (it was written while the
+    /// run still held the lock).
+    /// </summary>
+    private Task<JournalEntry> AppendAsync(
+        string runId, string step, JournalKind kind, string detailJson, LeaseFence? fence, CancellationToken cancellationToken)
     {
         JournalChain.ValidateAppend(runId, step, kind, detailJson);
         return CallAsync(async () =>
@@ -99,21 +117,7 @@ public sealed partial class DynamoDbLedger
             {
                 var entry = JournalChain.Next(head, runId, Now(), step, kind, detailJson);
                 var sent = Stopwatch.GetTimestamp();
-                try
-                {
-                    // The seq is claimed by the write itself: only one writer can create J#{seq}, and the entry it
-                    // writes already carries the hash over the previous entry, so the chain cannot fork.
-                    await _client.PutItemAsync(
-                        new PutItemRequest
-                        {
-                            TableName = _table,
-                            Item = JournalItem(entry),
-                            ConditionExpression = "attribute_not_exists(#pk)",
-                            ExpressionAttributeNames = new() { ["#pk"] = PkName },
-                        },
-                        cancellationToken);
-                }
-                catch (ConditionalCheckFailedException)
+                if (!await TryWriteEntryAsync(entry, fence, cancellationToken))
                 {
                     // Another writer took this seq. Wait a little, then re-read the tail: by then the others have
                     // usually moved on, and stepping forward one taken seq at a time would never catch up.
@@ -130,64 +134,54 @@ public sealed partial class DynamoDbLedger
         });
     }
 
-    /// <inheritdoc />
-    public Task<JournalEntry> AppendFencedJournalAsync(
-        string runId, string step, JournalKind kind, string detailJson, LeaseFence fence, CancellationToken cancellationToken)
+    /// <summary>Writes the entry if its seq is free (false when another writer took it); a lost fence throws.</summary>
+    private async Task<bool> TryWriteEntryAsync(JournalEntry entry, LeaseFence? fence, CancellationToken cancellationToken)
     {
-        JournalChain.ValidateAppend(runId, step, kind, detailJson);
-        ArgumentNullException.ThrowIfNull(fence);
-        return CallAsync(async () =>
+        var put = new Put
         {
-            var head = _heads.TryGetValue(runId, out var cached) ? cached : await ReadTailAsync(runId, cancellationToken);
-            for (var attempt = 0; attempt < MaxContentionRetries; attempt++)
+            TableName = _table,
+            Item = JournalItem(entry),
+            ConditionExpression = "attribute_not_exists(#pk)",
+            ExpressionAttributeNames = new() { ["#pk"] = PkName },
+        };
+        try
+        {
+            if (fence is null)
             {
-                var entry = JournalChain.Next(head, runId, Now(), step, kind, detailJson);
-                var sent = Stopwatch.GetTimestamp();
-                try
-                {
-                    // The entry and the lease check are one transaction: a takeover either lands before (the entry is
-                    // refused) or after (the entry was written while the run still held the lock).
-                    await _client.TransactWriteItemsAsync(
-                        new TransactWriteItemsRequest
-                        {
-                            TransactItems =
-                            [
-                                new TransactWriteItem
-                                {
-                                    Put = new Put
-                                    {
-                                        TableName = _table,
-                                        Item = JournalItem(entry),
-                                        ConditionExpression = "attribute_not_exists(#pk)",
-                                        ExpressionAttributeNames = new() { ["#pk"] = PkName },
-                                    },
-                                },
-                                new TransactWriteItem { ConditionCheck = LeaseFenceCheck(fence) },
-                            ],
-                        },
-                        cancellationToken);
-                }
-                catch (TransactionCanceledException e)
-                    when (e.CancellationReasons?.Any(reason => reason.Code == "ConditionalCheckFailed") == true)
-                {
-                    // Which condition failed decides: the lease's (lost: stop) or the seq's (another writer: retry).
-                    var stored = await ReadLeaseAsync(fence.Service, cancellationToken);
-                    if (!fence.IsHeldBy(stored))
+                await _client.PutItemAsync(
+                    new PutItemRequest
                     {
-                        throw new LeaseLostException(fence, stored);
-                    }
-
-                    await BackOffAsync(attempt, Stopwatch.GetElapsedTime(sent), cancellationToken);
-                    head = await ReadTailAsync(runId, cancellationToken);
-                    continue;
-                }
-
-                _heads[runId] = new JournalHead(entry.Seq, entry.Hash);
-                return entry;
+                        TableName = put.TableName,
+                        Item = put.Item,
+                        ConditionExpression = put.ConditionExpression,
+                        ExpressionAttributeNames = put.ExpressionAttributeNames,
+                    },
+                    cancellationToken);
             }
-
-            throw Contended($"appending to run {runId}");
-        });
+            else
+            {
+                await _client.TransactWriteItemsAsync(
+                    new TransactWriteItemsRequest
+                    {
+                        TransactItems = [new TransactWriteItem { Put = put }, new TransactWriteItem { ConditionCheck = LeaseFenceCheck(fence) }],
+                    },
+                    cancellationToken);
+            }
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+        catch (TransactionCanceledException e)
+            when (fence is not null && e.CancellationReasons?.Any(reason => reason.Code == "ConditionalCheckFailed") == true)
+        {
+            // Which condition failed decides: the lease's (lost: stop) or the seq's (another writer: retry).
+            var stored = await ReadLeaseAsync(fence.Service, cancellationToken);
+            if (!fence.IsHeldBy(stored))
+                throw new LeaseLostException(fence, stored);
+            return false;
+        }
     }
 
     /// <inheritdoc />

@@ -56,11 +56,14 @@ public sealed class NotifyBadInputTests
         var invalid = AnnounceCli.Variable("invalid", "hooks.slack.invalid/services/x");
         var config = AnnounceCli.OfflineConfig($"  team: {{ slack_webhook_env: {invalid} }}");
 
+        var ledger = Path.Combine(Path.GetDirectoryName(config)!, "ledger.db");
+        var before = Cli.NothingChangedBadInputTests.LedgerDigest(ledger);
+
         var result = await AnnounceCli.RunAsync(null, ["notify", "--to", "team", "--message", "hello", "--live", "--config", config], Ct);
 
         Assert.True(result.ExitCode == ExitCodes.BadInput, result.ToString());
         Assert.Equal($"rewind: environment variable {invalid} (notify.team.slack_webhook_env) does not hold an http(s) URL: export {invalid} with the webhook URL", Assert.Single(result.ErrorLines));
-        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(config)!, "ledger.db")));
+        Assert.Equal(before, Cli.NothingChangedBadInputTests.LedgerDigest(ledger));
     }
 
     [Theory]
