@@ -60,6 +60,8 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
             ["taskDefinition"] = running,
             ["previousTaskDefinition"] = running,
             ["restart"] = "true",
+            // A resume after a sent UpdateService whose answer was never journaled tells ours from these.
+            ["deploymentsBefore"] = string.Join(',', service.Deployments.Select(d => d.Id)),
         });
 
     public async Task<StepResult> ExecuteAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken)
@@ -87,13 +89,27 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
     {
         var running = plan.Parameter("taskDefinition");
         var service = await ReadAsync(context, cancellationToken);
-        var deployment = context.EarlierResult("UpdateService")?["deployment"]?.GetValue<string>();
+        var deployment = context.EarlierResult("UpdateService")?["deployment"]?.GetValue<string>()
+            ?? (context.WasSent("UpdateService") ? StartedSincePlan(plan, service, running) : null);
         if (deployment is null)
         {
             deployment = await DeployOnceAsync(running, service, context, cancellationToken)
                 ?? throw new RewindException($"UpdateService on {settings.Service} returned no PRIMARY deployment", "look at the service in the ECS console; run 'rewind ecs' to retry", FailureKind.Failed);
         }
         return await WaitAsync(service, new Ours($"{Short(running)} ({deployment})", d => d.Id == deployment), context, cancellationToken);
+    }
+
+    /// <summary>
+    /// The deployment of <paramref name="running"/> that the service did not have when the restart was planned: an
+    /// earlier attempt's UpdateService that landed although its answer never reached the journal. Null when the plan
+    /// predates the record (then the journal alone decides, as before) or no such deployment exists.
+    /// </summary>
+    private static string? StartedSincePlan(StepPlan plan, EcsService service, string running)
+    {
+        if (!plan.Parameters.TryGetValue("deploymentsBefore", out var recorded))
+            return null;
+        var before = recorded.Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        return service.Deployments.FirstOrDefault(d => !before.Contains(d.Id) && SameTaskDefinition(d.TaskDefinition, running))?.Id;
     }
 
     /// <summary>

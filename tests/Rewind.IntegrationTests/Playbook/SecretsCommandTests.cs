@@ -102,6 +102,31 @@ public sealed class SecretsCommandTests(RolloutEmulatorFixture emulator)
     }
 
     [Fact]
+    public async Task Secret_restart_killed_after_its_UpdateService_went_out_but_before_it_was_recorded_resumes_without_a_second_deployment()
+    {
+        await using var world = await PlaybookHarness.SeedAsync(emulator, "srstk", Ct);
+        var config = Config(world, world.World.SecretArn);
+        using var kill = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        KillingLedger? killing = null;
+        using (var stdout = new StringWriter())
+        using (var stderr = new StringWriter())
+        {
+            await RewindApp.RunAsync(["secret", "--restart", "--live", "--yes", "--config", config], stdout, stderr, kill.Token,
+                _ => new AwsClients(ClientFactory.Session(emulator)),
+                ledger => killing = new KillingLedger(ledger, new JournalPoint("ecs", JournalKind.CallSent, "UpdateService", 0), KillMode.AfterRequestSent, kill));
+        }
+        Assert.True(killing!.Killed, "the run was not killed between the UpdateService it sent and its record");
+        await killing.QuietAsync(TimeSpan.FromMilliseconds(150), Ct);
+        Assert.Equal(1, (await world.CallsAsync(Ct)).Count("ecs:UpdateService"));
+
+        var resumed = await RunAsync(["resume", "--takeover", "--yes", "--config", config]);
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Equal(1, (await world.CallsAsync(Ct)).Count("ecs:UpdateService"));
+        Assert.Equal(RunStatus.Succeeded, (await world.LatestRunAsync(Ct)).Status);
+    }
+
+    [Fact]
     public async Task Secret_versions_lists_ids_and_stages_without_reading_a_value_or_changing_anything()
     {
         await using var world = await PlaybookHarness.SeedAsync(emulator, "svers", Ct);
