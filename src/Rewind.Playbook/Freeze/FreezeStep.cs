@@ -87,16 +87,18 @@ public sealed class FreezeStep(ILedger ledger, FreezeParameter parameter, Notifi
         }
 
         var wanted = FreezeState.Of(active, service);
-        if (!wanted.SameAs(await parameter.ReadAsync(cancellationToken)))
+        // SSM throttles like every AWS API during an incident: the read, the (idempotent) publish and the read-back
+        // are tried again until the step's deadline.
+        if (!wanted.SameAs(await StepRetries.UntilDeadlineAsync(context, parameter.ReadAsync, cancellationToken)))
         {
-            await context.CallAsync(
+            await StepRetries.UntilDeadlineAsync(context, ct => context.CallAsync(
                 PublishCall,
                 new JsonObject { ["parameter"] = parameter.Name, ["freeze"] = active.Id, ["frozen"] = true },
-                ct => parameter.PublishAsync(wanted, ct),
+                call => parameter.PublishAsync(wanted, call),
                 version => new JsonObject { ["version"] = version },
-                cancellationToken);
+                ct), cancellationToken);
         }
-        var published = await parameter.ReadAsync(cancellationToken);
+        var published = await StepRetries.UntilDeadlineAsync(context, parameter.ReadAsync, cancellationToken);
         var evidence = new Dictionary<string, string>
         {
             ["freeze"] = active.Id,

@@ -55,7 +55,8 @@ public sealed class SmokeStep(
     public async Task<StepResult> ExecuteAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken)
     {
         var url = new Uri(plan.Parameter("url"));
-        var key = await ResolveKeyAsync(settings, null, secrets, environment, cancellationToken);
+        // The API key read (Secrets Manager) is tried again while AWS is busy, until the step's deadline.
+        var key = await StepRetries.UntilDeadlineAsync(context, ct => ResolveKeyAsync(settings, null, secrets, environment, ct), cancellationToken);
         using var log = SmokeLog.Create(logBaseDirectory, context.RunId, context.Time);
         using var owned = http is null ? SmokeRunner.CreateHttpClient(url) : null;
         var runner = new SmokeRunner(http ?? owned!, SmokeOptions.From(settings), context.Time);

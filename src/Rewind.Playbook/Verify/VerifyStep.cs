@@ -52,8 +52,9 @@ public sealed class VerifyStep(ICloudWatchClient cloudWatch, VerifySection setti
         var end = plan.Parameter("baselineEnd");
         var baseline = new Baseline(null, null,
             end == "none" ? null : DateTimeOffset.Parse(end, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind), plan.Parameter("baselineNote"));
-        var (percent, note) = await baseline.MeasureAsync(verifier, cancellationToken);
-        var reading = await verifier.WaitAsync(percent, note, settings.Deadline, schedule ?? DefaultSchedule, context.Report, cancellationToken);
+        // Only reads (CloudWatch): tried again while AWS is busy, until the step's deadline.
+        var (percent, note) = await StepRetries.UntilDeadlineAsync(context, ct => baseline.MeasureAsync(verifier, ct), cancellationToken);
+        var reading = await StepRetries.UntilDeadlineAsync(context, ct => verifier.WaitAsync(percent, note, settings.Deadline, schedule ?? DefaultSchedule, context.Report, ct), cancellationToken);
         return reading.Normalized
             ? StepResult.Succeeded($"error rates normalized: {reading.Reason}", reading.Evidence())
             : StepResult.Failed($"error rates not normalized by the {ConfigDuration.Format(settings.Deadline)} deadline ({reading.Verdict}): {reading.Reason}", reading.Evidence());
