@@ -140,6 +140,9 @@ public static class RollbackCommands
         if (request.FollowLatestRun && request.To is null
             && await LatestRollback.DecideAsync(context, config.Service.Name, ledger, stored => PlaybookSteps.ForPlan(context, aws, ledger, stored), cancellationToken) is { } latest)
             return await FollowAsync(context, aws, ledger, latest, request, cancellationToken);
+        // A dry run leaves no file behind: the Terraform plan it saved to summarise goes again, and so does the plan
+        // folder (and any parent) when this invocation made it.
+        var planFolderMissing = request.Live ? null : FirstMissingFolder(PlaybookSteps.TerraformPlanFolder(config));
         var chosen = steps(context, aws, ledger).Select(s => request.NotifyCustomers && s is Rewind.Playbook.Notify.NotifyStep notify ? notify.WithCustomersConfirmed() : s).ToList();
         // Planning only reads: while AWS throttles or fails, it is simply planned again, up to one call's deadline.
         var plan = await Rewind.Playbook.StepRetries.ReadingAsync(TimeProvider.System, context.Log, aws.Options.OverallTimeout, async ct =>
@@ -154,6 +157,7 @@ public static class RollbackCommands
 
         if (!request.Live)
         {
+            RemoveDryRunPlanFiles(plan, planFolderMissing);
             await PlanView.WriteAsync(context, plan, null, cancellationToken);
             context.Log("rewind: dry-run: nothing was changed; run again with --live to act");
             return ExitCodes.Ok;
@@ -241,6 +245,23 @@ public static class RollbackCommands
         var checklist = Checklist.Evaluate((await RunRecord.ReadAsync(ledger, outcome.RunId, cancellationToken))!);
         await PlanView.WriteAsync(context, plan, outcome, checklist, cancellationToken);
         return ExitCodeOf(context, outcome);
+    }
+
+    /// <summary>The outermost folder of <paramref name="folder"/>'s path that does not exist yet, or null when it exists.</summary>
+    private static string? FirstMissingFolder(string folder)
+    {
+        string? missing = null;
+        for (var current = folder; current is not null && !Directory.Exists(current); current = Path.GetDirectoryName(current))
+            missing = current;
+        return missing;
+    }
+
+    private static void RemoveDryRunPlanFiles(RollbackPlan plan, string? createdFolder)
+    {
+        foreach (var file in plan.Steps.Select(s => s.Parameters.GetValueOrDefault("planFile")).OfType<string>())
+            File.Delete(file);
+        if (createdFolder is not null && Directory.Exists(createdFolder))
+            Directory.Delete(createdFolder, recursive: true);
     }
 
     private static int ExitCodeOf(CliContext context, RunOutcome outcome)

@@ -73,6 +73,24 @@ public sealed class InfraRunTests(RolloutEmulatorFixture emulator) : IDisposable
     }
 
     /// <summary>The seeded world with every step configured: canary, secret, ECS, Terraform (one destroy allowed), CDN.</summary>
+    [Fact]
+    public async Task Plan_with_an_infra_section_shows_the_terraform_summary_and_leaves_no_file_or_folder_behind()
+    {
+        Assert.SkipWhen(TerraformRepository.Missing is not null, $"the Terraform tests need {TerraformRepository.Missing}");
+        await using var world = await PlaybookHarness.SeedAsync(emulator, "infdry", Ct);
+        using var repo = await TerraformRepository.CreateAsync(Ct);
+        var config = Config(world, repo);
+        var ledgerFolder = Path.GetDirectoryName(world.Ledger.Location)!;
+        string[] Everything() => [.. Directory.EnumerateFileSystemEntries(ledgerFolder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)];
+        var before = Everything();
+
+        var plan = await InProcessAsync(["plan", "--config", config]);
+
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        Assert.Contains("terraform", plan.Stdout, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(before, Everything());
+    }
+
     private static string Config(PlaybookHarness world, TerraformRepository repo) => repo.Config(
         maxDestroys: 1,
         ledger: world.Ledger.Location,
