@@ -91,7 +91,8 @@ public sealed class InfraRunTests(RolloutEmulatorFixture emulator) : IDisposable
         Assert.Equal(before, Everything());
     }
 
-    private static string Config(PlaybookHarness world, TerraformRepository repo) => repo.Config(
+    /// <summary>The seeded world with canary, secret, ECS, Terraform (one destroy allowed) and CDN.</summary>
+    internal static string Config(PlaybookHarness world, TerraformRepository repo) => repo.Config(
         maxDestroys: 1,
         ledger: world.Ledger.Location,
         service: $"""

@@ -62,7 +62,7 @@ public sealed class PlanFolderTests(RolloutEmulatorFixture emulator) : IDisposab
         Assert.SkipWhen(TerraformRepository.Missing is not null, $"the Terraform tests need {TerraformRepository.Missing}");
         await using var world = await PlaybookHarness.SeedAsync(emulator, "tfswap", Ct);
         using var repo = await TerraformRepository.CreateAsync(Ct);
-        var config = Config(world, repo);
+        var config = InfraRunTests.Config(world, repo);
         var stopped = await RunToApprovalAsync(world, config);
         var saved = Assert.Single(Directory.GetFiles(PlanFolder(world), "*.tfplan"));
         // The attacker's plan: valid for the same state, it adds a resource where the plan shown said "0 to add".
@@ -87,7 +87,7 @@ public sealed class PlanFolderTests(RolloutEmulatorFixture emulator) : IDisposab
         using var umask = UnixModes.Umask("022");
         await using var world = await PlaybookHarness.SeedAsync(emulator, "tfmodes", Ct);
         using var repo = await TerraformRepository.CreateAsync(Ct);
-        var config = Config(world, repo);
+        var config = InfraRunTests.Config(world, repo);
         var stopped = await RunToApprovalAsync(world, config);
         var resumed = await ResumeWithConfirmAsync(stopped.Id, config);
         var stateFolder = Path.GetDirectoryName(world.Ledger.Location)!;
@@ -195,31 +195,6 @@ public sealed class PlanFolderTests(RolloutEmulatorFixture emulator) : IDisposab
             $"rewind: the Terraform plan folder is not private: {problem}; another user could swap a saved plan before it is applied: remove {folder} (rewind creates it 0700), or if it is yours: chmod 700 {folder}",
             line);
     }
-
-    /// <summary>The seeded world with canary, secret, ECS, Terraform (one destroy allowed) and CDN, as InfraRunTests has it.</summary>
-    private static string Config(PlaybookHarness world, TerraformRepository repo) => repo.Config(
-        maxDestroys: 1,
-        ledger: world.Ledger.Location,
-        service: $"""
-            service:
-              name: {world.Names.Service}
-              cluster: {world.Names.Cluster}
-              ecs_service: {world.Names.Service}
-              family: {world.Names.Family}
-              deploy_timeout: 60s
-            """,
-        extra: $"""
-            aws:
-              region: us-east-1
-            canary:
-              listener_arn: {world.World.ListenerArn}
-              main_target_group: {world.World.MainTargetGroupArn}
-              canary_target_group: {world.World.CanaryTargetGroupArn}
-            secrets:
-              - id: {world.World.SecretArn}
-            cdn:
-              distribution_id: {world.World.DistributionId}
-            """);
 
     private async Task<RewindResult> InProcessAsync(string[] args)
     {
