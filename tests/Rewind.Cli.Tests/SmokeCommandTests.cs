@@ -272,7 +272,7 @@ public sealed class SmokeCommandTests : IDisposable
                 .StartAsync(plan, EngineJson.Serialize(plan), new Operator("test", "host"), Ct);
         }
 
-        var evidence = Assert.Single(outcome.Steps).Result.Evidence;
+        var evidence = Assert.Single(outcome.Steps).Result.Evidence!.Facts();
         Assert.Equal(["checks", "failed", "log", "passed", "results", "url"], evidence.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("2", evidence["passed"]);
         Assert.EndsWith($"{outcome.RunId}.log", evidence["log"], StringComparison.Ordinal);

@@ -258,7 +258,7 @@ public static class RollbackCommands
 
     private static void RemoveDryRunPlanFiles(RollbackPlan plan, string? createdFolder)
     {
-        foreach (var file in plan.Steps.Select(s => s.Parameters.GetValueOrDefault("planFile")).OfType<string>())
+        foreach (var file in plan.Steps.Select(s => s.Parameters?.GetValueOrDefault("planFile")).OfType<string>())
             File.Delete(file);
         if (createdFolder is not null && Directory.Exists(createdFolder))
             Directory.Delete(createdFolder, recursive: true);
@@ -274,7 +274,7 @@ public static class RollbackCommands
             context.Log($"rewind: step {failed.Step.Step} awaits approval: {failed.Result.Summary}");
             return ExitCodes.Blocked;
         }
-        if (failed.Result.Evidence.TryGetValue("error", out var error) && error is nameof(AwsUnavailableException) or nameof(AwsAnswerLostException))
+        if (failed.Result.Evidence is StepFailed { Error: nameof(AwsUnavailableException) or nameof(AwsAnswerLostException) })
         {
             // AWS unreachable, or throttling to the step's deadline: nothing is wrong with the run itself.
             var summary = failed.Result.Summary;

@@ -18,7 +18,7 @@ public static class PlanView
         {
             var report = new RunReport(
                 outcome is not null, outcome?.RunId, outcome?.Status.ToString(), plan,
-                outcome?.Steps.Select(s => new StepReport(s.Step.Step, s.Result.Status.ToString(), s.Result.Summary, s.Result.Evidence)).ToList() ?? [])
+                outcome?.Steps.Select(s => new StepReport(s.Step.Step, s.Result.Status.ToString(), s.Result.Summary, s.Result.ToJson()["evidence"]?.DeepClone())).ToList() ?? [])
             { Checklist = checklist };
             await Json.WriteAsync(context.Out, report, CliJson.Default.RunReport, cancellationToken);
             return;
@@ -74,5 +74,5 @@ public sealed record RunReport(bool Live, string? RunId, string? Status, Rollbac
     public IReadOnlyList<ChecklistItem>? Checklist { get; init; }
 }
 
-/// <summary>One step's result in <see cref="RunReport"/>.</summary>
-public sealed record StepReport(string Step, string Status, string Summary, IReadOnlyDictionary<string, string> Evidence);
+/// <summary>A step's end as <c>--output json</c> prints it: the evidence in its journal form (a typed record with its <c>type</c>).</summary>
+public sealed record StepReport(string Step, string Status, string Summary, System.Text.Json.Nodes.JsonNode? Evidence);

@@ -30,8 +30,24 @@ public interface IStep
     /// <summary>Reads live state and resolves exactly what <see cref="ExecuteAsync"/> would do. Never mutates.</summary>
     Task<StepPlan> PlanAsync(PlanningContext context, CancellationToken cancellationToken);
 
-    /// <summary>Does what the plan says, through <paramref name="context"/> for every mutating call, and proves it.</summary>
+    /// <summary>
+    /// Does what the plan says, through <paramref name="context"/> for every mutating call, and proves it. Reads only
+    /// the plan (and live state), never the settings the step was built with: a resumed run does what was approved.
+    /// </summary>
     Task<StepResult> ExecuteAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The steps whose evidence this step consumes (the incident's id for the freeze and notify steps): the executor
+    /// runs them first and hands their evidence over through the step context, never through the ledger.
+    /// </summary>
+    IReadOnlyList<string> Needs => [];
+
+    /// <summary>
+    /// How the settings this step was built with (today's rewind.yaml) differ from what <paramref name="plan"/> was
+    /// made from, one line per difference ("service.ecs_service is now X; the plan names Y"); empty when they agree or
+    /// the step has no settings. <c>rewind resume</c> shows these and runs the stored plan regardless.
+    /// </summary>
+    IReadOnlyList<string> DriftFrom(StepPlan plan) => [];
 }
 
 /// <summary>What every step plans against: the service and the release to return to (none for a traffic-only command).</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Rewind.Core.Evidence;
 using Rewind.Core.Ledger;
 
 namespace Rewind.Core.Engine;
@@ -79,7 +80,7 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
             foreach (var stage in plan.Stages)
             {
                 var stageResults = await Task.WhenAll(stage.Select(step => done.Contains(step.Step)
-                    ? Task.FromResult((step, new StepResult(StepStatus.Skipped, "already done in an earlier attempt", new Dictionary<string, string>())))
+                    ? Task.FromResult((step, new StepResult(StepStatus.Skipped, "already done in an earlier attempt", (StepEvidence?)null)))
                     : RunStepAsync(held, runId, step, journal, cancellationToken)));
                 results.AddRange(stageResults);
                 if (stageResults.Any(r => r.Item2.Status is StepStatus.Failed or StepStatus.AwaitingApproval))
@@ -138,16 +139,14 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
         catch (OperationCanceledException e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             // A step that was still retrying a busy AWS when its deadline came says why (the inner exception).
-            var evidence = new Dictionary<string, string> { ["deadlineSeconds"] = plan.DeadlineSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture) };
-            if (e.InnerException is { } why)
-                evidence["error"] = why.GetType().Name;
+            var evidence = new StepFailed(e.InnerException?.GetType().Name ?? nameof(TimeoutException), plan.DeadlineSeconds);
             result = StepResult.Failed(
                 $"deadline of {plan.DeadlineSeconds:0} s reached{(e.InnerException is { } reason ? $" ({reason.Message})" : "")}; the run can be continued with 'rewind resume {runId}'",
                 evidence);
         }
         catch (Exception e) when (e is not OperationCanceledException and not RunStoppedByTakeoverException)
         {
-            result = StepResult.Failed(e.Message, new Dictionary<string, string> { ["error"] = e.GetType().Name });
+            result = StepResult.Failed(e.Message, new StepFailed(e.GetType().Name, null));
         }
         var detail = result.ToJson();
         var kind = result.Status is StepStatus.Succeeded or StepStatus.Skipped ? JournalKind.Completed : JournalKind.CallFailed;
@@ -206,18 +205,14 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
             throw new RunStoppedByTakeoverException(lost, before);
     }
 
-    private static JsonObject Describe(StepPlan step) => new()
+    /// <summary>A Planned entry: the step's summary and its typed plan (a version-1 plan's parameters).</summary>
+    private static JsonObject Describe(StepPlan step)
     {
-        ["summary"] = step.Summary,
-        ["nothingToDo"] = step.NothingToDo,
-        ["parameters"] = ToJson(step.Parameters),
-    };
-
-    private static JsonObject ToJson(IReadOnlyDictionary<string, string> values)
-    {
-        var json = new JsonObject();
-        foreach (var (key, value) in values)
-            json[key] = value;
+        var json = new JsonObject { ["summary"] = step.Summary, ["nothingToDo"] = step.NothingToDo };
+        if (step.Detail is { } detail)
+            json["detail"] = detail.DeepClone();
+        if (step.Parameters is { } parameters)
+            json["parameters"] = new JsonObject([.. parameters.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]);
         return json;
     }
 

@@ -52,7 +52,7 @@ public static class Checklist
         if (!item.HasEnd(out var end))
             return item.Result;
         item.Show(end, "deployment", "taskDefinition", "rolloutState", "running", "desired", "deployments");
-        var target = record.Plan?.Steps.FirstOrDefault(s => s.Step == "ecs")?.Parameters.GetValueOrDefault("taskDefinition")
+        var target = record.Plan?.Steps.FirstOrDefault(s => s.Step == "ecs")?.Parameters?.GetValueOrDefault("taskDefinition")
             ?? record.Plan?.Target?.TaskDefinitionArn;
         if (target is null)
             item.Problem(record.PlanError is null ? "the plan names no target task definition" : $"the run's plan cannot be read ({record.PlanError}), so its target is unknown");

@@ -36,7 +36,7 @@ public sealed record RunRecord(Run Run, RollbackPlan? Plan, string? PlanError, I
         {
             var plan = EngineJson.DeserializePlan(run.PlanJson);
             // The generated deserializer does not enforce non-null members: a plan missing them is as unreadable as bad JSON.
-            if (plan.Service is null || plan.Steps is null || plan.Steps.Any(s => s?.Step is null || s.Summary is null || s.Changes is null || s.Parameters is null))
+            if (plan.Service is null || plan.Steps is null || plan.Steps.Any(s => s?.Step is null || s.Summary is null || s.Changes is null || (s.Detail is null && s.Parameters is null)))
                 return new RunRecord(run, null, "the stored plan lacks its service or steps", journal, chainBreak);
             return new RunRecord(run, plan, null, journal, chainBreak);
         }
@@ -78,13 +78,13 @@ public sealed record RunRecord(Run Run, RollbackPlan? Plan, string? PlanError, I
 /// <param name="Status">Succeeded, Skipped, Failed or AwaitingApproval, as journaled.</param>
 /// <param name="Summary">The step's one line.</param>
 /// <param name="Evidence">The step's evidence, a flat key → value dictionary.</param>
-public sealed record StepEnd(long Seq, DateTimeOffset Time, string Status, string Summary, IReadOnlyDictionary<string, string> Evidence)
+public sealed record StepEnd(long Seq, DateTimeOffset Time, string Status, string Summary, StepEvidence? Evidence)
 {
     /// <summary>Whether the step reported success (or that it had nothing to do).</summary>
     public bool Succeeded => Status is nameof(StepStatus.Succeeded) or nameof(StepStatus.Skipped);
 
-    /// <summary>The value of an evidence key, or null when absent or blank.</summary>
-    public string? this[string key] => Evidence.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
+    /// <summary>Transitional (the checklist still reads facts by name): the value of a fact, or null when absent or blank.</summary>
+    public string? this[string key] => Evidence?.Facts().GetValueOrDefault(key) is { } value && !string.IsNullOrWhiteSpace(value) ? value : null;
 
     /// <summary>Reads a step end from a journal entry; false for any other entry (a call, a start, a plan).</summary>
     public static bool TryParse(JournalEntry entry, out StepEnd end)
@@ -104,14 +104,34 @@ public sealed record StepEnd(long Seq, DateTimeOffset Time, string Status, strin
         }
         if (detail?["status"] is not JsonValue status || status.GetValueKind() != JsonValueKind.String)
             return false;
-        var evidence = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (detail["evidence"] is JsonObject values)
-        {
-            foreach (var (key, value) in values)
-                evidence[key] = value is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : value?.ToJsonString() ?? "";
-        }
+        var evidence = ReadEvidence(detail["evidence"] as JsonObject);
         var summary = detail["summary"] is JsonValue s && s.GetValueKind() == JsonValueKind.String ? s.GetValue<string>() : "";
         end = new StepEnd(entry.Seq, entry.Time, status.GetValue<string>(), summary, evidence);
         return true;
+    }
+
+    /// <summary>
+    /// A typed record when the entry names its <c>type</c>; otherwise the flat dictionary journals stored before
+    /// typed evidence, as <see cref="UntypedEvidence"/>. Evidence that names a type but cannot be read is untyped too.
+    /// </summary>
+    private static StepEvidence? ReadEvidence(JsonObject? values)
+    {
+        if (values is null)
+            return null;
+        if (values["type"] is JsonValue type && type.GetValueKind() == JsonValueKind.String)
+        {
+            try
+            {
+                return values.Deserialize(EvidenceJson.Default.StepEvidence);
+            }
+            catch (Exception e) when (e is JsonException or NotSupportedException)
+            {
+                // Read as facts below: the checklist finds no typed record and says so.
+            }
+        }
+        var flat = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in values)
+            flat[key] = value is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : value?.ToJsonString() ?? "";
+        return new UntypedEvidence(flat);
     }
 }

@@ -17,7 +17,7 @@ public sealed record RollbackReport(
     ReportPlan? Plan,
     string? PlanError,
     IReadOnlyList<TimelineEntry> Timeline,
-    IReadOnlyList<StepEvidence> Evidence,
+    IReadOnlyList<ReportStepEnd> Evidence,
     IReadOnlyList<ChecklistItem> Checklist,
     bool ChecklistComplete,
     JournalIntegrity Journal)
@@ -41,7 +41,7 @@ public sealed record RollbackReport(
             record.Plan is { } plan ? ReportPlan.Of(plan) : null,
             record.PlanError,
             timeline,
-            [.. record.StepNames.Select(record.EndOf).OfType<StepEnd>().Select(e => StepEvidence.Of(record, e))],
+            [.. record.StepNames.Select(record.EndOf).OfType<StepEnd>().Select(e => ReportStepEnd.Of(record, e))],
             checklist,
             Core.Evidence.Checklist.AllTicked(checklist),
             JournalIntegrity.Of(record));
@@ -65,14 +65,14 @@ public sealed record ReportPlan(string Service, RollbackTarget? Target, DateTime
     {
         ArgumentNullException.ThrowIfNull(plan);
         return new ReportPlan(plan.Service, plan.Target, plan.CreatedAt, plan.ExpectedSeconds,
-            [.. plan.Steps.Select(s => new ReportPlanStep(s.Step, RollbackReport.Lower(s.Stage.ToString()), s.Summary, s.Changes, s.NothingToDo, s.ExpectedSeconds, s.DeadlineSeconds, s.Parameters))]);
+            [.. plan.Steps.Select(s => new ReportPlanStep(s.Step, RollbackReport.Lower(s.Stage.ToString()), s.Summary, s.Changes, s.NothingToDo, s.ExpectedSeconds, s.DeadlineSeconds, s.Detail, s.Parameters))]);
     }
 }
 
 /// <summary>One planned step, resolved.</summary>
 public sealed record ReportPlanStep(
     string Step, string Stage, string Summary, IReadOnlyList<string> Changes, bool NothingToDo, double ExpectedSeconds, double DeadlineSeconds,
-    IReadOnlyDictionary<string, string> Parameters);
+    System.Text.Json.Nodes.JsonObject? Detail, IReadOnlyDictionary<string, string>? Parameters);
 
 /// <summary>
 /// One attempt of one step: from its Started entry to its end (or not started, or unfinished). Outcome is succeeded,
@@ -89,10 +89,11 @@ public sealed record TimelineEntry(
 public sealed record TimelineCall(string Call, DateTimeOffset SentAt, DateTimeOffset? AnsweredAt, string Outcome, string? Error);
 
 /// <summary>A step's evidence as its last end entry journaled it.</summary>
-public sealed record StepEvidence(string Step, string Status, long Seq, DateTimeOffset Time, string Summary, IReadOnlyDictionary<string, string> Evidence)
+public sealed record ReportStepEnd(string Step, string Status, long Seq, DateTimeOffset Time, string Summary, IReadOnlyDictionary<string, string> Evidence)
 {
-    public static StepEvidence Of(RunRecord record, StepEnd end) =>
-        new(record.Journal.First(e => e.Seq == end.Seq).Step, RollbackReport.Lower(end.Status), end.Seq, end.Time, end.Summary, end.Evidence);
+    public static ReportStepEnd Of(RunRecord record, StepEnd end) =>
+        new(record.Journal.First(e => e.Seq == end.Seq).Step, RollbackReport.Lower(end.Status), end.Seq, end.Time, end.Summary,
+            end.Evidence?.Facts() ?? new Dictionary<string, string>());
 }
 
 /// <summary>The journal's hash chain, verified when the report was made, and the entries themselves (to verify again).</summary>

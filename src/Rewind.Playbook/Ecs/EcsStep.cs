@@ -66,7 +66,7 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
 
     public async Task<StepResult> ExecuteAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken)
     {
-        if (plan.Parameters.ContainsKey("restart"))
+        if (plan.Parameters!.ContainsKey("restart"))
             return await RestartAsync(plan, context, cancellationToken);
         var target = plan.Parameter("taskDefinition");
         var service = await ReadAsync(context, cancellationToken);
@@ -106,7 +106,7 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
     /// </summary>
     private static string? StartedSincePlan(StepPlan plan, EcsService service, string running)
     {
-        if (!plan.Parameters.TryGetValue("deploymentsBefore", out var recorded))
+        if (!plan.Parameters!.TryGetValue("deploymentsBefore", out var recorded))
             return null;
         var before = recorded.Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         return service.Deployments.FirstOrDefault(d => !before.Contains(d.Id) && SameTaskDefinition(d.TaskDefinition, running))?.Id;

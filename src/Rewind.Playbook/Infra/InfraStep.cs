@@ -112,7 +112,7 @@ public sealed class InfraStep(InfraSettings settings, string? reference = null, 
         }
 
         var planFile = plan.Parameter("planFile");
-        var planHash = plan.Parameters.GetValueOrDefault(PlanHash, "");
+        var planHash = plan.Parameters!.GetValueOrDefault(PlanHash, "");
         var hasChanges = plan.Parameter("hasChanges") == "true";
         var summary = new TerraformPlanSummary(
             int.Parse(plan.Parameter("adds"), CultureInfo.InvariantCulture), int.Parse(plan.Parameter("changes"), CultureInfo.InvariantCulture),

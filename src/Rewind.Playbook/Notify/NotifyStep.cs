@@ -85,7 +85,7 @@ public sealed class NotifyStep(
         var facts = await RunFacts.ReadAsync(ledger.Runs, context.RunId, cancellationToken)
             ?? throw new InvalidOperationException($"run {context.RunId} has no planned notify step in its journal");
         var notification = facts.Parameters.GetValueOrDefault("kind") == NotificationKinds.Message ? facts.Message() : facts.Finished();
-        var routes = NotifyRoute.DecodeAll(plan.Parameters.GetValueOrDefault("routes"));
+        var routes = NotifyRoute.DecodeAll(plan.Parameters!.GetValueOrDefault("routes"));
         if (routes.Count == 0)
             return StepResult.Succeeded("nobody to tell (no audience enabled)", new Dictionary<string, string> { ["delivered"] = "0", ["failed"] = "0" });
 

@@ -64,7 +64,7 @@ public sealed class SecretsStep(ISecretsManagerClient secrets, IReadOnlyList<str
     public async Task<StepResult> ExecuteAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken)
     {
         var evidence = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var index = 0; plan.Parameters.ContainsKey($"secret.{index}"); index++)
+        for (var index = 0; plan.Parameters!.ContainsKey($"secret.{index}"); index++)
         {
             var id = plan.Parameter($"secret.{index}");
             var target = plan.Parameter($"target.{index}");
@@ -109,7 +109,7 @@ public sealed class SecretsStep(ISecretsManagerClient secrets, IReadOnlyList<str
     /// <inheritdoc />
     public async Task<string?> DifferenceFromAsync(StepPlan plan, CancellationToken cancellationToken)
     {
-        for (var index = 0; plan.Parameters.ContainsKey($"secret.{index}"); index++)
+        for (var index = 0; plan.Parameters!.ContainsKey($"secret.{index}"); index++)
         {
             var id = plan.Parameter($"secret.{index}");
             var target = plan.Parameter($"target.{index}");

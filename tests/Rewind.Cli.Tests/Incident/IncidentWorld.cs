@@ -58,7 +58,7 @@ public sealed class IncidentWorld : IAsyncDisposable
     }
 
     public static IReadOnlyDictionary<string, string> EvidenceOf(RunOutcome outcome) =>
-        outcome.Steps.Single(s => s.Step.Step == "incident").Result.Evidence;
+        outcome.Steps.Single(s => s.Step.Step == "incident").Result.Evidence!.Facts();
 
     public async ValueTask DisposeAsync()
     {

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using Rewind.Core.Engine;
 using Rewind.Core.Ledger;
+using Rewind.Tests.Support;
 using Xunit;
 
 namespace Rewind.Core.Tests.Engine;

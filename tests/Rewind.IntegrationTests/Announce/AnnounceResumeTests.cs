@@ -90,10 +90,10 @@ public sealed class AnnounceResumeTests(RolloutEmulatorFixture emulator)
         var (_, result) = Assert.Single(outcome.Steps);
         Assert.Equal(StepStatus.Succeeded, result.Status);
         Assert.Contains("0 of 2 delivered", result.Summary, StringComparison.Ordinal);
-        Assert.Equal("error", result.Evidence["team.status"]);
-        Assert.Equal("slack:#releases: no answer within 0.3 s after 3 attempt(s)", result.Evidence["team.error"]);
-        Assert.Equal("500", result.Evidence["support.status"]);
-        Assert.Equal(("0", "2"), (result.Evidence["delivered"], result.Evidence["failed"]));
+        Assert.Equal("error", result.Evidence!.Facts()["team.status"]);
+        Assert.Equal("slack:#releases: no answer within 0.3 s after 3 attempt(s)", result.Evidence!.Facts()["team.error"]);
+        Assert.Equal("500", result.Evidence!.Facts()["support.status"]);
+        Assert.Equal(("0", "2"), (result.Evidence!.Facts()["delivered"], result.Evidence!.Facts()["failed"]));
         Assert.All(await world.Ledger.Outbox.ListOutboxAsync(null, Ct), i => Assert.Equal(OutboxStatus.Failed, i.Status));
     }
 

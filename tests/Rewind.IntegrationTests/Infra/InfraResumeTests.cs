@@ -20,8 +20,8 @@ public sealed class InfraResumeTests
 
         Assert.Equal(RunStatus.Succeeded, outcome.Status);
         var result = Assert.Single(outcome.Steps).Result;
-        Assert.Equal("true (earlier attempt)", result.Evidence["applied"]);
-        Assert.Equal("no changes", result.Evidence["planAfter"]);
+        Assert.Equal("true (earlier attempt)", result.Evidence!.Facts()["applied"]);
+        Assert.Equal("no changes", result.Evidence!.Facts()["planAfter"]);
         Assert.Single(journal, e => e.Kind == JournalKind.CallSent && e.Detail.Contains(InfraStep.Apply, StringComparison.Ordinal));
         Assert.Equal(new Dictionary<string, string> { ["terraform_data.a"] = "one" }, repo.StateResources());
         Assert.Equal(repo.FirstCommit, plan.Steps[0].Parameter("commit"));
@@ -35,9 +35,9 @@ public sealed class InfraResumeTests
 
         Assert.Equal(RunStatus.Succeeded, outcome.Status);
         var result = Assert.Single(outcome.Steps).Result;
-        Assert.Equal("an earlier apply may have landed in part", result.Evidence["replanned"]);
-        Assert.Equal("true", result.Evidence["applied"]);
-        Assert.Equal("no changes", result.Evidence["planAfter"]);
+        Assert.Equal("an earlier apply may have landed in part", result.Evidence!.Facts()["replanned"]);
+        Assert.Equal("true", result.Evidence!.Facts()["applied"]);
+        Assert.Equal("no changes", result.Evidence!.Facts()["planAfter"]);
         Assert.Single(journal, e => e.Kind == JournalKind.CallSucceeded && e.Detail.Contains(InfraStep.Apply, StringComparison.Ordinal));
         Assert.Equal(new Dictionary<string, string> { ["terraform_data.a"] = "one" }, repo.StateResources());
     }

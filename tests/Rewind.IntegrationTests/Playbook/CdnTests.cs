@@ -22,9 +22,9 @@ public sealed class CdnTests(RolloutEmulatorFixture emulator)
 
         Assert.Equal(RunStatus.Succeeded, outcome.Status);
         var result = Assert.Single(outcome.Steps).Result;
-        Assert.True(string.Equals("Completed", result.Evidence["status"], StringComparison.OrdinalIgnoreCase), result.Summary);
+        Assert.True(string.Equals("Completed", result.Evidence!.Facts()["status"], StringComparison.OrdinalIgnoreCase), result.Summary);
         Assert.Equal(1, (await world.CallsAsync(Ct)).Count("cloudfront:CreateInvalidation"));
-        var invalidation = await new CloudFrontClient(world.Transport).GetInvalidationAsync(world.World.DistributionId, result.Evidence["invalidation"], Ct);
+        var invalidation = await new CloudFrontClient(world.Transport).GetInvalidationAsync(world.World.DistributionId, result.Evidence!.Facts()["invalidation"], Ct);
         Assert.Equal(["/*", "/index.html"], invalidation.Paths);
         Assert.StartsWith("rewind-run-", invalidation.CallerReference, StringComparison.Ordinal);
         Assert.Contains("/index.html", Assert.Single(plan.Steps).Summary, StringComparison.Ordinal);

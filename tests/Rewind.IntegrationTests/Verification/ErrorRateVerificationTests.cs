@@ -206,13 +206,13 @@ public sealed class ErrorRateVerificationTests(SignedEmulatorFixture emulator)
 
         Assert.Equal(RunStatus.Failed, outcome.Status);
         var result = Assert.Single(outcome.Steps).Result;
-        Assert.Equal(Verdicts.Elevated, result.Evidence["verdict"]);
-        Assert.Equal("5.00", result.Evidence["rate5xxPercent"]);
-        Assert.Equal("0.00", result.Evidence["baselinePercent"]);
+        Assert.Equal(Verdicts.Elevated, result.Evidence!.Facts()["verdict"]);
+        Assert.Equal("5.00", result.Evidence!.Facts()["rate5xxPercent"]);
+        Assert.Equal("0.00", result.Evidence!.Facts()["baselinePercent"]);
         Assert.Contains("rel-bad", Assert.Single(plan.Steps).Changes[1], StringComparison.Ordinal);
         Assert.Equal(
             ["alarms", "baseline", "baselinePercent", "errors", "metric", "rate5xxPercent", "requests", "thresholdPercent", "verdict", "windowEnd", "windowStart"],
-            result.Evidence.Keys.Order(StringComparer.Ordinal));
+            result.Evidence!.Facts().Keys.Order(StringComparer.Ordinal));
     }
 
     private static Release Release(string id, string version, DateTimeOffset at) =>

@@ -1,6 +1,6 @@
 using Rewind.Core.Ledger;
 
-namespace Rewind.Core.Tests.Engine;
+namespace Rewind.Tests.Support;
 
 /// <summary>
 /// Just the runs and the leases a <see cref="Core.Engine.RunExecutor"/> uses, in memory, with the same lease and fencing
