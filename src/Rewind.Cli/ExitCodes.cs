@@ -1,6 +1,11 @@
+using Rewind.Core;
+
 namespace Rewind.Cli;
 
-/// <summary>Every exit code Rewind uses. docs/cli.md carries the same table; a test keeps the two equal.</summary>
+/// <summary>
+/// Every exit code Rewind uses, and the one table from a failure's <see cref="FailureKind"/> to its code: the handler
+/// reads nothing else. docs/cli.md carries the same table; a test keeps the two equal.
+/// </summary>
 public static class ExitCodes
 {
     /// <summary>Done; every check passed.</summary>
@@ -24,15 +29,18 @@ public static class ExitCodes
     /// <summary>Interrupted (Ctrl-C). A run can be continued with 'rewind resume'.</summary>
     public const int Cancelled = 130;
 
-    /// <summary>Name and meaning of each code, in order, for docs and tests.</summary>
-    public static IReadOnlyList<(int Code, string Name, string Meaning)> Table { get; } =
+    /// <summary>Name and meaning of each code, in order, for docs and tests, with the failure kind that exits with it (none for ok).</summary>
+    public static IReadOnlyList<(int Code, string Name, string Meaning, FailureKind? Kind)> Table { get; } =
     [
-        (Ok, "ok", "done; every check passed"),
-        (Failed, "failed", "an AWS call, a step or a check failed; the message says which"),
-        (BadInput, "bad input", "flags, configuration, credentials setup or names are wrong; nothing was changed"),
-        (Blocked, "blocked", "another operator holds the service's lock, releases are frozen, or an approval gate is not met (CONFIRM=true, the destroy limit); nothing was changed. Also a run whose lock was taken over: it stopped before its next change and left the run to the new holder"),
-        (VerificationFailed, "verification failed", "the action ran but the service is not in the state it should be"),
-        (Unavailable, "unavailable", "AWS could not be reached or did not answer in time after every retry; safe to run again"),
-        (Cancelled, "cancelled", "interrupted by Ctrl-C; an interrupted run can be continued with 'rewind resume'"),
+        (Ok, "ok", "done; every check passed", null),
+        (Failed, "failed", "an AWS call, a step or a check failed; the message says which", FailureKind.Failed),
+        (BadInput, "bad input", "flags, configuration, credentials setup or names are wrong; nothing was changed", FailureKind.BadInput),
+        (Blocked, "blocked", "another operator holds the service's lock, releases are frozen, or an approval gate is not met (CONFIRM=true, the destroy limit); nothing was changed. Also a run whose lock was taken over: it stopped before its next change and left the run to the new holder", FailureKind.Blocked),
+        (VerificationFailed, "verification failed", "the action ran but the service is not in the state it should be", FailureKind.VerificationFailed),
+        (Unavailable, "unavailable", "AWS could not be reached or did not answer in time after every retry; safe to run again", FailureKind.Unavailable),
+        (Cancelled, "cancelled", "interrupted by Ctrl-C; an interrupted run can be continued with 'rewind resume'", FailureKind.Cancelled),
     ];
+
+    /// <summary>The exit code of a failure of this kind: the table's row for it.</summary>
+    public static int Of(FailureKind kind) => Table.Single(row => row.Kind == kind).Code;
 }

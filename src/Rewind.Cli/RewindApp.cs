@@ -1,11 +1,8 @@
 using System.CommandLine;
 using Rewind.Aws;
-using Rewind.Aws.Errors;
 using Rewind.Aws.Transport;
 using Rewind.Cli.Commands;
 using Rewind.Core;
-using Rewind.Core.Configuration;
-using Rewind.Core.Engine;
 using Rewind.Core.Ledger;
 
 namespace Rewind.Cli;
@@ -44,7 +41,7 @@ public static class RewindApp
         {
             var (line, code) = Describe(e, cancellationToken);
             await stderr.WriteLineAsync(MessageText.Line($"rewind: {line}"));
-            if (verbose && code == ExitCodes.Failed && e is not AwsException and not CliException)
+            if (verbose && e is not IRewindFailure && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
                 await stderr.WriteLineAsync(e.ToString());
             return code;
         }
@@ -115,34 +112,15 @@ public static class RewindApp
         return (root, globals);
     }
 
-    /// <summary>The one line and exit code for a failure; anything unexpected is a bug.</summary>
+    /// <summary>
+    /// The one line and exit code for a failure: every expected failure is an <see cref="IRewindFailure"/>, whose kind
+    /// alone picks the code (<see cref="ExitCodes.Of"/>); anything else is a bug.
+    /// </summary>
     internal static (string Line, int Code) Describe(Exception e, CancellationToken cancellationToken) => e switch
     {
         OperationCanceledException when cancellationToken.IsCancellationRequested =>
-            ("cancelled", ExitCodes.Cancelled),
-        CliException cli => ($"{cli.Message}: {cli.Hint}", cli.ExitCode),
-        ConfigException config => (config.Message, ExitCodes.BadInput),
-        LedgerException ledger => (ledger.Message, ledger.Reason switch
-        {
-            LedgerFailureReason.Unreachable => ExitCodes.Unavailable,
-            LedgerFailureReason.Conflict => ExitCodes.Failed,
-            _ => ExitCodes.BadInput,
-        }),
-        RunStoppedByTakeoverException stopped => (stopped.Message, ExitCodes.Blocked),
-        ServiceLockedException locked => ($"{locked.Message}: wait for that run to finish, or take the lock over with --takeover", ExitCodes.Blocked),
-        RewindException rewind => ($"{rewind.Message}: {rewind.Hint}", rewind.Kind switch
-        {
-            FailureKind.BadInput => ExitCodes.BadInput,
-            FailureKind.Blocked => ExitCodes.Blocked,
-            FailureKind.VerificationFailed => ExitCodes.VerificationFailed,
-            _ => ExitCodes.Failed,
-        }),
-        AwsConfigurationException config => ($"{config.Message}: {config.Hint}", ExitCodes.BadInput),
-        AwsUnavailableException unavailable => ($"{unavailable.Message}: {unavailable.Hint}", ExitCodes.Unavailable),
-        AwsAnswerLostException lost => ($"{lost.Message}: {lost.Hint}", ExitCodes.Unavailable),
-        AwsServiceException { IsAuthFailure: true } auth => ($"{auth.Message}: {auth.Hint}", ExitCodes.BadInput),
-        AwsServiceException service when service.IsRetryable => ($"{service.Message}: {service.Hint}", ExitCodes.Unavailable),
-        AwsServiceException service => ($"{service.Message}: {service.Hint}", ExitCodes.Failed),
-        _ => ($"internal error: {e.GetType().Name}: {e.Message} (a bug: run again with --verbose for the stack trace and report it)", ExitCodes.Failed),
+            ("cancelled", ExitCodes.Of(FailureKind.Cancelled)),
+        IRewindFailure failure => (failure.Hint.Length == 0 ? e.Message : $"{e.Message}: {failure.Hint}", ExitCodes.Of(failure.Kind)),
+        _ => ($"internal error: {e.GetType().Name}: {e.Message} (a bug: run again with --verbose for the stack trace and report it)", ExitCodes.Of(FailureKind.Failed)),
     };
 }

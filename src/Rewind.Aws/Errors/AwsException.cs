@@ -1,18 +1,30 @@
+using Rewind.Core;
+
 namespace Rewind.Aws.Errors;
 
-/// <summary>An expected failure of the wire layer: what failed and what the user can do about it.</summary>
-public abstract class AwsException : Exception
+/// <summary>An expected failure of the wire layer: what failed, what the user can do about it, and its kind.</summary>
+public abstract class AwsException : Exception, IRewindFailure
 {
     protected AwsException(string message, string hint, Exception? inner = null)
         : base(message, inner) => Hint = hint;
 
     /// <summary>What the user should do next, in one sentence.</summary>
     public string Hint { get; }
+
+    /// <inheritdoc />
+    public abstract FailureKind Kind { get; }
+
+    /// <summary>Only an answer from AWS has a code; a setup problem or a lost connection has none.</summary>
+    public virtual string? AwsCode => null;
 }
 
 /// <summary>The setup is wrong before any request is sent: no credentials, no region, an unknown profile, a bad endpoint.</summary>
 public sealed class AwsConfigurationException(string message, string hint, Exception? inner = null)
-    : AwsException(message, hint, inner);
+    : AwsException(message, hint, inner)
+{
+    /// <summary>Setup the user fixes; nothing was sent.</summary>
+    public override FailureKind Kind => FailureKind.BadInput;
+}
 
 /// <summary>An AWS service answered with an error.</summary>
 public sealed class AwsServiceException : AwsException
@@ -42,6 +54,15 @@ public sealed class AwsServiceException : AwsException
     public TimeSpan? RetryAfter { get; }
 
     /// <summary>
+    /// As <see cref="AwsErrorCodes.KindOf"/> says for every source of AWS answers; the emulator's crash page is a
+    /// failed call, since sending it again fails the same way.
+    /// </summary>
+    public override FailureKind Kind => IsEmulatorErrorPage ? FailureKind.Failed : AwsErrorCodes.KindOf(Code, HttpStatus);
+
+    /// <inheritdoc />
+    public override string? AwsCode => Code;
+
+    /// <summary>
     /// Throttling, a transient server fault or a 429/5xx: worth another attempt. Not the emulator's crash page: the
     /// same request fails the same way again, and only delays the answer.
     /// </summary>
@@ -69,7 +90,7 @@ public sealed class AwsServiceException : AwsException
     {
         _ when AwsErrorCodes.IsAuthFailure(code) =>
             "check the access key and secret (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or --profile) and the machine's clock",
-        "AccessDenied" or "AccessDeniedException" or "UnauthorizedOperation" =>
+        _ when AwsErrorCodes.IsAccessDenied(code) =>
             "the identity lacks permission for this call: grant it in IAM or use another --profile",
         _ when status == 404 || code.EndsWith("NotFound", StringComparison.Ordinal) || code.EndsWith("NotFoundException", StringComparison.Ordinal) =>
             "check the name or ARN, and that --region points at the right region",
@@ -84,6 +105,9 @@ public sealed class AwsUnavailableException(AwsService service, string operation
 {
     public AwsService Service { get; } = service;
     public string Operation { get; } = operation;
+
+    /// <summary>Nothing answered after every attempt: safe to run again.</summary>
+    public override FailureKind Kind => FailureKind.Unavailable;
 }
 
 /// <summary>
@@ -101,4 +125,7 @@ public sealed class AwsAnswerLostException(AwsService service, string operation,
 
     /// <summary>What became of the answer: "no answer within 2 s", "connection reset", "HTTP 500 InternalFailure".</summary>
     public string WhatHappened { get; } = whatHappened;
+
+    /// <summary>The call may or may not have happened; running again reads live state first, so it is safe.</summary>
+    public override FailureKind Kind => FailureKind.Unavailable;
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using Rewind.Aws;
 using Rewind.Cli.Playbook;
+using Rewind.Core;
 using Rewind.Core.Ledger;
 using Rewind.Playbook.Freeze;
 using Rewind.Playbook.Notify;
@@ -298,7 +299,7 @@ public static class FreezeCommands
         {
             await parameter.PublishAsync(state, ct);
             if (!state.SameAs(await parameter.ReadAsync(ct)))
-                throw new CliException($"{parameter.Name} does not read back what was published", "run the same command again with --live", ExitCodes.Failed);
+                throw new CliException($"{parameter.Name} does not read back what was published", "run the same command again with --live", FailureKind.Failed);
         }
         catch (Aws.Errors.AwsException e)
         {
@@ -306,7 +307,7 @@ public static class FreezeCommands
             throw new CliException(
                 $"the ledger says {(state.Frozen ? "frozen" : "unfrozen")} ({state.FreezeId}) but SSM {parameter.Name} could not be written: {e.Message}",
                 $"run '{again}' again to publish it; 'rewind freeze status' shows both",
-                e is Aws.Errors.AwsUnavailableException ? ExitCodes.Unavailable : ExitCodes.Failed);
+                e is Aws.Errors.AwsUnavailableException ? FailureKind.Unavailable : FailureKind.Failed);
         }
     }
 

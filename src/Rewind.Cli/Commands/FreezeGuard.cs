@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Rewind.Aws;
 using Rewind.Cli.Playbook;
+using Rewind.Core;
 using Rewind.Core.Engine;
 using Rewind.Core.Ledger;
 using Rewind.Playbook.Freeze;
@@ -29,7 +30,7 @@ internal static class FreezeGuard
             throw new CliException(
                 $"releases of {service} are frozen: {verdict.Describe()}",
                 $"wait for 'rewind freeze off --root-cause \"…\" --live', or {action} anyway with --override-freeze --reason \"…\" (journaled)",
-                ExitCodes.Blocked);
+                FailureKind.Blocked);
         }
         cli.Log($"rewind: warning: releases of {service} are frozen ({verdict.Describe()}); overriding, and journaling it");
         return verdict;

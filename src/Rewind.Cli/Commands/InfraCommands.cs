@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rewind.Cli.Playbook;
 using Rewind.Cli.Rendering;
+using Rewind.Core;
 using Rewind.Core.Engine;
 using Rewind.Core.Ledger;
 using Rewind.Playbook.Infra;
@@ -45,7 +46,7 @@ public static class InfraCommands
     {
         var again = "rewind infra apply --live" + (reference is null ? "" : $" --ref {reference}") + (allowDestroy ? " --allow-destroy" : "");
         if (live && Environment.GetEnvironmentVariable("CONFIRM") != "true")
-            throw new CliException("terraform apply needs CONFIRM=true as well as --live; nothing was changed", $"review 'rewind infra plan', then run: CONFIRM=true {again}", ExitCodes.Blocked);
+            throw new CliException("terraform apply needs CONFIRM=true as well as --live; nothing was changed", $"review 'rewind infra plan', then run: CONFIRM=true {again}", FailureKind.Blocked);
 
         var step = StepFor(context, reference, allowDestroy);
         var plan = await step.PlanAsync(new PlanningContext(context.Config.Service.Name, null), cancellationToken);
@@ -62,7 +63,7 @@ public static class InfraCommands
         {
             await RenderAsync(context, plan, null, cancellationToken);
             InfraStep.DeletePlan(plan.Parameter("planFile"));
-            throw new CliException($"the plan destroys {destroys} resource(s), more than infra.max_destroys {limit}; nothing was changed", $"review the plan, then run: CONFIRM=true {again} --allow-destroy", ExitCodes.Blocked);
+            throw new CliException($"the plan destroys {destroys} resource(s), more than infra.max_destroys {limit}; nothing was changed", $"review the plan, then run: CONFIRM=true {again} --allow-destroy", FailureKind.Blocked);
         }
 
         await using var ledger = await context.OpenLedgerAsync(null, cancellationToken);

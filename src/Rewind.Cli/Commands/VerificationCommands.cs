@@ -47,12 +47,12 @@ public static class VerificationCommands
             }
             await VerificationView.WriteAsync(cli, report, ct);
             if (report.Unreachable)
-                throw new CliException($"{report.Url} cannot be reached ({report.Results[0].Error})", "check --url (or smoke.url) and that the load balancer accepts connections from here; the log is " + report.LogPath, ExitCodes.Unavailable);
+                throw new CliException($"{report.Url} cannot be reached ({report.Results[0].Error})", "check --url (or smoke.url) and that the load balancer accepts connections from here; the log is " + report.LogPath, FailureKind.Unavailable);
             if (!report.AllPassed)
             {
                 var failed = report.Results.Where(r => !r.Ok).ToList();
                 throw new CliException($"{failed.Count} of {report.Results.Count} smoke checks failed ({string.Join("; ", failed.Select(r => $"{r.Check}: {r.Error}"))})",
-                    "see the log " + report.LogPath, ExitCodes.VerificationFailed);
+                    "see the log " + report.LogPath, FailureKind.VerificationFailed);
             }
             return ExitCodes.Ok;
         });
@@ -88,7 +88,7 @@ public static class VerificationCommands
             await VerificationView.WriteAsync(cli, reading, ct);
             if (!reading.Normalized)
                 throw new CliException($"error rates not normalized ({reading.Verdict}): {reading.Reason}",
-                    $"waited {ConfigDuration.Format(wait)}; look at the service, or wait longer with --deadline", ExitCodes.VerificationFailed);
+                    $"waited {ConfigDuration.Format(wait)}; look at the service, or wait longer with --deadline", FailureKind.VerificationFailed);
             return ExitCodes.Ok;
         });
         return verify;

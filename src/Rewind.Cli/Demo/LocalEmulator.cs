@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
+using Rewind.Core;
 using Rewind.Core.Files;
 
 namespace Rewind.Cli.Demo;
@@ -83,7 +84,7 @@ public sealed class LocalEmulator : IAsyncDisposable
         while (DateTimeOffset.UtcNow < deadline)
         {
             if (_process.HasExited)
-                throw new CliException($"the emulator exited at start (code {_process.ExitCode})", "check that moto 5.2.1 is installed for python3: pip install \"moto[server]==5.2.1\"", ExitCodes.Failed);
+                throw new CliException($"the emulator exited at start (code {_process.ExitCode})", "check that moto 5.2.1 is installed for python3: pip install \"moto[server]==5.2.1\"", FailureKind.Failed);
             try
             {
                 using var response = await http.GetAsync(new Uri(Endpoint, "moto-api/"), cancellationToken);
@@ -100,7 +101,7 @@ public sealed class LocalEmulator : IAsyncDisposable
             }
             await Task.Delay(100, cancellationToken);
         }
-        throw new CliException("the emulator did not answer within 30 s", "check that moto 5.2.1 is installed for python3", ExitCodes.Failed);
+        throw new CliException("the emulator did not answer within 30 s", "check that moto 5.2.1 is installed for python3", FailureKind.Failed);
     }
 
     private static int FreePort()

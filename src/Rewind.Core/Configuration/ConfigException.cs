@@ -1,7 +1,7 @@
 namespace Rewind.Core.Configuration;
 
 /// <summary>A configuration that cannot be used: its message is one line naming the file, position, key and fix.</summary>
-public sealed class ConfigException : Exception
+public sealed class ConfigException : Exception, IRewindFailure
 {
     public ConfigException()
         : this("the configuration is not valid")
@@ -54,6 +54,14 @@ public sealed class ConfigException : Exception
 
     /// <summary>The message without the file and position.</summary>
     public string Problem { get; }
+
+    /// <summary>A configuration is always the user's to fix, before anything is read from or sent to AWS.</summary>
+    public FailureKind Kind => FailureKind.BadInput;
+
+    public string? AwsCode => null;
+
+    /// <summary>The message already names the key and the fix.</summary>
+    public string Hint => string.Empty;
 
     /// <summary>The configuration file does not exist: says how to create one.</summary>
     public static ConfigException NotFound(string path, Exception innerException) =>

@@ -27,7 +27,7 @@ internal sealed class ConfigSection
             return section;
         }
 
-        var known = RewindConfigLoader.KnownKeys[schemaPath];
+        var known = ConfigKeys.KnownKeys[schemaPath];
         if (node is not ConfigMapping mapping)
         {
             var what = path.Length == 0 ? "the file" : path;
@@ -240,7 +240,7 @@ internal sealed class ConfigSection
             return $"unknown {where} '{key}'{inSection} (did you mean '{suggestion}'?)";
         }
 
-        if (path.Length == 0 && RewindConfigLoader.SectionOf(key) is { } section)
+        if (path.Length == 0 && ConfigKeys.SectionOf(key) is { } section)
         {
             return $"unknown top-level key '{key}': it belongs in the {section} section, as {section}.{key}";
         }

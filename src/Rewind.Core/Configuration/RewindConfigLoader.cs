@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace Rewind.Core.Configuration;
 
 /// <summary>Reads <c>rewind.yaml</c> into a <see cref="RewindConfig"/>, without reflection, or fails with one clear line.</summary>
@@ -8,34 +6,11 @@ public static class RewindConfigLoader
     /// <summary>The file <c>rewind init</c> writes and every command reads when <c>--config</c> is not given.</summary>
     public const string DefaultFileName = "rewind.yaml";
 
-    private static readonly string[] NotifyAudiences = ["team", "support", "customers"];
-
     /// <summary>
-    /// The keys each section accepts, by section path: <c>""</c> for the top level, <c>service</c>, <c>secrets[]</c> for an
-    /// item of the secrets list, <c>notify.team</c>, … (the JSON Schema is checked against this in the tests).
+    /// The keys each section accepts, by section path (<see cref="ConfigKeys.KnownKeys"/>, derived from the one table of
+    /// keys; the JSON Schema and the docs are checked against that table in the tests).
     /// </summary>
-    public static IReadOnlyDictionary<string, IReadOnlyList<string>> KnownKeys { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
-    {
-        [""] = ["service", "aws", "canary", "secrets", "cdn", "infra", "smoke", "verify", "incident", "freeze", "notify", "ledger"],
-        ["service"] = ["name", "cluster", "ecs_service", "family", "deploy_timeout"],
-        ["aws"] = ["profile", "region", "endpoint_url"],
-        ["canary"] = ["listener_arn", "rule_arn", "main_target_group", "canary_target_group"],
-        ["secrets[]"] = ["id"],
-        ["cdn"] = ["distribution_id", "paths"],
-        ["infra"] = ["repository", "directory", "max_destroys"],
-        ["smoke"] = ["url", "api_key_env", "api_key_secret", "retries", "timeout", "backoff", "checks", "checks_file"],
-        ["smoke.checks[]"] = ["name", "method", "path", "headers", "body", "status", "contains", "regex", "json_path", "latency_budget"],
-        ["verify"] = ["load_balancer", "target_group", "window", "max_5xx_percent", "alarms", "deadline", "baseline_tolerance_percent"],
-        ["incident"] = ["on_call", "postmortem_due", "severity", "github", "jira", "webhook_env", "drafts_dir"],
-        ["incident.github"] = ["repository", "token_env", "labels", "assignee", "api_url"],
-        ["incident.jira"] = ["url", "project", "issue_type", "email_env", "token_env", "assignee"],
-        ["freeze"] = ["ssm_parameter"],
-        ["notify"] = NotifyAudiences,
-        ["notify.team"] = NotifyTargetKeys(),
-        ["notify.support"] = NotifyTargetKeys(),
-        ["notify.customers"] = NotifyTargetKeys(),
-        ["ledger"] = ["backend", "path", "table"],
-    }.ToFrozenDictionary(StringComparer.Ordinal);
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> KnownKeys => ConfigKeys.KnownKeys;
 
     /// <summary>
     /// Reads and parses the file at <paramref name="path"/>; a missing file says how to create one. A relative path in it
@@ -96,12 +71,6 @@ public static class RewindConfigLoader
             ReadNotify(source, Section(source, root, "notify")),
             ReadLedger(Section(source, root, "ledger")));
     }
-
-    /// <summary>The section whose keys include <paramref name="key"/>, for "it belongs in service" hints.</summary>
-    internal static string? SectionOf(string key) =>
-        KnownKeys.FirstOrDefault(section => section.Key.Length > 0 && section.Value.Contains(key)).Key;
-
-    private static string[] NotifyTargetKeys() => ["slack_webhook_env", "webhook_env", "channel", "enabled"];
 
     private static ConfigSection Section(ConfigSource source, ConfigSection parent, string key) =>
         ConfigSection.Open(source, parent.KeyPath(key), parent.KeyPath(key), parent.Value(key));

@@ -10,7 +10,7 @@ namespace Rewind.Core.Configuration;
 /// </summary>
 public static partial class SmokeCheckReader
 {
-    private static readonly string[] Methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+    private static readonly IReadOnlyList<string> Methods = ConfigKeys.Get("smoke.checks[].method").Allowed;
 
     /// <summary>Reads a check file: a YAML list of checks (<c>- name: health …</c>).</summary>
     public static ValueList<SmokeCheck> Load(string path)

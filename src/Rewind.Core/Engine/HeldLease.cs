@@ -49,8 +49,16 @@ internal sealed class HeldLease(IRunStore runs, Lease lease) : IDisposable
 /// before its next change, journaled nothing more, and left the run to the new holder.
 /// </summary>
 public sealed class RunStoppedByTakeoverException(LeaseLostException lost, string stoppedBefore)
-    : Exception($"{lost.Message}; this run stopped before {stoppedBefore}; see 'rewind status'", lost)
+    : Exception($"{lost.Message}; this run stopped before {stoppedBefore}; see 'rewind status'", lost), IRewindFailure
 {
     /// <summary>The lease as stored when the loss was found (null when none was).</summary>
     public Lease? Holder { get; } = lost.Current;
+
+    /// <summary>Another holder has the run now: like a lock held by someone else.</summary>
+    public FailureKind Kind => FailureKind.Blocked;
+
+    public string? AwsCode => null;
+
+    /// <summary>The message already says what to do ('see rewind status').</summary>
+    public string Hint => string.Empty;
 }

@@ -10,9 +10,15 @@ public sealed record Operator(string Owner, string Host);
 
 /// <summary>Another operator holds the service: nothing was done.</summary>
 public sealed class ServiceLockedException(Lease holder)
-    : Exception($"{holder.Service} is locked by {holder.Owner} on {holder.Host} since {holder.AcquiredAt:yyyy-MM-dd HH:mm:ss}Z (until {holder.ExpiresAt:HH:mm:ss}Z)")
+    : Exception($"{holder.Service} is locked by {holder.Owner} on {holder.Host} since {holder.AcquiredAt:yyyy-MM-dd HH:mm:ss}Z (until {holder.ExpiresAt:HH:mm:ss}Z)"), IRewindFailure
 {
     public Lease Holder { get; } = holder;
+
+    public FailureKind Kind => FailureKind.Blocked;
+
+    public string? AwsCode => null;
+
+    public string Hint => "wait for that run to finish, or take the lock over with --takeover";
 }
 
 /// <summary>How a run ended: each step's result, in plan order.</summary>

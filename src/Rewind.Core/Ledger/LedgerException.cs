@@ -32,7 +32,7 @@ public enum LedgerFailureReason
 }
 
 /// <summary>An expected ledger failure: carries the reason and a message that names the problem and the fix.</summary>
-public sealed class LedgerException : Exception
+public sealed class LedgerException : Exception, IRewindFailure
 {
     public LedgerException()
         : this(LedgerFailureReason.Unreachable, "the ledger failed")
@@ -53,8 +53,26 @@ public sealed class LedgerException : Exception
         : base(message, innerException)
     {
         Reason = reason;
+        Kind = reason switch
+        {
+            LedgerFailureReason.Unreachable => FailureKind.Unavailable,
+            LedgerFailureReason.Conflict => FailureKind.Failed,
+            _ => FailureKind.BadInput,
+        };
     }
 
-    /// <summary>What went wrong, for mapping to an exit code.</summary>
+    /// <summary>What went wrong, for the engine's decisions (a conflict, a store that may come back).</summary>
     public LedgerFailureReason Reason { get; }
+
+    /// <summary>
+    /// Follows from <see cref="Reason"/> unless the store knows better: DynamoDB refusing the credentials is
+    /// <see cref="LedgerFailureReason.Unreachable"/> to the engine but bad input to the user, as from any AWS client.
+    /// </summary>
+    public FailureKind Kind { get; init; }
+
+    /// <summary>The DynamoDB error code, when DynamoDB answered with one.</summary>
+    public string? AwsCode { get; init; }
+
+    /// <summary>The message already names the problem and the fix.</summary>
+    public string Hint => string.Empty;
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using Rewind.Aws.Errors;
+using Rewind.Core;
 using Xunit;
 
 namespace Rewind.Aws.Tests.Errors;
