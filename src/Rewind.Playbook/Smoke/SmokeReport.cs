@@ -1,5 +1,5 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
+using Rewind.Core.Evidence;
+using CheckEvidence = Rewind.Core.Evidence.SmokeCheckResult;
 
 namespace Rewind.Playbook.Smoke;
 
@@ -25,37 +25,10 @@ public sealed record SmokeReport(string Url, IReadOnlyList<SmokeCheckResult> Res
     /// <summary>Every check failed without ever connecting: the URL is unreachable, not the service broken.</summary>
     public bool Unreachable => Results.Count > 0 && Results.All(r => r.Unreachable);
 
-    /// <summary>The results as compact JSON: [{"check","status","latencyMs","attempts","ok","error"?}].</summary>
-    public string ResultsJson()
-    {
-        var array = new JsonArray();
-        foreach (var r in Results)
-        {
-            var item = new JsonObject
-            {
-                ["check"] = r.Check,
-                ["status"] = r.Status,
-                ["latencyMs"] = r.LatencyMs,
-                ["attempts"] = r.Attempts,
-                ["ok"] = r.Ok,
-            };
-            if (r.Error is not null)
-                item["error"] = r.Error;
-            array.Add((JsonNode)item);
-        }
-        return array.ToJsonString();
-    }
-
-    /// <summary>The <c>smoke</c> evidence: url, checks, passed, failed, results, log.</summary>
-    public Dictionary<string, string> Evidence() => new()
-    {
-        ["url"] = Url,
-        ["checks"] = Results.Count.ToString(CultureInfo.InvariantCulture),
-        ["passed"] = Passed.ToString(CultureInfo.InvariantCulture),
-        ["failed"] = Failed.ToString(CultureInfo.InvariantCulture),
-        ["results"] = ResultsJson(),
-        ["log"] = LogPath,
-    };
+    /// <summary>The <c>smoke</c> evidence: the URL, the counts, every check's result, and the log.</summary>
+    public SmokePassed Evidence() => new(
+        Url, Results.Count, Passed, Failed,
+        [.. Results.Select(r => new CheckEvidence(r.Check, r.Status, r.LatencyMs, r.Attempts, r.Ok, r.Error))], LogPath);
 
     /// <summary>One line: "2/2 checks passed" or "1/2 checks passed; enqueue: status 500".</summary>
     public string Summary() => AllPassed
