@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace Rewind.Cli.Rendering;
 
 /// <summary>The answer of <c>rewind smoke</c> with <c>--output json</c>.</summary>
-public sealed record SmokeCommandReport(string Url, int Checks, int Passed, int Failed, string Log, IReadOnlyList<SmokeCheckResult> Results);
+public sealed record SmokeCommandReport(string Url, int Checks, int Passed, int Failed, string Log, IReadOnlyList<SmokeCheckOutcome> Results);
 
 /// <summary>The answer of <c>rewind verify</c> with <c>--output json</c>: the verdict, why, and the evidence.</summary>
 public sealed record VerifyCommandReport(string Verdict, string Reason, IReadOnlyDictionary<string, string> Evidence);

@@ -218,11 +218,16 @@ public sealed class InfraStep : IStep
             return [];
         var planned = Read(plan);
         var drift = new List<string>();
-        var repository = Path.GetFullPath(settings.Repository);
-        if (!string.Equals(repository.TrimEnd(Path.DirectorySeparatorChar), planned.Repository.TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
-            drift.Add($"infra.repository is now {repository}; the plan names {planned.Repository}");
-        if (!planned.Directory.EndsWith(settings.Directory.Trim('/'), StringComparison.Ordinal))
+        // The plan names the directory from the git root: the configured repository may be a folder below it.
+        var directory = settings.Directory.Trim('/');
+        var prefix = planned.Directory == directory ? ""
+            : planned.Directory.EndsWith("/" + directory, StringComparison.Ordinal) ? planned.Directory[..^directory.Length] : null;
+        if (prefix is null)
             drift.Add($"infra.directory is now {settings.Directory}; the plan names {planned.Directory}");
+        var repository = Path.TrimEndingDirectorySeparator(Path.GetFullPath(settings.Repository));
+        var plannedRepository = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(planned.Repository, prefix ?? "")));
+        if (!string.Equals(repository, plannedRepository, StringComparison.Ordinal))
+            drift.Add($"infra.repository is now {repository}; the plan names {plannedRepository}");
         return drift;
     }
 

@@ -1,5 +1,4 @@
 using Rewind.Core.Evidence;
-using CheckEvidence = Rewind.Core.Evidence.SmokeCheckResult;
 
 namespace Rewind.Playbook.Smoke;
 
@@ -11,10 +10,10 @@ namespace Rewind.Playbook.Smoke;
 /// <param name="Ok">Whether the last attempt passed.</param>
 /// <param name="Error">Why the last attempt failed; null when it passed. Never contains the API key.</param>
 /// <param name="Unreachable">The last attempt could not connect at all (refused, unknown host).</param>
-public sealed record SmokeCheckResult(string Check, int? Status, long LatencyMs, int Attempts, bool Ok, string? Error, bool Unreachable);
+public sealed record SmokeCheckOutcome(string Check, int? Status, long LatencyMs, int Attempts, bool Ok, string? Error, bool Unreachable);
 
 /// <summary>The smoke tests of one run: each check's result and the log file.</summary>
-public sealed record SmokeReport(string Url, IReadOnlyList<SmokeCheckResult> Results, string LogPath)
+public sealed record SmokeReport(string Url, IReadOnlyList<SmokeCheckOutcome> Results, string LogPath)
 {
     public int Passed => Results.Count(r => r.Ok);
 
@@ -28,7 +27,7 @@ public sealed record SmokeReport(string Url, IReadOnlyList<SmokeCheckResult> Res
     /// <summary>The <c>smoke</c> evidence: the URL, the counts, every check's result, and the log.</summary>
     public SmokePassed Evidence() => new(
         Url, Results.Count, Passed, Failed,
-        [.. Results.Select(r => new CheckEvidence(r.Check, r.Status, r.LatencyMs, r.Attempts, r.Ok, r.Error))], LogPath);
+        [.. Results.Select(r => new SmokeCheckResult(r.Check, r.Status, r.LatencyMs, r.Attempts, r.Ok, r.Error))], LogPath);
 
     /// <summary>One line: "2/2 checks passed" or "1/2 checks passed; enqueue: status 500".</summary>
     public string Summary() => AllPassed
