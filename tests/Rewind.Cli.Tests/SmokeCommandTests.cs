@@ -272,12 +272,11 @@ public sealed class SmokeCommandTests : IDisposable
                 .StartAsync(plan, EngineJson.Serialize(plan), new Operator("test", "host"), Ct);
         }
 
-        var evidence = Assert.Single(outcome.Steps).Result.Evidence!.Facts();
-        Assert.Equal(["checks", "failed", "log", "passed", "results", "url"], evidence.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal("2", evidence["passed"]);
-        Assert.EndsWith($"{outcome.RunId}.log", evidence["log"], StringComparison.Ordinal);
-        Assert.Equal(2, JsonDocument.Parse(evidence["results"]).RootElement.GetArrayLength());
-        foreach (var file in Directory.GetFiles(_folder.FullName, "run-ledger.db*").Append(evidence["log"]))
+        var evidence = Assert.IsType<Core.Evidence.SmokePassed>(Assert.Single(outcome.Steps).Result.Evidence);
+        Assert.Equal(2, evidence.Passed);
+        Assert.EndsWith($"{outcome.RunId}.log", evidence.Log, StringComparison.Ordinal);
+        Assert.Equal(2, evidence.Results.Count);
+        foreach (var file in Directory.GetFiles(_folder.FullName, "run-ledger.db*").Append(evidence.Log!))
             Assert.DoesNotContain(_key, System.Text.Encoding.UTF8.GetString(File.ReadAllBytes(file)), StringComparison.Ordinal);
     }
 

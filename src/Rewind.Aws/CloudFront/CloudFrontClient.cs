@@ -1,3 +1,4 @@
+using Rewind.Core.Rules;
 using System.Globalization;
 using System.Text;
 using System.Xml;
@@ -19,10 +20,8 @@ public sealed class CloudFrontClient(AwsTransport transport) : ICloudFrontClient
     {
         ArgumentException.ThrowIfNullOrEmpty(callerReference);
         ArgumentNullException.ThrowIfNull(paths);
-        if (paths.Count == 0)
-            throw new ArgumentException("an invalidation needs at least one path", nameof(paths));
-        if (paths.FirstOrDefault(p => !p.StartsWith('/')) is { } relative)
-            throw new ArgumentException($"invalidation path '{relative}' must start with '/'", nameof(paths));
+        if (InvalidationPaths.Problem(paths) is { } problem)
+            throw new ArgumentException($"invalidation refused: {problem}", nameof(paths));
 
         var batch = new XElement(Namespace + "InvalidationBatch",
             new XElement(Namespace + "Paths",

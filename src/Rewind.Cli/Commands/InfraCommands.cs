@@ -38,32 +38,33 @@ public static class InfraCommands
     {
         var plan = await StepFor(context, reference, false).PlanAsync(new PlanningContext(context.Config.Service.Name, null), cancellationToken);
         await RenderAsync(context, plan, null, cancellationToken);
-        InfraStep.DeletePlan(plan.Parameter("planFile"));
+        DeletePlanFiles(plan);
         return ExitCodes.Ok;
     }
 
     private static async Task<int> ApplyAsync(CliContext context, string? reference, bool live, bool allowDestroy, CancellationToken cancellationToken)
     {
         var again = "rewind infra apply --live" + (reference is null ? "" : $" --ref {reference}") + (allowDestroy ? " --allow-destroy" : "");
-        if (live && Environment.GetEnvironmentVariable("CONFIRM") != "true")
+        var confirmed = InfraApproval.ConfirmedIn(Environment.GetEnvironmentVariable);
+        if (live && !confirmed)
             throw new CliException("terraform apply needs CONFIRM=true as well as --live; nothing was changed", $"review 'rewind infra plan', then run: CONFIRM=true {again}", FailureKind.Blocked);
 
         var step = StepFor(context, reference, allowDestroy);
         var plan = await step.PlanAsync(new PlanningContext(context.Config.Service.Name, null), cancellationToken);
-        var destroys = int.Parse(plan.Parameter("destroys"), System.Globalization.CultureInfo.InvariantCulture);
-        var limit = context.Config.Infra!.MaxDestroys;
+        var planned = InfraStep.Read(plan);
+        var gate = planned.Approval(confirmed);
         if (!live || plan.NothingToDo)
         {
             await RenderAsync(context, plan, null, cancellationToken);
-            InfraStep.DeletePlan(plan.Parameter("planFile"));
+            DeletePlanFiles(plan);
             context.Log(plan.NothingToDo ? "rewind: nothing to apply: the state already matches" : "rewind: dry-run: nothing was changed; run again with --live and CONFIRM=true to apply");
             return ExitCodes.Ok;
         }
-        if (destroys > limit && !allowDestroy)
+        if (gate.Decide(planned.Destroys) == InfraVerdict.OverDestroyLimit)
         {
             await RenderAsync(context, plan, null, cancellationToken);
-            InfraStep.DeletePlan(plan.Parameter("planFile"));
-            throw new CliException($"the plan destroys {destroys} resource(s), more than infra.max_destroys {limit}; nothing was changed", $"review the plan, then run: CONFIRM=true {again} --allow-destroy", FailureKind.Blocked);
+            DeletePlanFiles(plan);
+            throw new CliException($"{gate.DestroyLimitProblem(planned.Destroys)}; nothing was changed", $"review the plan, then run: CONFIRM=true {again} --allow-destroy", FailureKind.Blocked);
         }
 
         await using var ledger = await context.OpenLedgerAsync(null, cancellationToken);
@@ -99,25 +100,31 @@ public static class InfraCommands
         return json;
     }
 
+    private static void DeletePlanFiles(StepPlan plan)
+    {
+        foreach (var file in InfraStep.FilesLeftBy(plan))
+            InfraStep.DeletePlan(file);
+    }
+
     /// <summary>The plan summary (and the run's result after an apply): text for people, one JSON document for programs.</summary>
     private static async Task RenderAsync(CliContext context, StepPlan plan, (RunOutcome Run, StepResult Result)? applied, CancellationToken cancellationToken)
     {
-        var resources = TerraformPlanSummary.ParseLines(plan.Parameter("resources"));
+        var planned = InfraStep.Read(plan);
         if (context.Output == OutputFormat.Json)
         {
             var document = new JsonObject
             {
-                ["ref"] = plan.Parameter("ref"),
-                ["refReason"] = plan.Parameter("refReason"),
-                ["commit"] = plan.Parameter("commit"),
-                ["directory"] = plan.Parameter("directory"),
-                ["state"] = plan.Parameter("state"),
+                ["ref"] = planned.Ref,
+                ["refReason"] = planned.RefReason,
+                ["commit"] = planned.Commit,
+                ["directory"] = planned.Directory,
+                ["state"] = planned.State,
                 ["hasChanges"] = !plan.NothingToDo,
-                ["adds"] = int.Parse(plan.Parameter("adds"), System.Globalization.CultureInfo.InvariantCulture),
-                ["changes"] = int.Parse(plan.Parameter("changes"), System.Globalization.CultureInfo.InvariantCulture),
-                ["destroys"] = int.Parse(plan.Parameter("destroys"), System.Globalization.CultureInfo.InvariantCulture),
-                ["maxDestroys"] = int.Parse(plan.Parameter("maxDestroys"), System.Globalization.CultureInfo.InvariantCulture),
-                ["resources"] = new JsonArray([.. resources.Select(r => (JsonNode)new JsonObject { ["address"] = r.Address, ["action"] = r.Action })]),
+                ["adds"] = planned.Adds,
+                ["changes"] = planned.Changes,
+                ["destroys"] = planned.Destroys,
+                ["maxDestroys"] = planned.MaxDestroys,
+                ["resources"] = new JsonArray([.. planned.Resources.Select(r => (JsonNode)new JsonObject { ["address"] = r.Address, ["action"] = r.Action })]),
                 ["applied"] = applied is null ? null : Applied(applied.Value.Run.RunId, applied.Value.Result),
             };
             await context.Out.WriteLineAsync(document.ToJsonString(Indented).AsMemory(), cancellationToken);
@@ -126,7 +133,7 @@ public static class InfraCommands
         await context.Out.WriteLineAsync(plan.Summary.AsMemory(), cancellationToken);
         foreach (var change in plan.Changes)
             await context.Out.WriteLineAsync($"  {change}".AsMemory(), cancellationToken);
-        await context.Out.WriteLineAsync($"state: {plan.Parameter("state")}".AsMemory(), cancellationToken);
+        await context.Out.WriteLineAsync($"state: {planned.State}".AsMemory(), cancellationToken);
         if (applied is { } done)
             await context.Out.WriteLineAsync($"run {done.Run.RunId}: {done.Result.Status.ToString().ToLowerInvariant()}: {done.Result.Summary}".AsMemory(), cancellationToken);
     }

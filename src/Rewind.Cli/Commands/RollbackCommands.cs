@@ -89,14 +89,8 @@ public static class RollbackCommands
                 ?? throw new CliException("no distribution to invalidate", "pass --dist-id ID or set cdn.distribution_id in rewind.yaml");
             string[] given = [.. (parse.GetValue(paths) ?? []).Select(CdnPath)];
             IReadOnlyList<string> chosen = given.Length > 0 ? given : cli.Config.Cdn?.Paths is { Count: > 0 } configured ? [.. configured] : ["/*"];
-            try
-            {
-                Rewind.Playbook.Cdn.CdnStep.Validate(chosen);
-            }
-            catch (Rewind.Core.RewindException e)
-            {
-                throw new CliException(e.Message, e.Hint);
-            }
+            if (Rewind.Core.Rules.InvalidationPaths.Problem(chosen) is { } problem)
+                throw new CliException(problem.Problem, problem.Fix);
             return RunAsync(cli, new Request(null, parse.GetValue(live), parse.GetValue(yes), StepSelection.All, NeedsTarget: false),
                 (_, aws, _) => [new Rewind.Playbook.Cdn.CdnStep(aws.CloudFront, id, chosen, wait: parse.GetValue(waitFor))], ct);
         });
@@ -258,7 +252,7 @@ public static class RollbackCommands
 
     private static void RemoveDryRunPlanFiles(RollbackPlan plan, string? createdFolder)
     {
-        foreach (var file in plan.Steps.Select(s => s.Parameters?.GetValueOrDefault("planFile")).OfType<string>())
+        foreach (var file in plan.Steps.SelectMany(Rewind.Playbook.Infra.InfraStep.FilesLeftBy))
             File.Delete(file);
         if (createdFolder is not null && Directory.Exists(createdFolder))
             Directory.Delete(createdFolder, recursive: true);

@@ -87,7 +87,10 @@ public static class PlaybookSteps
         return [.. plan.Steps.Select(p => configured.FirstOrDefault(s => s.Name == p.Step) ?? p.Step switch
         {
             "secrets" => new SecretsStep(aws.SecretsManager, []),
-            "cdn" => new CdnStep(aws.CloudFront, p.Parameter("distribution"), []),
+            "infra" => InfraStep.ForResume(),
+            "cdn" => CdnStep.ForResume(aws.CloudFront),
+            "smoke" => SmokeStep.ForResume(aws.SecretsManager, Environment.GetEnvironmentVariable, cli.ConfigFolder),
+            "verify" => VerifyStep.ForResume(aws.CloudWatch),
             _ => null,
         }).OfType<IStep>()];
     }

@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace Rewind.Cli.Rendering;
 
 /// <summary>The answer of <c>rewind smoke</c> with <c>--output json</c>.</summary>
-public sealed record SmokeCommandReport(string Url, int Checks, int Passed, int Failed, string Log, IReadOnlyList<SmokeCheckResult> Results);
+public sealed record SmokeCommandReport(string Url, int Checks, int Passed, int Failed, string Log, IReadOnlyList<SmokeCheckOutcome> Results);
 
 /// <summary>The answer of <c>rewind verify</c> with <c>--output json</c>: the verdict, why, and the evidence.</summary>
 public sealed record VerifyCommandReport(string Verdict, string Reason, IReadOnlyDictionary<string, string> Evidence);
@@ -44,7 +44,7 @@ public static class VerificationView
 
     public static async Task WriteAsync(CliContext context, VerifyReading reading, CancellationToken cancellationToken)
     {
-        var evidence = reading.Evidence();
+        var evidence = Lines(reading.Evidence());
         if (context.Output == OutputFormat.Json)
         {
             await Json.WriteAsync(context.Out, new VerifyCommandReport(reading.Verdict, reading.Reason, evidence), VerificationJson.Default.VerifyCommandReport, cancellationToken);
@@ -57,6 +57,24 @@ public static class VerificationView
         console.Write(table);
         console.MarkupLine($"verdict: {(reading.Normalized ? "[green]" : "[red]")}{Markup.Escape(reading.Verdict)}[/]: {Markup.Escape(reading.Reason)}");
     }
+
+    /// <summary>The evidence as the command shows it: percentages with two decimals, "none" for what was not measured.</summary>
+    private static Dictionary<string, string> Lines(Core.Evidence.ErrorRatesNormalized evidence) => new()
+    {
+        ["metric"] = evidence.Metric,
+        ["windowStart"] = Iso(evidence.WindowStart),
+        ["windowEnd"] = Iso(evidence.WindowEnd),
+        ["requests"] = evidence.Requests?.ToString(CultureInfo.InvariantCulture) ?? "none",
+        ["errors"] = evidence.Errors?.ToString(CultureInfo.InvariantCulture) ?? "none",
+        ["rate5xxPercent"] = evidence.Rate5xxPercent is { } rate ? VerifyReading.Percent(rate) : "none",
+        ["thresholdPercent"] = VerifyReading.Percent(evidence.ThresholdPercent),
+        ["baselinePercent"] = evidence.BaselinePercent is { } baseline ? VerifyReading.Percent(baseline) : "none",
+        ["baseline"] = evidence.Baseline ?? "none",
+        ["alarms"] = evidence.Alarms.Count == 0 ? "none" : string.Join(';', evidence.Alarms.Select(a => $"{a.Alarm}={a.State}")),
+        ["verdict"] = evidence.Verdict,
+    };
+
+    private static string Iso(DateTimeOffset? at) => at?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) ?? "none";
 }
 
 /// <summary>Source-generated serialisation of the verification documents (NativeAOT: no reflection).</summary>

@@ -1,3 +1,6 @@
+using System.Collections.Frozen;
+using Rewind.Core.Rules;
+
 namespace Rewind.Core.Configuration;
 
 /// <summary>Reads <c>rewind.yaml</c> into a <see cref="RewindConfig"/>, without reflection, or fails with one clear line.</summary>
@@ -251,25 +254,7 @@ public static class RewindConfigLoader
         }
 
         var paths = section.StringList("paths", "[\"/*\"]", (path, node, key) =>
-        {
-            if (!path.StartsWith('/'))
-            {
-                throw section.At(node, key, $"{key} '{path}' must start with '/': write '/{path}'");
-            }
-
-            var star = path.IndexOf('*', StringComparison.Ordinal);
-            if (star >= 0 && star != path.Length - 1)
-            {
-                throw section.At(node, key, $"{key} '{path}': CloudFront allows '*' only at the end of a path, as in '/images/*'");
-            }
-
-            if (ConfigRules.HasWhitespace(path))
-            {
-                throw section.At(node, key, $"{key} '{path}' contains a space: encode it as %20");
-            }
-
-            return path;
-        });
+            InvalidationPaths.Problem(path) is { } problem ? throw section.At(node, key, $"{key} '{path}' {problem}") : path);
         if (paths is { Count: 0 })
         {
             throw section.Error("paths", "cdn.paths is empty: list at least one path, such as [\"/*\"]");

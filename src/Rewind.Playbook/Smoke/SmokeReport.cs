@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
+using Rewind.Core.Evidence;
 
 namespace Rewind.Playbook.Smoke;
 
@@ -11,10 +10,10 @@ namespace Rewind.Playbook.Smoke;
 /// <param name="Ok">Whether the last attempt passed.</param>
 /// <param name="Error">Why the last attempt failed; null when it passed. Never contains the API key.</param>
 /// <param name="Unreachable">The last attempt could not connect at all (refused, unknown host).</param>
-public sealed record SmokeCheckResult(string Check, int? Status, long LatencyMs, int Attempts, bool Ok, string? Error, bool Unreachable);
+public sealed record SmokeCheckOutcome(string Check, int? Status, long LatencyMs, int Attempts, bool Ok, string? Error, bool Unreachable);
 
 /// <summary>The smoke tests of one run: each check's result and the log file.</summary>
-public sealed record SmokeReport(string Url, IReadOnlyList<SmokeCheckResult> Results, string LogPath)
+public sealed record SmokeReport(string Url, IReadOnlyList<SmokeCheckOutcome> Results, string LogPath)
 {
     public int Passed => Results.Count(r => r.Ok);
 
@@ -25,37 +24,10 @@ public sealed record SmokeReport(string Url, IReadOnlyList<SmokeCheckResult> Res
     /// <summary>Every check failed without ever connecting: the URL is unreachable, not the service broken.</summary>
     public bool Unreachable => Results.Count > 0 && Results.All(r => r.Unreachable);
 
-    /// <summary>The results as compact JSON: [{"check","status","latencyMs","attempts","ok","error"?}].</summary>
-    public string ResultsJson()
-    {
-        var array = new JsonArray();
-        foreach (var r in Results)
-        {
-            var item = new JsonObject
-            {
-                ["check"] = r.Check,
-                ["status"] = r.Status,
-                ["latencyMs"] = r.LatencyMs,
-                ["attempts"] = r.Attempts,
-                ["ok"] = r.Ok,
-            };
-            if (r.Error is not null)
-                item["error"] = r.Error;
-            array.Add((JsonNode)item);
-        }
-        return array.ToJsonString();
-    }
-
-    /// <summary>The <c>smoke</c> evidence: url, checks, passed, failed, results, log.</summary>
-    public Dictionary<string, string> Evidence() => new()
-    {
-        ["url"] = Url,
-        ["checks"] = Results.Count.ToString(CultureInfo.InvariantCulture),
-        ["passed"] = Passed.ToString(CultureInfo.InvariantCulture),
-        ["failed"] = Failed.ToString(CultureInfo.InvariantCulture),
-        ["results"] = ResultsJson(),
-        ["log"] = LogPath,
-    };
+    /// <summary>The <c>smoke</c> evidence: the URL, the counts, every check's result, and the log.</summary>
+    public SmokePassed Evidence() => new(
+        Url, Results.Count, Passed, Failed,
+        [.. Results.Select(r => new SmokeCheckResult(r.Check, r.Status, r.LatencyMs, r.Attempts, r.Ok, r.Error))], LogPath);
 
     /// <summary>One line: "2/2 checks passed" or "1/2 checks passed; enqueue: status 500".</summary>
     public string Summary() => AllPassed

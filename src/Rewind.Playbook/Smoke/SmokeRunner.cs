@@ -36,7 +36,7 @@ public sealed class SmokeRunner(HttpClient http, SmokeOptions options, TimeProvi
     }
 
     /// <summary>Runs the checks in order (their log reads as a story); <paramref name="progress"/> hears each attempt.</summary>
-    public async Task<IReadOnlyList<SmokeCheckResult>> RunAsync(
+    public async Task<IReadOnlyList<SmokeCheckOutcome>> RunAsync(
         Uri baseUrl, IReadOnlyList<SmokeCheck> checks, ApiKey? key, SmokeLog log, Action<string>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(baseUrl);
@@ -45,7 +45,7 @@ public sealed class SmokeRunner(HttpClient http, SmokeOptions options, TimeProvi
         var redact = key is null ? (Func<string, string>)(text => text) : key.Redact;
         log.RedactWith(redact);
         log.Write($"smoke tests against {baseUrl}: {checks.Count} check(s), {options.Retries} retries, timeout {options.Timeout.TotalSeconds:0.###} s, api key {(key is null ? "none" : key.Source)}");
-        var results = new List<SmokeCheckResult>();
+        var results = new List<SmokeCheckOutcome>();
         foreach (var check in checks)
         {
             var result = await RunCheckAsync(baseUrl, check, key, redact, log, progress, cancellationToken);
@@ -56,13 +56,13 @@ public sealed class SmokeRunner(HttpClient http, SmokeOptions options, TimeProvi
         return results;
     }
 
-    private async Task<SmokeCheckResult> RunCheckAsync(
+    private async Task<SmokeCheckOutcome> RunCheckAsync(
         Uri baseUrl, SmokeCheck check, ApiKey? key, Func<string, string> redact, SmokeLog log, Action<string>? progress, CancellationToken cancellationToken)
     {
-        var builder = new ResiliencePipelineBuilder<SmokeCheckResult> { TimeProvider = time };
+        var builder = new ResiliencePipelineBuilder<SmokeCheckOutcome> { TimeProvider = time };
         if (options.Retries > 0)
         {
-            builder.AddRetry(new RetryStrategyOptions<SmokeCheckResult>
+            builder.AddRetry(new RetryStrategyOptions<SmokeCheckOutcome>
             {
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Ok: false }),
                 MaxRetryAttempts = options.Retries,
@@ -90,7 +90,7 @@ public sealed class SmokeRunner(HttpClient http, SmokeOptions options, TimeProvi
         return result with { Attempts = attempts };
     }
 
-    private async Task<SmokeCheckResult> AttemptAsync(Uri baseUrl, SmokeCheck check, ApiKey? key, Func<string, string> redact, CancellationToken cancellationToken)
+    private async Task<SmokeCheckOutcome> AttemptAsync(Uri baseUrl, SmokeCheck check, ApiKey? key, Func<string, string> redact, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(new HttpMethod(check.Method), new Uri(baseUrl.AbsoluteUri.TrimEnd('/') + check.Path));
         foreach (var header in check.Headers)
@@ -121,17 +121,17 @@ public sealed class SmokeRunner(HttpClient http, SmokeOptions options, TimeProvi
                 problem = bodyProblem + Excerpt(text, redact);
             else if (check.LatencyBudget is { } budget && latency > budget.TotalMilliseconds)
                 problem = $"answered in {latency} ms, over its {budget.TotalMilliseconds:0} ms budget";
-            return new SmokeCheckResult(check.Name, status, latency, 1, problem is null, problem, Unreachable: false);
+            return new SmokeCheckOutcome(check.Name, status, latency, 1, problem is null, problem, Unreachable: false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return new SmokeCheckResult(check.Name, null, Elapsed(), 1, false, $"no answer within {options.Timeout.TotalSeconds:0.###} s (timeout)", Unreachable: false);
+            return new SmokeCheckOutcome(check.Name, null, Elapsed(), 1, false, $"no answer within {options.Timeout.TotalSeconds:0.###} s (timeout)", Unreachable: false);
         }
         catch (HttpRequestException e)
         {
             var unreachable = e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.NoData or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.TryAgain }
                 || e.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError;
-            return new SmokeCheckResult(check.Name, null, Elapsed(), 1, false, redact(Describe(e)), unreachable);
+            return new SmokeCheckOutcome(check.Name, null, Elapsed(), 1, false, redact(Describe(e)), unreachable);
         }
     }
 

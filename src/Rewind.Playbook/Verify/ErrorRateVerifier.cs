@@ -3,6 +3,7 @@ using Rewind.Aws.CloudWatch;
 using Rewind.Core;
 using Rewind.Core.Configuration;
 using Rewind.Core.Engine;
+using Rewind.Core.Evidence;
 
 namespace Rewind.Playbook.Verify;
 
@@ -30,21 +31,11 @@ public sealed record VerifyReading(
 {
     public bool Normalized => Verdict == Verdicts.Normalized;
 
-    /// <summary>The <c>verify</c> evidence, keys as the checklist reads them.</summary>
-    public Dictionary<string, string> Evidence() => new()
-    {
-        ["metric"] = Metric,
-        ["windowStart"] = Rate is null ? "none" : Iso(Rate.Start),
-        ["windowEnd"] = Rate is null ? "none" : Iso(Rate.End),
-        ["requests"] = Rate is null ? "none" : Number(Rate.Requests),
-        ["errors"] = Rate is null ? "none" : Number(Rate.Errors),
-        ["rate5xxPercent"] = Rate?.Percent is { } p ? Percent(p) : "none",
-        ["thresholdPercent"] = Percent(ThresholdPercent),
-        ["baselinePercent"] = BaselinePercent is { } b ? Percent(b) : "none",
-        ["baseline"] = BaselineNote,
-        ["alarms"] = Alarms.Count == 0 ? "none" : string.Join(';', Alarms.Select(a => $"{a.AlarmName}={StateName(a.StateValue)}")),
-        ["verdict"] = Verdict,
-    };
+    /// <summary>The <c>verify</c> evidence: the window, the counts and rates (null without request data), the alarms, the verdict.</summary>
+    public ErrorRatesNormalized Evidence() => new(
+        Metric, Rate?.Start, Rate?.End, Rate is null ? null : (long)Rate.Requests, Rate is null ? null : (long)Rate.Errors,
+        Rate?.Percent is { } p ? Math.Round(p, 2) : null, ThresholdPercent, BaselinePercent is { } b ? Math.Round(b, 2) : null, BaselineNote,
+        [.. Alarms.Select(a => new AlarmReading(a.AlarmName, StateName(a.StateValue)))], Verdict);
 
     /// <summary>An alarm state as CloudWatch spells it: OK, ALARM, INSUFFICIENT_DATA.</summary>
     public static string StateName(AlarmState state) => state switch
@@ -56,10 +47,6 @@ public sealed record VerifyReading(
     };
 
     public static string Percent(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
-
-    private static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
-
-    private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 }
 
 /// <summary>

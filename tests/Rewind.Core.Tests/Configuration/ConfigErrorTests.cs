@@ -150,7 +150,7 @@ public sealed class ConfigErrorTests
     {
         var error = ParseError("cdn:\n  distribution_id: E123ABC\n  paths:\n    - /index.html\n    - images/*\n");
 
-        Assert.Equal("rewind.yaml:5:7: cdn.paths[1] 'images/*' must start with '/': write '/images/*'", error.Message);
+        Assert.Equal("rewind.yaml:5:7: cdn.paths[1] 'images/*' does not start with '/': CloudFront paths are absolute: write '/images/*'", error.Message);
     }
 
     [Fact]
@@ -158,7 +158,7 @@ public sealed class ConfigErrorTests
     {
         var error = ParseError("cdn:\n  distribution_id: E123ABC\n  paths: [\"/a*/b\"]\n");
 
-        Assert.Equal("rewind.yaml:3:11: cdn.paths[0] '/a*/b': CloudFront allows '*' only at the end of a path, as in '/images/*'", error.Message);
+        Assert.Equal("rewind.yaml:3:11: cdn.paths[0] '/a*/b' has a '*' before its end: CloudFront allows '*' only as the last character, as in '/images/*'", error.Message);
     }
 
     [Fact]

@@ -81,7 +81,7 @@ public sealed class InfraCommandTests : IDisposable
         using var report = JsonDocument.Parse(applied.Stdout);
         var result = report.RootElement.GetProperty("applied");
         Assert.Equal("Succeeded", result.GetProperty("status").GetString());
-        Assert.Equal("true", result.GetProperty("evidence").GetProperty("applied").GetString());
+        Assert.True(result.GetProperty("evidence").GetProperty("applied").GetBoolean());
         Assert.Equal("no changes", result.GetProperty("evidence").GetProperty("planAfter").GetString());
         Assert.Equal(new Dictionary<string, string> { ["terraform_data.a"] = "one" }, repo.StateResources());
         Assert.Equal(tree, repo.TreeFingerprint());
@@ -193,11 +193,13 @@ public sealed class InfraCommandTests : IDisposable
         };
 
         var plan = await step.PlanAsync(new PlanningContext("api", target), Ct);
+        var planned = InfraStep.Read(plan);
 
-        Assert.Equal(repo.SecondCommit, plan.Parameter("commit"));
-        Assert.Equal("recorded in the target release", plan.Parameter("refReason"));
+        Assert.Equal(repo.SecondCommit, planned.Commit);
+        Assert.Equal("recorded in the target release", planned.RefReason);
         Assert.True(plan.NothingToDo);
-        Assert.False(File.Exists(plan.Parameter("planFile")));
+        Assert.Empty(planned.FilesLeft());
+        Assert.Empty(Directory.GetFiles(repo.PlanFolder, "*.tfplan"));
     }
 
     private static async Task<TerraformRepository> RepositoryAsync()

@@ -1,4 +1,5 @@
 using Rewind.Core.Engine;
+using Rewind.Core.Evidence;
 using Rewind.Core.Ledger;
 using Rewind.IntegrationTests.Playbook;
 using Rewind.Ledger.Sqlite;
@@ -19,12 +20,12 @@ public sealed class InfraResumeTests
         using var _ = repo;
 
         Assert.Equal(RunStatus.Succeeded, outcome.Status);
-        var result = Assert.Single(outcome.Steps).Result;
-        Assert.Equal("true (earlier attempt)", result.Evidence!.Facts()["applied"]);
-        Assert.Equal("no changes", result.Evidence!.Facts()["planAfter"]);
+        var applied = Assert.IsType<InfraApplied>(Assert.Single(outcome.Steps).Result.Evidence);
+        Assert.True(applied.Applied && applied.AppliedEarlier);
+        Assert.Equal("no changes", applied.PlanAfter);
         Assert.Single(journal, e => e.Kind == JournalKind.CallSent && e.Detail.Contains(InfraStep.Apply, StringComparison.Ordinal));
         Assert.Equal(new Dictionary<string, string> { ["terraform_data.a"] = "one" }, repo.StateResources());
-        Assert.Equal(repo.FirstCommit, plan.Steps[0].Parameter("commit"));
+        Assert.Equal(repo.FirstCommit, InfraStep.Read(plan.Steps[0]).Commit);
     }
 
     [Fact]
@@ -34,10 +35,11 @@ public sealed class InfraResumeTests
         using var __ = repo;
 
         Assert.Equal(RunStatus.Succeeded, outcome.Status);
-        var result = Assert.Single(outcome.Steps).Result;
-        Assert.Equal("an earlier apply may have landed in part", result.Evidence!.Facts()["replanned"]);
-        Assert.Equal("true", result.Evidence!.Facts()["applied"]);
-        Assert.Equal("no changes", result.Evidence!.Facts()["planAfter"]);
+        var applied = Assert.IsType<InfraApplied>(Assert.Single(outcome.Steps).Result.Evidence);
+        Assert.Equal("an earlier apply may have landed in part", applied.Replanned);
+        Assert.True(applied.Applied);
+        Assert.False(applied.AppliedEarlier);
+        Assert.Equal("no changes", applied.PlanAfter);
         Assert.Single(journal, e => e.Kind == JournalKind.CallSucceeded && e.Detail.Contains(InfraStep.Apply, StringComparison.Ordinal));
         Assert.Equal(new Dictionary<string, string> { ["terraform_data.a"] = "one" }, repo.StateResources());
     }

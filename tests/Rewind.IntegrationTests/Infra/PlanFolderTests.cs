@@ -115,7 +115,7 @@ public sealed class PlanFolderTests(RolloutEmulatorFixture emulator) : IDisposab
         var stopped = await world.LatestRunAsync(Ct);
         var planned = Assert.Single(JsonNode.Parse(stopped.PlanJson)!["steps"]!.AsArray(), s => s!["step"]!.GetValue<string>() == "infra")!;
         // The plan shown carries the saved plan's hash, and the saved plan is the user's alone.
-        var saved = planned["parameters"]![InfraStep.PlanHash]!.GetValue<string>();
+        var saved = planned["detail"]!["planSha256"]!.GetValue<string>();
         Assert.Matches("^[0-9a-f]{64}$", saved);
         Assert.Equal("0700", UnixModes.Mode(PlanFolder(world)));
         Assert.Equal("0600", UnixModes.Mode(Assert.Single(Directory.GetFiles(PlanFolder(world), "*.tfplan"))));

@@ -44,10 +44,10 @@ public sealed class DemoMetricsTests(SignedEmulatorFixture emulator)
         Assert.StartsWith("app/demo-", loadBalancer, StringComparison.Ordinal);
         Assert.StartsWith("targetgroup/main-", targetGroup, StringComparison.Ordinal);
         Assert.Equal(Verdicts.Elevated, during.Verdict);
-        Assert.Equal("15.00", during.Evidence()["rate5xxPercent"]);
+        Assert.Equal(15.00, during.Evidence().Rate5xxPercent);
         Assert.Equal(Verdicts.Normalized, after.Verdict);
-        Assert.Equal("0.10", after.Evidence()["rate5xxPercent"]);
-        Assert.Equal("0.10", after.Evidence()["baselinePercent"]);
+        Assert.Equal(0.10, after.Evidence().Rate5xxPercent);
+        Assert.Equal(0.10, after.Evidence().BaselinePercent);
     }
 
     private static Release Release(string id, DateTimeOffset at) =>

@@ -3,6 +3,7 @@ using Rewind.Aws.CloudWatch;
 using Rewind.Core;
 using Rewind.Core.Configuration;
 using Rewind.Core.Engine;
+using Rewind.Core.Evidence;
 using Rewind.Core.Ledger;
 using Rewind.IntegrationTests.Clients.CloudWatch;
 using Rewind.IntegrationTests.Clients.Support;
@@ -58,15 +59,15 @@ public sealed class ErrorRateVerificationTests(SignedEmulatorFixture emulator)
 
         Assert.Equal(Verdicts.Normalized, reading.Verdict);
         var evidence = reading.Evidence();
-        Assert.Equal("1000", evidence["requests"]);
-        Assert.Equal("5", evidence["errors"]);
-        Assert.Equal("0.50", evidence["rate5xxPercent"]);
-        Assert.Equal("1.00", evidence["thresholdPercent"]);
-        Assert.Equal("none", evidence["baselinePercent"]);
-        Assert.Equal("none", evidence["alarms"]);
-        Assert.Equal("2026-03-02T09:55:00Z", evidence["windowStart"]);
-        Assert.Equal("2026-03-02T10:00:00Z", evidence["windowEnd"]);
-        Assert.Equal($"HTTPCode_Target_5XX_Count/RequestCount LoadBalancer={_loadBalancer} TargetGroup={_targetGroup}", evidence["metric"]);
+        Assert.Equal(1000, evidence.Requests);
+        Assert.Equal(5, evidence.Errors);
+        Assert.Equal(0.50, evidence.Rate5xxPercent);
+        Assert.Equal(1.00, evidence.ThresholdPercent);
+        Assert.Null(evidence.BaselinePercent);
+        Assert.Empty(evidence.Alarms);
+        Assert.Equal(DateTimeOffset.Parse("2026-03-02T09:55:00Z", System.Globalization.CultureInfo.InvariantCulture), evidence.WindowStart);
+        Assert.Equal(DateTimeOffset.Parse("2026-03-02T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture), evidence.WindowEnd);
+        Assert.Equal($"HTTPCode_Target_5XX_Count/RequestCount LoadBalancer={_loadBalancer} TargetGroup={_targetGroup}", evidence.Metric);
     }
 
     [Fact]
@@ -79,7 +80,7 @@ public sealed class ErrorRateVerificationTests(SignedEmulatorFixture emulator)
         var reading = await Verifier(Settings(), clock).WaitAsync(null, "none", TimeSpan.FromMinutes(2), PollSchedule.Immediate, progress.Add, Ct);
 
         Assert.Equal(Verdicts.Elevated, reading.Verdict);
-        Assert.Equal("7.00", reading.Evidence()["rate5xxPercent"]);
+        Assert.Equal(7.00, reading.Evidence().Rate5xxPercent);
         Assert.True(reading.Rate!.End > Now.AddMinutes(1), "it kept reading, each window ending at the fake clock's now, until the deadline");
         Assert.Single(progress); // the verdict never changed, so one progress line
     }
@@ -116,9 +117,9 @@ public sealed class ErrorRateVerificationTests(SignedEmulatorFixture emulator)
 
         Assert.Equal("rel-bad", baseline.BadReleaseId);
         Assert.Equal(Verdicts.AboveBaseline, reading.Verdict);
-        Assert.Equal("0.10", reading.Evidence()["baselinePercent"]);
-        Assert.Equal("0.90", reading.Evidence()["rate5xxPercent"]);
-        Assert.Contains("rel-bad", reading.Evidence()["baseline"], StringComparison.Ordinal);
+        Assert.Equal(0.10, reading.Evidence().BaselinePercent);
+        Assert.Equal(0.90, reading.Evidence().Rate5xxPercent);
+        Assert.Contains("rel-bad", reading.Evidence().Baseline, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -144,7 +145,7 @@ public sealed class ErrorRateVerificationTests(SignedEmulatorFixture emulator)
 
         Assert.Equal(Verdicts.InsufficientData, reading.Verdict);
         Assert.False(reading.Normalized);
-        Assert.Equal("none", reading.Evidence()["rate5xxPercent"]);
+        Assert.Null(reading.Evidence().Rate5xxPercent);
     }
 
     [Fact]
@@ -162,7 +163,7 @@ public sealed class ErrorRateVerificationTests(SignedEmulatorFixture emulator)
         var reading = await verifier.WaitAsync(null, "none", TimeSpan.Zero, PollSchedule.Immediate, null, Ct);
 
         Assert.Equal(Verdicts.Alarm, reading.Verdict);
-        Assert.Equal($"{ok}=OK;{firing}=ALARM", reading.Evidence()["alarms"]);
+        Assert.Equal([new AlarmReading(ok, "OK"), new AlarmReading(firing, "ALARM")], reading.Evidence().Alarms);
     }
 
     [Fact]
@@ -205,14 +206,11 @@ public sealed class ErrorRateVerificationTests(SignedEmulatorFixture emulator)
             .StartAsync(plan, EngineJson.Serialize(plan), new Operator("test", "host"), Ct);
 
         Assert.Equal(RunStatus.Failed, outcome.Status);
-        var result = Assert.Single(outcome.Steps).Result;
-        Assert.Equal(Verdicts.Elevated, result.Evidence!.Facts()["verdict"]);
-        Assert.Equal("5.00", result.Evidence!.Facts()["rate5xxPercent"]);
-        Assert.Equal("0.00", result.Evidence!.Facts()["baselinePercent"]);
+        var evidence = Assert.IsType<ErrorRatesNormalized>(Assert.Single(outcome.Steps).Result.Evidence);
+        Assert.Equal(Verdicts.Elevated, evidence.Verdict);
+        Assert.Equal(5.00, evidence.Rate5xxPercent);
+        Assert.Equal(0.00, evidence.BaselinePercent);
         Assert.Contains("rel-bad", Assert.Single(plan.Steps).Changes[1], StringComparison.Ordinal);
-        Assert.Equal(
-            ["alarms", "baseline", "baselinePercent", "errors", "metric", "rate5xxPercent", "requests", "thresholdPercent", "verdict", "windowEnd", "windowStart"],
-            result.Evidence!.Facts().Keys.Order(StringComparer.Ordinal));
     }
 
     private static Release Release(string id, string version, DateTimeOffset at) =>
