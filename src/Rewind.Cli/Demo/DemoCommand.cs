@@ -162,7 +162,7 @@ public static class DemoCommand
         var latest = (await ledger.Runs.ListRunsAsync(service, 1, cancellationToken)).FirstOrDefault();
         if (latest is null || await RunRecord.ReadAsync(ledger, latest.Id, cancellationToken) is not { } record)
             return null;
-        return record.EndOf("incident")?["draft"] is { } draft && File.Exists(draft) ? Path.GetFullPath(draft) : null;
+        return record.EndOf("incident")?.Evidence is TicketOpened { Draft: { } draft } && File.Exists(draft) ? Path.GetFullPath(draft) : null;
     }
 
     /// <summary>What the deploy pipeline would have recorded: v2 verified good, v4 deployed (the bad one).</summary>

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Rewind.Core.Engine;
 using Rewind.Core.Ledger;
 
@@ -51,30 +49,33 @@ public static class Checklist
         var item = new Item(record, "service-reverted", "Service reverted to stable version", "ecs", "rewind ecs --live");
         if (!item.HasEnd(out var end))
             return item.Result;
-        item.Show(end, "deployment", "taskDefinition", "rolloutState", "running", "desired", "deployments");
-        var target = record.Plan?.Steps.FirstOrDefault(s => s.Step == "ecs")?.Parameters?.GetValueOrDefault("taskDefinition")
-            ?? record.Plan?.Target?.TaskDefinitionArn;
-        if (target is null)
-            item.Problem(record.PlanError is null ? "the plan names no target task definition" : $"the run's plan cannot be read ({record.PlanError}), so its target is unknown");
+        if (end.Evidence is not ServiceReverted
+            {
+                TargetTaskDefinition: var planned, Deployment: var deployment, TaskDefinition: var running, RolloutState: var rollout,
+                Running: var runningCount, Desired: var desired, Deployments: var deployments,
+            } evidence)
+            return item.NoRecord(end, nameof(Evidence.ServiceReverted));
+        item.Show(evidence, "deployment", "taskDefinition", "rolloutState", "running", "desired", "deployments");
+        var target = Blank(planned) ? Version1Evidence.PlannedTaskDefinition(record.Plan) : planned;
+        if (record.Plan is null)
+            item.Problem($"the run's plan cannot be read ({record.PlanError}), so its target is unknown");
+        else if (target is null)
+            item.Problem("the plan names no target task definition");
         else
             item.Evidence["target"] = target;
-        if (end["deployment"] is null or "none")
+        if (Blank(deployment))
             item.Problem("no deployment id in the evidence");
-        var running = end["taskDefinition"];
-        if (running is null or "none")
+        if (TaskDefinitionRef.Of(running) is not { } runs)
             item.Problem("no task definition in the evidence");
-        else if (target is not null && !SameTaskDefinition(running, target))
+        else if (record.Plan is not null && TaskDefinitionRef.Of(target) is { } wanted && runs != wanted)
             item.Problem($"the primary deployment runs {running}, not the plan's target {target}");
-        if (end["rolloutState"] is not "COMPLETED")
-            item.Problem($"rollout state is {end["rolloutState"] ?? "missing"}, not COMPLETED");
-        if (Count(end["running"]) is not { } runningCount || Count(end["desired"]) is not { } desired)
-            item.Problem("running and desired task counts are missing");
-        else if (runningCount != desired)
+        if (rollout is not "COMPLETED")
+            item.Problem($"rollout state is {(Blank(rollout) ? "missing" : rollout)}, not COMPLETED");
+        if (runningCount != desired)
             item.Problem($"{runningCount} tasks running, {desired} desired");
-        if (end["deployments"] is { } deployments && Count(deployments) is not 1)
+        if (deployments is not 1)
             item.Problem($"{deployments} deployments, not one: the old one has not drained");
-        if (!end.Succeeded)
-            item.Problem($"the ecs step ended {end.Status}: {end.Summary}", $"rewind resume {record.Run.Id}");
+        item.EndedWell(end);
         return item.Result;
     }
 
@@ -83,34 +84,30 @@ public static class Checklist
         var item = new Item(record, "smoke-tests-passing", "Smoke tests passing", "smoke", "rewind smoke --url URL");
         if (!item.HasEnd(out var end))
             return item.Result;
-        item.Show(end, "url", "checks", "passed", "failed", "results", "log");
-        if (end["url"] is { } url)
+        if (end.Evidence is not SmokePassed { Url: var url, Checks: var checks, Passed: var passed, Failed: var failed, Results: var results } evidence)
+            return item.NoRecord(end, nameof(SmokePassed));
+        item.Show(evidence, "url", "checks", "passed", "failed", "results", "log");
+        if (!Blank(url))
             item.Command = $"rewind smoke --url {url}";
-        var checks = Count(end["checks"]);
-        var passed = Count(end["passed"]);
-        var failed = Count(end["failed"]);
         if (checks is not > 0)
             item.Problem("no smoke check was run (checks is missing or 0)");
-        if (failed is null)
-            item.Problem("the failed count is missing");
-        else if (failed > 0)
-            item.Problem($"{failed} of {checks?.ToString(CultureInfo.InvariantCulture) ?? "?"} checks failed");
-        if (passed is null || checks is null || passed != checks)
-            item.Problem($"{passed?.ToString(CultureInfo.InvariantCulture) ?? "no"} checks passed of {checks?.ToString(CultureInfo.InvariantCulture) ?? "?"}");
-        switch (SmokeResults(end["results"]))
+        if (failed > 0)
+            item.Problem($"{failed} of {checks} checks failed");
+        if (passed != checks)
+            item.Problem($"{passed} checks passed of {checks}");
+        if (results is null or [])
         {
-            case null:
-                item.Problem("no per-check results (status, latency, attempts) in the evidence");
-                break;
-            case var (count, notOk):
-                if (checks is not null && count != checks)
-                    item.Problem($"{count} results recorded for {checks} checks");
-                if (notOk.Count > 0)
-                    item.Problem($"not ok: {string.Join(", ", notOk)}");
-                break;
+            item.Problem("no per-check results (status, latency, attempts) in the evidence");
         }
-        if (!end.Succeeded)
-            item.Problem($"the smoke step ended {end.Status}: {end.Summary}", $"rewind resume {record.Run.Id}");
+        else
+        {
+            if (results.Count != checks)
+                item.Problem($"{results.Count} results recorded for {checks} checks");
+            var notOk = results.Where(r => r is not { Ok: true }).Select(r => Blank(r?.Check) ? "(unnamed check)" : r!.Check).ToList();
+            if (notOk.Count > 0)
+                item.Problem($"not ok: {string.Join(", ", notOk)}");
+        }
+        item.EndedWell(end);
         return item.Result;
     }
 
@@ -119,29 +116,31 @@ public static class Checklist
         var item = new Item(record, "error-rates-normalized", "Error rates normalized", "verify", "rewind verify");
         if (!item.HasEnd(out var end))
             return item.Result;
-        item.Show(end, "metric", "windowStart", "windowEnd", "requests", "errors", "rate5xxPercent", "thresholdPercent", "baselinePercent", "alarms", "verdict");
-        if (end["verdict"] is not "normalized")
-            item.Problem($"the verdict is {end["verdict"] ?? "missing"}, not normalized");
-        if (end["metric"] is null)
+        if (end.Evidence is not ErrorRatesNormalized
+            {
+                Metric: var metric, WindowStart: var start, WindowEnd: var finish, Requests: var requests, Rate5xxPercent: var rate,
+                ThresholdPercent: var threshold, BaselinePercent: var baselinePercent, Baseline: var baseline, Alarms: var alarms, Verdict: var verdict,
+            } evidence)
+            return item.NoRecord(end, nameof(Evidence.ErrorRatesNormalized));
+        item.Show(evidence, "metric", "windowStart", "windowEnd", "requests", "errors", "rate5xxPercent", "thresholdPercent", "baselinePercent", "alarms", "verdict");
+        if (verdict is not "normalized")
+            item.Problem($"the verdict is {(Blank(verdict) ? "missing" : verdict)}, not normalized");
+        if (Blank(metric))
             item.Problem("the query (metric) is missing");
-        if (Time(end["windowStart"]) is not { } start || Time(end["windowEnd"]) is not { } finish || finish <= start)
+        if (start is null || finish is null || finish <= start)
             item.Problem("the window (windowStart, windowEnd) is missing or empty");
-        if (Count(end["requests"]) is not > 0)
+        if (requests is not > 0)
             item.Problem("no requests in the window: an idle service proves nothing");
-        var rate = Number(end["rate5xxPercent"]);
-        var threshold = Number(end["thresholdPercent"]);
-        if (rate is null || threshold is null)
+        if (rate is not { } measured || !double.IsFinite(threshold))
             item.Problem("the 5XX rate or the threshold is missing");
-        else if (rate > threshold)
-            item.Problem($"the 5XX rate {Percent(rate.Value)} is above the threshold {Percent(threshold.Value)}");
-        if (end["baselinePercent"] is null)
+        else if (measured > threshold)
+            item.Problem($"the 5XX rate {Percent(measured)} is above the threshold {Percent(threshold)}");
+        if (baselinePercent is null && Blank(baseline))
             item.Problem("the baseline is missing (\"none\" when the target release has none)");
-        var alarming = (end["alarms"] ?? "none").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(a => a.EndsWith("=ALARM", StringComparison.Ordinal)).Select(a => a[..^"=ALARM".Length]).ToList();
+        var alarming = (alarms ?? []).Where(a => a is { State: "ALARM" }).Select(a => a.Alarm).ToList();
         if (alarming.Count > 0)
             item.Problem($"in alarm: {string.Join(", ", alarming)}");
-        if (!end.Succeeded)
-            item.Problem($"the verify step ended {end.Status}: {end.Summary}", $"rewind resume {record.Run.Id}");
+        item.EndedWell(end);
         return item.Result;
     }
 
@@ -150,24 +149,28 @@ public static class Checklist
         var item = new Item(record, "postmortem-ticket-created", "Postmortem ticket created", "incident", "rewind incident open --live");
         if (!item.HasEnd(out var end))
             return item.Result;
-        item.Show(end, "incident", "owner", "opened", "due", "ticket", "link", "verified", "draft");
-        var incident = end["incident"];
-        if (incident is null)
+        if (end.Evidence is not TicketOpened { Incident: var incident, Owner: var owner, Opened: var opened, Due: var due, Tickets: var tickets, Verified: var verified } evidence)
+            return item.NoRecord(end, nameof(TicketOpened));
+        item.Show(evidence, "incident", "owner", "opened", "due");
+        var links = (tickets ?? []).Where(t => t is not null && !Blank(t.Link)).ToList();
+        if (tickets is { Count: > 0 })
+            item.Evidence["ticket"] = string.Join(", ", tickets.Where(t => t is not null).Select(t => t.Display));
+        if (links.Count > 0)
+            item.Evidence["link"] = string.Join(", ", links.Select(t => t.Link));
+        item.Show(evidence, "verified", "draft");
+        if (Blank(incident))
             item.Problem("no incident id");
-        if (end["owner"] is null or "none")
-            item.Problem("no owner", incident is null ? null : $"rewind incident assign {incident} --owner NAME");
-        if (end["link"] is null or "none")
+        if (Blank(owner))
+            item.Problem("no owner", Blank(incident) ? null : $"rewind incident assign {incident} --owner NAME");
+        if (links.Count == 0)
             item.Problem("no link to the ticket in a tracker");
-        var opened = Time(end["opened"]);
-        var due = Time(end["due"]);
-        if (opened is null || due is null)
+        if (opened == default || due == default)
             item.Problem("the opened or due time is missing");
         else if (due <= opened || due - opened > PostmortemWithin)
-            item.Problem($"the postmortem is due {end["due"]}, not within 48 h of {end["opened"]}");
-        if (end["verified"] is not "true")
+            item.Problem($"the postmortem is due {Iso(due)}, not within 48 h of {Iso(opened)}");
+        if (!verified)
             item.Problem("the ticket was not read back from the tracker after it was created (verified is not true)");
-        if (!end.Succeeded)
-            item.Problem($"the incident step ended {end.Status}: {end.Summary}", $"rewind resume {record.Run.Id}");
+        item.EndedWell(end);
         return item.Result;
     }
 
@@ -176,17 +179,27 @@ public static class Checklist
         var item = new Item(record, "team-notified", "Team notified", "notify", "rewind notify --to team --message TEXT --live");
         if (!item.HasEnd(out var end))
             return item.Result;
+        if (end.Evidence is not TeamNotified { Audiences: var audiences })
+            return item.NoRecord(end, nameof(Evidence.TeamNotified));
         // Judged on the team's own delivery: a failed message to customers does not undo the team's 2xx.
-        item.Show(end, "team.target", "team.sentAt", "team.status", "team.error");
-        if (end["team.target"] is null)
+        var team = (audiences ?? []).Where(a => a is { Audience: "team" } && !Blank(a.Target)).ToList();
+        if (team.Count == 0)
         {
             item.Problem("no message to the team was attempted");
             return item.Result;
         }
-        if (Time(end["team.sentAt"]) is null)
+        var shown = team.FirstOrDefault(a => !Is2xx(a.Status)) ?? team[0];
+        item.Evidence["team.target"] = string.Join(", ", team.Select(a => a.Target));
+        if (team.All(a => a.SentAt is not null))
+            item.Evidence["team.sentAt"] = Iso(team.Max(a => a.SentAt!.Value));
+        if (!Blank(shown.Status))
+            item.Evidence["team.status"] = shown.Status;
+        if (!Blank(shown.Error))
+            item.Evidence["team.error"] = shown.Error!;
+        if (team.Any(a => a.SentAt is null))
             item.Problem("the time the team's message was sent is missing");
-        if (Count(end["team.status"]) is not (>= 200 and <= 299))
-            item.Problem($"the team's channel answered {end["team.status"] ?? "nothing"}{(end["team.error"] is { } error ? $" ({error})" : "")}, not 2xx");
+        if (!Is2xx(shown.Status))
+            item.Problem($"the team's channel answered {(Blank(shown.Status) ? "nothing" : shown.Status)}{(Blank(shown.Error) ? "" : $" ({shown.Error})")}, not 2xx");
         return item.Result;
     }
 
@@ -223,13 +236,30 @@ public static class Checklist
             return false;
         }
 
-        public void Show(StepEnd end, params string[] keys)
+        /// <summary>Shows the record's facts of these names (rendering only: the judging reads the record's fields).</summary>
+        public void Show(StepEvidence evidence, params string[] keys)
         {
+            var facts = evidence.Facts();
             foreach (var k in keys)
             {
-                if (end[k] is { } value)
+                if (facts.GetValueOrDefault(k) is { } value && !string.IsNullOrWhiteSpace(value))
                     Evidence[k] = value;
             }
+        }
+
+        /// <summary>The step ended without the record this item reads (it failed first, or its journal is of another shape).</summary>
+        public ChecklistItem NoRecord(StepEnd end, string record)
+        {
+            Problem($"the {step} step journaled no {record} evidence{(end.Evidence is StepFailed { Error: var error } ? $" (it failed: {error})" : "")}");
+            EndedWell(end);
+            return Result;
+        }
+
+        /// <summary>A step that did not end well is a problem of its own, fixed by resuming the run.</summary>
+        public void EndedWell(StepEnd end)
+        {
+            if (!end.Succeeded)
+                Problem($"the {step} step ended {end.Status}: {end.Summary}", $"rewind resume {record.Run.Id}");
         }
 
         public void Problem(string problem, string? fix = null)
@@ -240,47 +270,12 @@ public static class Checklist
         }
     }
 
-    private static bool SameTaskDefinition(string a, string b) =>
-        string.Equals(FamilyRevision(a), FamilyRevision(b), StringComparison.Ordinal);
+    private static bool Blank(string? value) => string.IsNullOrWhiteSpace(value) || value == "none";
 
-    /// <summary><c>family:revision</c> from an ARN or a short name (moto stores the short one).</summary>
-    private static string FamilyRevision(string taskDefinition)
-    {
-        var at = taskDefinition.LastIndexOf("task-definition/", StringComparison.Ordinal);
-        return at >= 0 ? taskDefinition[(at + "task-definition/".Length)..] : taskDefinition;
-    }
+    /// <summary>An HTTP status in the 2xx class, as the receiver's answer is recorded ("200"); anything else is not.</summary>
+    private static bool Is2xx(string? status) => status is ['2', >= '0' and <= '9', >= '0' and <= '9'];
 
-    private static (int Count, List<string> NotOk)? SmokeResults(string? json)
-    {
-        if (json is null)
-            return null;
-        try
-        {
-            if (JsonNode.Parse(json) is not JsonArray results)
-                return null;
-            var notOk = new List<string>();
-            foreach (var result in results)
-            {
-                var ok = result?["ok"] is JsonValue v && v.GetValueKind() == JsonValueKind.True;
-                if (!ok)
-                    notOk.Add(result?["check"]?.ToString() is { Length: > 0 } check ? check : "(unnamed check)");
-            }
-            return (results.Count, notOk);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static int? Count(string? value) =>
-        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
-
-    private static double? Number(string? value) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && double.IsFinite(n) ? n : null;
-
-    private static DateTimeOffset? Time(string? value) =>
-        DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+    private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static string Percent(double value) => value.ToString("0.###", CultureInfo.InvariantCulture) + "%";
 }

@@ -77,14 +77,11 @@ public sealed record RunRecord(Run Run, RollbackPlan? Plan, string? PlanError, I
 /// <param name="Time">When the step ended.</param>
 /// <param name="Status">Succeeded, Skipped, Failed or AwaitingApproval, as journaled.</param>
 /// <param name="Summary">The step's one line.</param>
-/// <param name="Evidence">The step's evidence, a flat key → value dictionary.</param>
+/// <param name="Evidence">The step's typed evidence record (version-1 evidence converted by <see cref="Version1Evidence"/>).</param>
 public sealed record StepEnd(long Seq, DateTimeOffset Time, string Status, string Summary, StepEvidence? Evidence)
 {
     /// <summary>Whether the step reported success (or that it had nothing to do).</summary>
     public bool Succeeded => Status is nameof(StepStatus.Succeeded) or nameof(StepStatus.Skipped);
-
-    /// <summary>Transitional (the checklist still reads facts by name): the value of a fact, or null when absent or blank.</summary>
-    public string? this[string key] => Evidence?.Facts().GetValueOrDefault(key) is { } value && !string.IsNullOrWhiteSpace(value) ? value : null;
 
     /// <summary>Reads a step end from a journal entry; false for any other entry (a call, a start, a plan).</summary>
     public static bool TryParse(JournalEntry entry, out StepEnd end)
@@ -104,7 +101,7 @@ public sealed record StepEnd(long Seq, DateTimeOffset Time, string Status, strin
         }
         if (detail?["status"] is not JsonValue status || status.GetValueKind() != JsonValueKind.String)
             return false;
-        var evidence = ReadEvidence(detail["evidence"] as JsonObject);
+        var evidence = ReadEvidence(entry.Step, detail["evidence"] as JsonObject);
         var summary = detail["summary"] is JsonValue s && s.GetValueKind() == JsonValueKind.String ? s.GetValue<string>() : "";
         end = new StepEnd(entry.Seq, entry.Time, status.GetValue<string>(), summary, evidence);
         return true;
@@ -112,13 +109,16 @@ public sealed record StepEnd(long Seq, DateTimeOffset Time, string Status, strin
 
     /// <summary>
     /// A typed record when the entry names its <c>type</c>; otherwise the flat dictionary journals stored before
-    /// typed evidence, as <see cref="UntypedEvidence"/>. Evidence that names a type but cannot be read is untyped too.
+    /// typed evidence, converted to the step's record by <see cref="Version1Evidence"/> (or kept as
+    /// <see cref="UntypedEvidence"/> for a step it has no record for). Evidence that names a type but cannot be read
+    /// is untyped too: the checklist finds no record of the step and says so.
     /// </summary>
-    private static StepEvidence? ReadEvidence(JsonObject? values)
+    private static StepEvidence? ReadEvidence(string step, JsonObject? values)
     {
         if (values is null)
             return null;
-        if (values["type"] is JsonValue type && type.GetValueKind() == JsonValueKind.String)
+        var typed = values["type"] is JsonValue type && type.GetValueKind() == JsonValueKind.String;
+        if (typed)
         {
             try
             {
@@ -126,12 +126,14 @@ public sealed record StepEnd(long Seq, DateTimeOffset Time, string Status, strin
             }
             catch (Exception e) when (e is JsonException or NotSupportedException)
             {
-                // Read as facts below: the checklist finds no typed record and says so.
+                // Kept as facts below, never converted as version 1: the checklist finds no record of the step.
             }
         }
         var flat = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in values)
             flat[key] = value is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : value?.ToJsonString() ?? "";
-        return new UntypedEvidence(flat);
+        if (typed)
+            return new UntypedEvidence(flat);
+        return Version1Evidence.From(step, flat) ?? new UntypedEvidence(flat);
     }
 }

@@ -93,10 +93,11 @@ public static class HtmlReport
         {
             html.Line($"<h3>{E(step.Step)} ({E(step.Status)}, journal entry {step.Seq}, {E(ReportFormats.Time(step.Time))})</h3>")
                 .Line($"<p>{E(step.Summary)}</p>");
-            if (step.Evidence.Count == 0)
+            var facts = step.Facts();
+            if (facts.Count == 0)
                 continue;
             html.Line("<table><tr><th>key</th><th>value</th></tr>");
-            foreach (var (key, value) in step.Evidence)
+            foreach (var (key, value) in facts)
                 html.Line($"<tr><td>{E(key)}</td><td class=\"v\">{E(value)}</td></tr>");
             html.Line("</table>");
         }

@@ -71,10 +71,11 @@ public static class MarkdownReport
         {
             md.Line($"### {Text(step.Step)} ({Text(step.Status)}, journal entry {step.Seq}, {ReportFormats.Time(step.Time)})").Line();
             md.Line(Text(step.Summary)).Line();
-            if (step.Evidence.Count == 0)
+            var facts = step.Facts();
+            if (facts.Count == 0)
                 continue;
             md.Line("| key | value |").Line("|---|---|");
-            foreach (var (key, value) in step.Evidence)
+            foreach (var (key, value) in facts)
                 md.Line($"| {Text(key)} | {Text(value)} |");
             md.Line();
         }

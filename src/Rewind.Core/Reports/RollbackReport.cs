@@ -22,8 +22,8 @@ public sealed record RollbackReport(
     bool ChecklistComplete,
     JournalIntegrity Journal)
 {
-    /// <summary>The version of this document's shape; bumped when a field changes meaning.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>The version of this document's shape; bumped when a field changes meaning (2: evidence is a typed record with its <c>type</c>).</summary>
+    public const int CurrentVersion = 2;
 
     /// <summary>Builds the report of <paramref name="record"/> at <paramref name="now"/>.</summary>
     public static RollbackReport Build(RunRecord record, DateTimeOffset now)
@@ -88,12 +88,17 @@ public sealed record TimelineEntry(
 /// </summary>
 public sealed record TimelineCall(string Call, DateTimeOffset SentAt, DateTimeOffset? AnsweredAt, string Outcome, string? Error);
 
-/// <summary>A step's evidence as its last end entry journaled it.</summary>
-public sealed record ReportStepEnd(string Step, string Status, long Seq, DateTimeOffset Time, string Summary, IReadOnlyDictionary<string, string> Evidence)
+/// <summary>
+/// A step's evidence as its last end entry journaled it: the step's typed record with its <c>type</c> (version-1
+/// evidence as converted by <see cref="Version1Evidence"/>), or null when the end carried none.
+/// </summary>
+public sealed record ReportStepEnd(string Step, string Status, long Seq, DateTimeOffset Time, string Summary, StepEvidence? Evidence)
 {
     public static ReportStepEnd Of(RunRecord record, StepEnd end) =>
-        new(record.Journal.First(e => e.Seq == end.Seq).Step, RollbackReport.Lower(end.Status), end.Seq, end.Time, end.Summary,
-            end.Evidence?.Facts() ?? new Dictionary<string, string>());
+        new(record.Journal.First(e => e.Seq == end.Seq).Step, RollbackReport.Lower(end.Status), end.Seq, end.Time, end.Summary, end.Evidence);
+
+    /// <summary>The record's facts for the Markdown and HTML tables (none without evidence).</summary>
+    public IReadOnlyDictionary<string, string> Facts() => Evidence?.Facts() ?? new Dictionary<string, string>();
 }
 
 /// <summary>The journal's hash chain, verified when the report was made, and the entries themselves (to verify again).</summary>

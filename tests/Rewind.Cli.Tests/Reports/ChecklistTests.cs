@@ -36,48 +36,39 @@ public sealed class ChecklistTests
 
     [Theory]
     // service reverted
-    [InlineData("ecs", "rolloutState", "FAILED", "Succeeded", "service-reverted", "rollout state is FAILED, not COMPLETED")]
-    [InlineData("ecs", "running", "1", "Succeeded", "service-reverted", "1 tasks running, 2 desired")]
-    [InlineData("ecs", "taskDefinition", "claude-proxy-api:4", "Succeeded", "service-reverted", "runs claude-proxy-api:4, not the plan's target")]
-    [InlineData("ecs", "deployment", "none", "Succeeded", "service-reverted", "no deployment id")]
-    [InlineData("ecs", "deployments", "2", "Succeeded", "service-reverted", "2 deployments, not one")]
-    [InlineData("ecs", "rolloutState", "COMPLETED", "Failed", "service-reverted", "the ecs step ended Failed")]
+    [InlineData("ecs rollout failed", "Succeeded", "service-reverted", "rollout state is FAILED, not COMPLETED")]
+    [InlineData("ecs one task running", "Succeeded", "service-reverted", "1 tasks running, 2 desired")]
+    [InlineData("ecs runs the bad revision", "Succeeded", "service-reverted", "runs claude-proxy-api:4, not the plan's target")]
+    [InlineData("ecs no deployment", "Succeeded", "service-reverted", "no deployment id")]
+    [InlineData("ecs two deployments", "Succeeded", "service-reverted", "2 deployments, not one")]
+    [InlineData("ecs as proven", "Failed", "service-reverted", "the ecs step ended Failed")]
     // smoke tests passing
-    [InlineData("smoke", "failed", "1", "Succeeded", "smoke-tests-passing", "1 of 2 checks failed")]
-    [InlineData("smoke", "results", """[{"check":"GET /health","status":200,"ok":true},{"check":"GET /v1/models","status":502,"ok":false}]""", "Succeeded", "smoke-tests-passing", "not ok: GET /v1/models")]
-    [InlineData("smoke", "checks", "0", "Succeeded", "smoke-tests-passing", "no smoke check was run")]
-    [InlineData("smoke", "results", "", "Succeeded", "smoke-tests-passing", "no per-check results")]
+    [InlineData("smoke one failed", "Succeeded", "smoke-tests-passing", "1 of 2 checks failed")]
+    [InlineData("smoke a result not ok", "Succeeded", "smoke-tests-passing", "not ok: GET /v1/models")]
+    [InlineData("smoke no checks", "Succeeded", "smoke-tests-passing", "no smoke check was run")]
+    [InlineData("smoke no results", "Succeeded", "smoke-tests-passing", "no per-check results")]
     // error rates normalized
-    [InlineData("verify", "verdict", "elevated", "Succeeded", "error-rates-normalized", "the verdict is elevated, not normalized")]
-    [InlineData("verify", "rate5xxPercent", "2.5", "Succeeded", "error-rates-normalized", "the 5XX rate 2.5% is above the threshold 1%")]
-    [InlineData("verify", "alarms", "api-5xx=ALARM;api-latency=OK", "Succeeded", "error-rates-normalized", "in alarm: api-5xx")]
-    [InlineData("verify", "requests", "0", "Succeeded", "error-rates-normalized", "no requests in the window")]
-    [InlineData("verify", "windowEnd", "", "Succeeded", "error-rates-normalized", "the window (windowStart, windowEnd) is missing")]
+    [InlineData("verify elevated", "Succeeded", "error-rates-normalized", "the verdict is elevated, not normalized")]
+    [InlineData("verify rate above threshold", "Succeeded", "error-rates-normalized", "the 5XX rate 2.5% is above the threshold 1%")]
+    [InlineData("verify an alarm", "Succeeded", "error-rates-normalized", "in alarm: api-5xx")]
+    [InlineData("verify no requests", "Succeeded", "error-rates-normalized", "no requests in the window")]
+    [InlineData("verify no window end", "Succeeded", "error-rates-normalized", "the window (windowStart, windowEnd) is missing")]
     // postmortem ticket created
-    [InlineData("incident", "link", "none", "Succeeded", "postmortem-ticket-created", "no link to the ticket")]
-    [InlineData("incident", "owner", "", "Succeeded", "postmortem-ticket-created", "no owner")]
-    [InlineData("incident", "due", "2026-11-30T12:06:00Z", "Succeeded", "postmortem-ticket-created", "not within 48 h")]
-    [InlineData("incident", "verified", "false", "Succeeded", "postmortem-ticket-created", "not read back from the tracker")]
+    [InlineData("incident no link", "Succeeded", "postmortem-ticket-created", "no link to the ticket")]
+    [InlineData("incident no owner", "Succeeded", "postmortem-ticket-created", "no owner")]
+    [InlineData("incident due too late", "Succeeded", "postmortem-ticket-created", "not within 48 h")]
+    [InlineData("incident not read back", "Succeeded", "postmortem-ticket-created", "not read back from the tracker")]
     // team notified
-    [InlineData("notify", "team.status", "500", "Succeeded", "team-notified", "answered 500, not 2xx")]
-    [InlineData("notify", "team.status", "error", "Failed", "team-notified", "answered error")]
-    [InlineData("notify", "team.target", "", "Succeeded", "team-notified", "no message to the team was attempted")]
+    [InlineData("notify team answered 500", "Succeeded", "team-notified", "answered 500, not 2xx")]
+    [InlineData("notify team errored", "Failed", "team-notified", "answered error")]
+    [InlineData("notify nothing to the team", "Succeeded", "team-notified", "no message to the team was attempted")]
     public async Task Given_evidence_that_is_missing_or_contradicts_the_claim_then_only_that_item_stays_unticked_and_says_why(
-        string step, string key, string value, string status, string item, string missing)
+        string contradiction, string status, string item, string missing)
     {
+        var (step, evidence) = Contradiction(contradiction);
         await using var run = await SyntheticRun.CreateAsync(Ct);
         foreach (var name in new[] { "canary", "ecs", "smoke", "verify", "incident", "notify" })
-        {
-            var evidence = SyntheticRun.GoodEvidence(name);
-            if (name == step)
-            {
-                if (value.Length == 0)
-                    evidence.Remove(key);
-                else
-                    evidence[key] = value;
-            }
-            await run.StepAsync(name, name == step ? status : "Succeeded", evidence, Ct);
-        }
+            await run.StepAsync(name, name == step ? status : "Succeeded", name == step ? evidence : SyntheticRun.GoodEvidence(name), Ct);
 
         var items = await run.ChecklistAsync(Ct);
 
@@ -87,6 +78,51 @@ public sealed class ChecklistTests
         Assert.StartsWith("rewind ", unticked.Command, StringComparison.Ordinal);
         Assert.NotNull(unticked.Source);
     }
+
+    [Fact]
+    public async Task Given_a_step_that_journaled_another_steps_record_then_its_item_is_unticked_for_want_of_its_own()
+    {
+        await using var run = await SyntheticRun.CreateAsync(Ct, "ecs");
+        await run.StepAsync("ecs", "Succeeded", SyntheticRun.GoodSmoke, Ct);
+
+        var item = (await run.ChecklistAsync(Ct))[0];
+
+        Assert.False(item.Ticked);
+        Assert.Equal("the ecs step journaled no ServiceReverted evidence", item.Missing);
+    }
+
+    /// <summary>The proving record of one step with one contradiction, named as the theory above names it.</summary>
+    private static (string Step, StepEvidence Evidence) Contradiction(string name) => name switch
+    {
+        "ecs rollout failed" => ("ecs", SyntheticRun.GoodEcs with { RolloutState = "FAILED" }),
+        "ecs one task running" => ("ecs", SyntheticRun.GoodEcs with { Running = 1 }),
+        "ecs runs the bad revision" => ("ecs", SyntheticRun.GoodEcs with { TaskDefinition = "claude-proxy-api:4" }),
+        "ecs no deployment" => ("ecs", SyntheticRun.GoodEcs with { Deployment = null }),
+        "ecs two deployments" => ("ecs", SyntheticRun.GoodEcs with { Deployments = 2 }),
+        "ecs as proven" => ("ecs", SyntheticRun.GoodEcs),
+        "smoke one failed" => ("smoke", SyntheticRun.GoodSmoke with { Failed = 1 }),
+        "smoke a result not ok" => ("smoke", SyntheticRun.GoodSmoke with
+        {
+            Results = [SyntheticRun.GoodSmoke.Results[0], SyntheticRun.GoodSmoke.Results[1] with { Status = 502, Ok = false }],
+        }),
+        "smoke no checks" => ("smoke", SyntheticRun.GoodSmoke with { Checks = 0 }),
+        "smoke no results" => ("smoke", SyntheticRun.GoodSmoke with { Results = [] }),
+        "verify elevated" => ("verify", SyntheticRun.GoodVerify with { Verdict = "elevated" }),
+        "verify rate above threshold" => ("verify", SyntheticRun.GoodVerify with { Rate5xxPercent = 2.5 }),
+        "verify an alarm" => ("verify", SyntheticRun.GoodVerify with { Alarms = [new AlarmReading("api-5xx", "ALARM"), new AlarmReading("api-latency", "OK")] }),
+        "verify no requests" => ("verify", SyntheticRun.GoodVerify with { Requests = 0 }),
+        "verify no window end" => ("verify", SyntheticRun.GoodVerify with { WindowEnd = null }),
+        "incident no link" => ("incident", SyntheticRun.GoodIncident with { Tickets = [new TicketLink("ledger", null)] }),
+        "incident no owner" => ("incident", SyntheticRun.GoodIncident with { Owner = null }),
+        "incident due too late" => ("incident", SyntheticRun.GoodIncident with { Due = new DateTimeOffset(2026, 11, 30, 12, 6, 0, TimeSpan.Zero) }),
+        "incident not read back" => ("incident", SyntheticRun.GoodIncident with { Verified = false }),
+        "notify team answered 500" => ("notify", Team(SyntheticRun.GoodNotify.Audiences[0] with { Status = "500" })),
+        "notify team errored" => ("notify", Team(SyntheticRun.GoodNotify.Audiences[0] with { Status = "error", Error = "slack:#releases: no answer" })),
+        "notify nothing to the team" => ("notify", new TeamNotified([new AudienceDelivery("customers", "statuspage", DateTimeOffset.UnixEpoch, "200", null)], 1, 0)),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such contradiction"),
+    };
+
+    private static TeamNotified Team(AudienceDelivery team) => SyntheticRun.GoodNotify with { Audiences = [team] };
 
     [Theory]
     [InlineData("smoke", "smoke-tests-passing", "rewind smoke --url URL")]
@@ -112,8 +148,7 @@ public sealed class ChecklistTests
     public async Task Given_a_failed_step_then_its_item_points_at_resuming_the_run()
     {
         await using var run = await SyntheticRun.CreateAsync(Ct, "ecs");
-        var evidence = SyntheticRun.GoodEvidence("ecs");
-        evidence["rolloutState"] = "FAILED";
+        var evidence = SyntheticRun.GoodEcs with { RolloutState = "FAILED" };
         await run.StepAsync("ecs", "Failed", evidence, Ct, summary: "deployment FAILED: the circuit breaker rolled back to claude-proxy-api:4");
         await run.FinishAsync(RunStatus.Failed, Ct);
 
@@ -130,7 +165,7 @@ public sealed class ChecklistTests
     {
         await using var run = await SyntheticRun.CreateAsync(Ct, "ecs", "smoke", "verify");
         await run.StepAsync("ecs", "Succeeded", SyntheticRun.GoodEvidence("ecs"), Ct);
-        await run.StepAsync("smoke", "Succeeded", [], Ct, end: false);
+        await run.StepAsync("smoke", "Succeeded", null, Ct, end: false);
 
         var items = (await run.ChecklistAsync(Ct)).ToDictionary(i => i.Key);
 
@@ -159,8 +194,7 @@ public sealed class ChecklistTests
     public async Task Given_a_resumed_step_then_its_last_end_is_the_evidence()
     {
         await using var run = await SyntheticRun.CreateAsync(Ct, "ecs");
-        var failing = SyntheticRun.GoodEvidence("ecs");
-        failing["rolloutState"] = "IN_PROGRESS";
+        var failing = SyntheticRun.GoodEcs with { RolloutState = "IN_PROGRESS" };
         await run.StepAsync("ecs", "Failed", failing, Ct, summary: "deadline of 600 s reached");
         await run.StepAsync("ecs", "Succeeded", SyntheticRun.GoodEvidence("ecs"), Ct);
 
@@ -176,7 +210,7 @@ public sealed class ChecklistTests
         await using var run = await SyntheticRun.AllProvenAsync(Ct);
         var journal = await run.Ledger.Runs.ReadJournalAsync(run.RunId, Ct);
         var ecsEnd = journal.Last(e => e.Step == "ecs" && e.Kind == JournalKind.Completed);
-        run.Tamper(ecsEnd.Seq, ecsEnd.Detail.Replace("\"running\":\"2\"", "\"running\":\"2\" ", StringComparison.Ordinal));
+        run.Tamper(ecsEnd.Seq, ecsEnd.Detail.Replace("\"running\":2", "\"running\":2 ", StringComparison.Ordinal));
 
         var items = await run.ChecklistAsync(Ct);
 

@@ -32,7 +32,7 @@ public sealed class ReportCommandTests
     public async Task Checklist_of_the_latest_run_by_default_shows_what_is_missing_and_exits_4()
     {
         await using var run = await SyntheticRun.CreateAsync(Ct, "canary", "ecs");
-        await run.StepAsync("canary", "Succeeded", [], Ct);
+        await run.StepAsync("canary", "Succeeded", SyntheticRun.GoodEvidence("canary"), Ct);
         await run.StepAsync("ecs", "Succeeded", SyntheticRun.GoodEvidence("ecs"), Ct);
         await run.FinishAsync(RunStatus.Succeeded, Ct);
 
@@ -52,7 +52,7 @@ public sealed class ReportCommandTests
     [Theory]
     [InlineData("md", "# Rollback report: claude-proxy-api")]
     [InlineData("html", "<!DOCTYPE html>")]
-    [InlineData("json", "\"reportVersion\": 1")]
+    [InlineData("json", "\"reportVersion\": 2")]
     public async Task Report_writes_each_format_to_stdout(string format, string start)
     {
         await using var run = await SyntheticRun.AllProvenAsync(Ct);

@@ -29,12 +29,11 @@ public sealed class ReportTests
     public async Task Given_a_failed_resumed_unfinished_and_tampered_run_then_the_json_report_still_validates()
     {
         await using var run = await SyntheticRun.CreateAsync(Ct);
-        var failing = SyntheticRun.GoodEvidence("ecs");
-        failing["rolloutState"] = "FAILED";
-        await run.StepAsync("canary", "Succeeded", [], Ct);
+        var failing = SyntheticRun.GoodEcs with { RolloutState = "FAILED" };
+        await run.StepAsync("canary", "Succeeded", SyntheticRun.GoodEvidence("canary"), Ct);
         await run.StepAsync("ecs", "Failed", failing, Ct, calls: ["UpdateService"]);
         await run.StepAsync("ecs", "Succeeded", SyntheticRun.GoodEvidence("ecs"), Ct);
-        await run.StepAsync("smoke", "Succeeded", [], Ct, end: false);
+        await run.StepAsync("smoke", "Succeeded", null, Ct, end: false);
         await run.FinishAsync(RunStatus.Cancelled, Ct);
         run.Tamper(3, "{\"summary\":\"changed\"}");
 
@@ -92,8 +91,7 @@ public sealed class ReportTests
     public async Task Given_journal_values_with_markup_then_html_encodes_them_and_markdown_escapes_them()
     {
         await using var run = await SyntheticRun.CreateAsync(Ct, "ecs");
-        var evidence = SyntheticRun.GoodEvidence("ecs");
-        evidence["deployment"] = "<script>alert(1)</script> | x";
+        var evidence = SyntheticRun.GoodEcs with { Deployment = "<script>alert(1)</script> | x" };
         await run.StepAsync("ecs", "Succeeded", evidence, Ct, summary: "<img src=http://127.0.0.1/x onerror=alert(1)>\nsecond line | cell");
         var report = RollbackReport.Build(await run.RecordAsync(Ct), DateTimeOffset.UtcNow);
 

@@ -56,7 +56,7 @@ internal sealed class SyntheticRun : IAsyncDisposable
         var target = new RollbackTarget("revision", "claude-proxy-api:3", "next lower ACTIVE revision", null, TargetArn);
         var plan = new RollbackPlan(Service, target, DateTimeOffset.UtcNow, [.. chosen.Select(s => new StepPlan(
             s.Step, s.Stage, $"{s.Step} as planned", [$"{s.Step}: before → after"], false, 5, 60,
-            s.Step == "ecs" ? new Dictionary<string, string> { ["taskDefinition"] = TargetArn, ["previousTaskDefinition"] = "claude-proxy-api:4" } : new Dictionary<string, string>()))]);
+            s.Step == "ecs" ? new JsonObject { ["targetTaskDefinition"] = TargetArn, ["previousTaskDefinition"] = "claude-proxy-api:4" } : new JsonObject()))]);
         var runId = LedgerIds.NewRunId(DateTimeOffset.UtcNow);
         await ledger.Runs.CreateRunAsync(new Run(runId, Service, DateTimeOffset.UtcNow, RunStatus.Running, null, EngineJson.Serialize(plan)), ct);
         foreach (var step in plan.Steps)
@@ -68,7 +68,7 @@ internal sealed class SyntheticRun : IAsyncDisposable
     public static async Task<SyntheticRun> AllProvenAsync(CancellationToken ct)
     {
         var run = await CreateAsync(ct);
-        await run.StepAsync("canary", "Succeeded", new() { ["main"] = "100", ["canary"] = "0" }, ct);
+        await run.StepAsync("canary", "Succeeded", GoodEvidence("canary"), ct);
         await run.StepAsync("ecs", "Succeeded", GoodEvidence("ecs"), ct, calls: ["UpdateService"]);
         await run.StepAsync("smoke", "Succeeded", GoodEvidence("smoke"), ct);
         await run.StepAsync("verify", "Succeeded", GoodEvidence("verify"), ct);
@@ -78,64 +78,41 @@ internal sealed class SyntheticRun : IAsyncDisposable
         return run;
     }
 
-    /// <summary>Evidence under the contract's keys that proves the step's checklist item.</summary>
-    public static Dictionary<string, string> GoodEvidence(string step) => step switch
+    public static readonly ServiceReverted GoodEcs = new(
+        "claude-proxy", Service, TargetArn, "ecs-svc/5127284901828713471", TargetArn, "COMPLETED", Running: 2, Desired: 2, Deployments: 1);
+
+    public static readonly SmokePassed GoodSmoke = new(
+        "http://127.0.0.1:8080", Checks: 2, Passed: 2, Failed: 0,
+        [new SmokeCheckResult("GET /health", 200, 12, 1, true, null), new SmokeCheckResult("GET /v1/models", 200, 40, 2, true, null)],
+        "/tmp/rewind/smoke.log");
+
+    public static readonly ErrorRatesNormalized GoodVerify = new(
+        "HTTPCode_Target_5XX_Count/RequestCount TargetGroup=targetgroup/main/1",
+        new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 27, 12, 5, 0, TimeSpan.Zero),
+        Requests: 1200, Errors: 3, Rate5xxPercent: 0.25, ThresholdPercent: 1, BaselinePercent: 0.2, Baseline: "release 1.4.2",
+        [new AlarmReading("api-5xx", "OK"), new AlarmReading("api-latency", "OK")], "normalized");
+
+    public static readonly TicketOpened GoodIncident = new(
+        "INC-0001", "alice@example.com", new DateTimeOffset(2026, 11, 27, 12, 6, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 29, 12, 6, 0, TimeSpan.Zero),
+        [new TicketLink("OPS-42", "http://127.0.0.1:9/browse/OPS-42")], Verified: true, "/tmp/rewind/INC-0001.md", null);
+
+    public static readonly TeamNotified GoodNotify = new(
+        [new AudienceDelivery("team", "slack:#releases", new DateTimeOffset(2026, 11, 27, 12, 7, 0, TimeSpan.Zero), "200", null)], Delivered: 1, Failed: 0);
+
+    /// <summary>The typed record of each step that proves its checklist item.</summary>
+    public static StepEvidence? GoodEvidence(string step) => step switch
     {
-        "ecs" => new()
-        {
-            ["deployment"] = "ecs-svc/5127284901828713471",
-            ["taskDefinition"] = TargetArn,
-            ["rolloutState"] = "COMPLETED",
-            ["running"] = "2",
-            ["desired"] = "2",
-            ["deployments"] = "1",
-        },
-        "smoke" => new()
-        {
-            ["url"] = "http://127.0.0.1:8080",
-            ["checks"] = "2",
-            ["passed"] = "2",
-            ["failed"] = "0",
-            ["results"] = """[{"check":"GET /health","status":200,"latencyMs":12,"attempts":1,"ok":true},{"check":"GET /v1/models","status":200,"latencyMs":40,"attempts":2,"ok":true}]""",
-            ["log"] = "/tmp/rewind/smoke.log",
-        },
-        "verify" => new()
-        {
-            ["metric"] = "HTTPCode_Target_5XX_Count/RequestCount TargetGroup=targetgroup/main/1",
-            ["windowStart"] = "2026-11-27T12:00:00Z",
-            ["windowEnd"] = "2026-11-27T12:05:00Z",
-            ["requests"] = "1200",
-            ["errors"] = "3",
-            ["rate5xxPercent"] = "0.25",
-            ["thresholdPercent"] = "1",
-            ["baselinePercent"] = "0.2",
-            ["alarms"] = "api-5xx=OK;api-latency=OK",
-            ["verdict"] = "normalized",
-        },
-        "incident" => new()
-        {
-            ["incident"] = "INC-0001",
-            ["owner"] = "alice@example.com",
-            ["opened"] = "2026-11-27T12:06:00Z",
-            ["due"] = "2026-11-29T12:06:00Z",
-            ["ticket"] = "OPS-42",
-            ["link"] = "http://127.0.0.1:9/browse/OPS-42",
-            ["verified"] = "true",
-            ["draft"] = "/tmp/rewind/INC-0001.md",
-        },
-        "notify" => new()
-        {
-            ["team.target"] = "slack:#releases",
-            ["team.sentAt"] = "2026-11-27T12:07:00Z",
-            ["team.status"] = "200",
-            ["delivered"] = "1",
-            ["failed"] = "0",
-        },
-        _ => [],
+        "canary" => new TrafficShifted("listener", "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/main/1/2", new Weights(100, 0), new Weights(90, 10), new Weights(100, 0)),
+        "ecs" => GoodEcs,
+        "smoke" => GoodSmoke,
+        "verify" => GoodVerify,
+        "incident" => GoodIncident,
+        "notify" => GoodNotify,
+        _ => null,
     };
 
     /// <summary>Journals one attempt of a step as the executor does: Started, each call sent and answered, then its end.</summary>
-    public async Task StepAsync(string step, string status, Dictionary<string, string> evidence, CancellationToken ct, string summary = "done", string[]? calls = null, bool end = true)
+    public async Task StepAsync(string step, string status, StepEvidence? evidence, CancellationToken ct, string summary = "done", string[]? calls = null, bool end = true)
     {
         await Ledger.Runs.AppendJournalAsync(RunId, step, JournalKind.Started, "{}", ct);
         foreach (var call in calls ?? [])
@@ -145,10 +122,7 @@ internal sealed class SyntheticRun : IAsyncDisposable
         }
         if (!end)
             return;
-        var values = new JsonObject();
-        foreach (var (key, value) in evidence)
-            values[key] = value;
-        var detail = new JsonObject { ["status"] = status, ["summary"] = summary, ["evidence"] = values };
+        var detail = new StepResult(Enum.Parse<StepStatus>(status), summary, evidence).ToJson();
         var kind = status is "Succeeded" or "Skipped" ? JournalKind.Completed : JournalKind.CallFailed;
         await Ledger.Runs.AppendJournalAsync(RunId, step, kind, detail.ToJsonString(), ct);
     }

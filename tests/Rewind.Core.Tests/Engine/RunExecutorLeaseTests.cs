@@ -91,7 +91,7 @@ public sealed class RunExecutorLeaseTests
 
     private static RollbackPlan Plan(string step) => new(
         Service, null, DateTimeOffset.UnixEpoch,
-        [new StepPlan(step, StepStage.Service, step, [], false, 1, 3600, new Dictionary<string, string>())]);
+        [new StepPlan(step, StepStage.Service, step, [], false, 1, 3600, new JsonObject())]);
 
     /// <summary>Sends "First", waits for the test, then sends "Second".</summary>
     private sealed class TwoCallStep : IStep
@@ -110,7 +110,7 @@ public sealed class RunExecutorLeaseTests
             BetweenCalls.SetResult();
             await Continue.Task.WaitAsync(cancellationToken);
             await SendAsync("Second", context, cancellationToken);
-            return StepResult.Succeeded("both sent", new Dictionary<string, string>());
+            return StepResult.Succeeded("both sent", FakeStep.Proof);
         }
 
         private Task<string> SendAsync(string call, StepContext context, CancellationToken cancellationToken) =>
@@ -136,7 +136,7 @@ public sealed class RunExecutorLeaseTests
             var wait = Task.Delay(FinishAfter, context.Time, cancellationToken);
             Waiting.SetResult();
             await wait;
-            return StepResult.Succeeded("waited", new Dictionary<string, string>());
+            return StepResult.Succeeded("waited", FakeStep.Proof);
         }
     }
 
