@@ -33,8 +33,9 @@ public static class RollbackCommands
         run.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(to), parse.GetValue(live), parse.GetValue(yes), Selection(parse, skip, only), TakeOver: parse.GetValue(takeover), NotifyCustomers: parse.GetValue(notifyCustomers), Checklist: true, FollowLatestRun: true), Everything, ct));
 
         var runId = new Argument<string?>("RUN") { Description = "the run to continue; default: the service's latest unfinished run", Arity = ArgumentArity.ZeroOrOne };
-        var resume = new Command("resume", "Continue an interrupted or failed run; steps already done are not repeated") { runId, yes, takeover };
-        resume.SetAction((parse, ct) => ResumeAsync(context(parse), parse.GetValue(runId), parse.GetValue(takeover), ct));
+        var replan = new Option<bool>("--replan") { Description = "plan the run's target again from today's rewind.yaml and run that; the old run is marked failed" };
+        var resume = new Command("resume", "Continue an interrupted or failed run; steps already done are not repeated") { runId, yes, takeover, replan };
+        resume.SetAction((parse, ct) => ResumeAsync(context(parse), parse.GetValue(runId), parse.GetValue(takeover), parse.GetValue(replan), ct));
 
         var revision = new Option<string?>("--revision") { Description = "the revision to run (number, family:rev or ARN); default: chosen like 'run'", HelpName = "N" };
         var noWait = new Option<bool>("--no-wait") { Description = "start the deployment and return without waiting for it" };
@@ -111,7 +112,8 @@ public static class RollbackCommands
 
     // FollowLatestRun (rewind run): without --to, the service's latest rollback run decides first (continue it, or
     // nothing to do: LatestRollback); a new plan only when it does not.
-    private sealed record Request(string? To, bool Live, bool Yes, StepSelection Selection, bool NeedsTarget = true, bool TakeOver = false, bool Checklist = false, bool NotifyCustomers = false, bool FollowLatestRun = false);
+    // Supersedes (resume --replan): the run this new one replaces, marked failed once the new plan is confirmed.
+    private sealed record Request(string? To, bool Live, bool Yes, StepSelection Selection, bool NeedsTarget = true, bool TakeOver = false, bool Checklist = false, bool NotifyCustomers = false, bool FollowLatestRun = false, Run? Supersedes = null);
 
     private static IReadOnlyList<IStep> Everything(CliContext context, Aws.AwsClients aws, ILedger ledger) => PlaybookSteps.All(context, aws, ledger);
 
@@ -128,9 +130,15 @@ public static class RollbackCommands
     private static async Task<int> RunAsync(
         CliContext context, Request request, Func<CliContext, Aws.AwsClients, ILedger, IReadOnlyList<IStep>> steps, CancellationToken cancellationToken)
     {
-        var config = context.Config;
         using var aws = context.Aws();
         await using var ledger = await context.OpenLedgerAsync(aws, cancellationToken);
+        return await RunWithAsync(context, aws, ledger, request, steps, cancellationToken);
+    }
+
+    private static async Task<int> RunWithAsync(
+        CliContext context, Aws.AwsClients aws, ILedger ledger, Request request, Func<CliContext, Aws.AwsClients, ILedger, IReadOnlyList<IStep>> steps, CancellationToken cancellationToken)
+    {
+        var config = context.Config;
         if (request.FollowLatestRun && request.To is null
             && await LatestRollback.DecideAsync(context, config.Service.Name, ledger, stored => PlaybookSteps.ForPlan(context, aws, ledger, stored), cancellationToken) is { } latest)
             return await FollowAsync(context, aws, ledger, latest, request, cancellationToken);
@@ -163,6 +171,11 @@ public static class RollbackCommands
             context.Log("rewind: not confirmed: nothing was changed");
             return ExitCodes.Cancelled;
         }
+        if (request.Supersedes is { } old)
+        {
+            await ledger.Runs.SetRunStatusAsync(old.Id, RunStatus.Failed, cancellationToken);
+            context.Log($"rewind: {old.Id} is superseded (--replan): marked failed, its stored plan is not resumed; a new run executes the plan above");
+        }
         var announcements = new RunAnnouncements(context, ledger, cancellationToken);
         var outcome = await RunProgress.ShowAsync(context, plan, observer =>
             new RunExecutor(ledger, chosen, observer, TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, request.TakeOver), RunStarted = announcements.Started }
@@ -174,7 +187,7 @@ public static class RollbackCommands
         return ExitCodeOf(context, outcome);
     }
 
-    private static async Task<int> ResumeAsync(CliContext context, string? runId, bool takeOver, CancellationToken cancellationToken)
+    private static async Task<int> ResumeAsync(CliContext context, string? runId, bool takeOver, bool replan, CancellationToken cancellationToken)
     {
         var config = context.Config;
         using var aws = context.Aws();
@@ -186,8 +199,25 @@ public static class RollbackCommands
         if (run.Status == RunStatus.Succeeded)
             throw new CliException($"run {run.Id} already succeeded", "there is nothing to resume");
         var plan = EngineJson.DeserializePlan(run.PlanJson);
+        if (replan)
+            return await ReplanAsync(context, aws, ledger, run, plan, takeOver, cancellationToken);
         context.Log($"rewind: resuming {run.Id} ({run.Status.ToString().ToLowerInvariant()}, started {run.StartedAt:yyyy-MM-dd HH:mm:ss}Z)");
         return await ContinueAsync(context, aws, ledger, run, plan, takeOver, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>resume --replan</c>: the old run's target and steps planned again from today's rewind.yaml and run as a new
+    /// run, the same path as <c>rewind run --live --to TARGET --only STEPS</c>; the old run is marked failed.
+    /// </summary>
+    private static Task<int> ReplanAsync(CliContext context, Aws.AwsClients aws, ILedger ledger, Run run, RollbackPlan plan, bool takeOver, CancellationToken cancellationToken)
+    {
+        if (plan.Target is not { } target)
+            throw new CliException($"run {run.Id} has no rollback target to plan again", "run its command again instead (rewind canary, rewind cdn, …)");
+        context.Log($"rewind: planning {run.Id}'s target {target.Label} again from {context.ConfigPath} (--replan)");
+        var selection = new StepSelection(plan.Steps.Select(s => s.Step).ToHashSet(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal));
+        return RunWithAsync(context, aws, ledger,
+            new Request(target.ReleaseId ?? target.TaskDefinitionArn, Live: true, Yes: true, selection, TakeOver: takeOver, Checklist: true, Supersedes: run),
+            Everything, cancellationToken);
     }
 
     /// <summary>What a new run does when the latest rollback run decides: say it changes nothing, or continue that run.</summary>
@@ -225,6 +255,11 @@ public static class RollbackCommands
         CliContext context, Aws.AwsClients aws, ILedger ledger, Run run, RollbackPlan plan, bool takeOver, CancellationToken cancellationToken, string? locked = null)
     {
         var steps = PlaybookSteps.ForPlan(context, aws, ledger, plan);
+        var drift = PlaybookSteps.DriftFrom(context, aws, ledger, plan);
+        foreach (var difference in drift)
+            context.Log($"rewind: {Path.GetFileName(context.ConfigPath)} changed since {run.Id} was planned: {difference}");
+        if (drift.Count > 0)
+            context.Log($"rewind: resuming the stored plan (what was shown and approved); 'rewind resume {run.Id} --replan' plans again from {Path.GetFileName(context.ConfigPath)} instead");
         var announcements = new RunAnnouncements(context, ledger, cancellationToken);
         void Started(string runId)
         {
@@ -237,7 +272,7 @@ public static class RollbackCommands
                 .ResumeAsync(run, plan, CurrentOperator(), cancellationToken));
         await announcements.FinishAsync(outcome);
         var checklist = Checklist.Evaluate((await RunRecord.ReadAsync(ledger, outcome.RunId, cancellationToken))!);
-        await PlanView.WriteAsync(context, plan, outcome, checklist, cancellationToken);
+        await PlanView.WriteAsync(context, plan, outcome, checklist, drift, cancellationToken);
         return ExitCodeOf(context, outcome);
     }
 

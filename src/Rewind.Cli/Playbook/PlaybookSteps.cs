@@ -20,8 +20,12 @@ public static class PlaybookSteps
     public static EcsSettings Ecs(RewindConfig config) =>
         new(config.Service.Cluster, config.Service.EcsService, config.Service.Family, config.Service.DeployTimeout);
 
-    public static CanaryStep? Canary(RewindConfig config, AwsClients aws, int percent) => config.Canary is { } canary
-        ? new CanaryStep(aws.Elb, new CanarySettings(canary.ListenerArn, canary.RuleArn, canary.MainTargetGroup, canary.CanaryTargetGroup), percent)
+    public static CanaryStep? Canary(RewindConfig config, AwsClients aws, int percent) =>
+        CanarySplit(config) is { } settings ? new CanaryStep(aws.Elb, settings, percent) : null;
+
+    /// <summary>The configuration's canary split, if it has a canary section.</summary>
+    public static CanarySettings? CanarySplit(RewindConfig config) => config.Canary is { } canary
+        ? new CanarySettings(canary.ListenerArn, canary.RuleArn, canary.MainTargetGroup, canary.CanaryTargetGroup)
         : null;
 
     /// <summary>The secrets step; with the ledger, it never moves AWSCURRENT back onto a version an earlier rollback left.</summary>
@@ -78,21 +82,40 @@ public static class PlaybookSteps
     }
 
     /// <summary>
-    /// The steps that execute a stored plan (resume): the configured ones, and for a plan made by a single-step command
-    /// from flags (<c>secret --secret-id</c>, <c>cdn --dist-id</c>) the same step built from the plan's own parameters.
+    /// The steps that execute a stored plan (resume), one per step the plan names, each built to do what its plan says
+    /// whatever rewind.yaml says today: the layer steps (canary, secrets, ecs) from the AWS clients alone. Steps not yet
+    /// converted take the configured step, or one built from the plan of a single-step command (<c>cdn --dist-id</c>).
     /// </summary>
     public static IReadOnlyList<IStep> ForPlan(CliContext cli, AwsClients aws, Core.Ledger.ILedger ledger, RollbackPlan plan)
     {
-        var configured = All(cli, aws, ledger);
-        return [.. plan.Steps.Select(p => configured.FirstOrDefault(s => s.Name == p.Step) ?? p.Step switch
+        var configured = new Lazy<IReadOnlyList<IStep>>(() => All(cli, aws, ledger));
+        IStep? Configured(string name) => configured.Value.FirstOrDefault(s => s.Name == name);
+        return [.. plan.Steps.Select(p => p.Step switch
         {
-            "secrets" => new SecretsStep(aws.SecretsManager, []),
+            "canary" => CanaryStep.ForExecution(aws.Elb, CanarySplit(cli.Config)),
+            "secrets" => SecretsStep.ForExecution(aws.SecretsManager),
+            "ecs" => EcsStep.ForExecution(aws.Ecs),
             "infra" => InfraStep.ForResume(),
             "cdn" => CdnStep.ForResume(aws.CloudFront),
             "smoke" => SmokeStep.ForResume(aws.SecretsManager, Environment.GetEnvironmentVariable, cli.ConfigFolder),
             "verify" => VerifyStep.ForResume(aws.CloudWatch),
+            "incident" => Configured(p.Step),
+            "freeze" => Configured(p.Step),
+            "notify" => Configured(p.Step),
             _ => null,
         }).OfType<IStep>()];
+    }
+
+    /// <summary>
+    /// How today's rewind.yaml differs from what <paramref name="plan"/> was made from, one line per difference, from the
+    /// steps the configuration builds now (<see cref="IStep.DriftFrom"/>), and a canary section that is gone.
+    /// </summary>
+    public static IReadOnlyList<string> DriftFrom(CliContext cli, AwsClients aws, Core.Ledger.ILedger ledger, RollbackPlan plan)
+    {
+        var configured = All(cli, aws, ledger);
+        return [.. plan.Steps.SelectMany(p => configured.FirstOrDefault(s => s.Name == p.Step) is { } step
+            ? step.DriftFrom(p)
+            : p.Step == "canary" && CanaryStep.Read(p) is var canary ? [$"canary is no longer configured; the plan names the {canary.Kind} {canary.Arn}"] : [])];
     }
 
     /// <summary>The names <c>--skip</c> and <c>--only</c> accept.</summary>

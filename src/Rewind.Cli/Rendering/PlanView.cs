@@ -12,14 +12,19 @@ public static class PlanView
         WriteAsync(context, plan, outcome, null, cancellationToken);
 
     /// <summary>As above, with the run's checklist: in the JSON document, else on stderr after the table.</summary>
-    public static async Task WriteAsync(CliContext context, RollbackPlan plan, RunOutcome? outcome, IReadOnlyList<ChecklistItem>? checklist, CancellationToken cancellationToken)
+    public static Task WriteAsync(CliContext context, RollbackPlan plan, RunOutcome? outcome, IReadOnlyList<ChecklistItem>? checklist, CancellationToken cancellationToken) =>
+        WriteAsync(context, plan, outcome, checklist, null, cancellationToken);
+
+    /// <summary>As above, for a resume: with how rewind.yaml differs from what the plan was made from (in the JSON document; text mode said it on stderr).</summary>
+    public static async Task WriteAsync(
+        CliContext context, RollbackPlan plan, RunOutcome? outcome, IReadOnlyList<ChecklistItem>? checklist, IReadOnlyList<string>? drift, CancellationToken cancellationToken)
     {
         if (context.Output == OutputFormat.Json)
         {
             var report = new RunReport(
                 outcome is not null, outcome?.RunId, outcome?.Status.ToString(), plan,
                 outcome?.Steps.Select(s => new StepReport(s.Step.Step, s.Result.Status.ToString(), s.Result.Summary, s.Result.ToJson()["evidence"]?.DeepClone())).ToList() ?? [])
-            { Checklist = checklist };
+            { Checklist = checklist, ConfigDrift = drift };
             await Json.WriteAsync(context.Out, report, CliJson.Default.RunReport, cancellationToken);
             return;
         }
@@ -72,6 +77,13 @@ public sealed record RunReport(bool Live, string? RunId, string? Status, Rollbac
 {
     /// <summary>The playbook's checklist after a live run or resume, each item ticked only by the journal's evidence; null otherwise.</summary>
     public IReadOnlyList<ChecklistItem>? Checklist { get; init; }
+
+    /// <summary>
+    /// A resume only: how rewind.yaml differs from what the stored plan was made from, one line per difference (the
+    /// stored plan ran regardless); empty when nothing differs, absent from other commands' documents.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? ConfigDrift { get; init; }
 }
 
 /// <summary>A step's end as <c>--output json</c> prints it: the evidence in its journal form (a typed record with its <c>type</c>).</summary>

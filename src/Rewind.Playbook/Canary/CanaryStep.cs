@@ -1,8 +1,8 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Rewind.Aws.Elb;
 using Rewind.Core;
 using Rewind.Core.Engine;
+using Rewind.Core.Evidence;
 using Rewind.Core.Ledger;
 
 namespace Rewind.Playbook.Canary;
@@ -17,118 +17,163 @@ public sealed record CanarySettings(string? ListenerArn, string? RuleArn, string
 /// <summary>
 /// Playbook Option 2: set the forward weights to main 100−N / canary N, keeping every other field of the action
 /// (stickiness, other target groups, other actions) as it was, then read them back.
+/// <paramref name="settings"/> (today's rewind.yaml) are for planning and for reporting drift: execution writes to the
+/// plan's listener or rule and target groups. The one exception is a plan stored before typed plans (418e7ad), which
+/// named no target groups: it takes them from <paramref name="settings"/> when those name the plan's listener or rule,
+/// and fails, changing nothing, otherwise.
 /// </summary>
-public sealed class CanaryStep(IElbClient elb, CanarySettings settings, int canaryPercent) : ILayerStep
+public sealed class CanaryStep(IElbClient elb, CanarySettings? settings, int canaryPercent) : ILayerStep
 {
+    /// <summary>
+    /// The step that executes a stored plan (resume); <paramref name="configured"/>, if any, only supplies the target
+    /// groups a version-1 plan did not record.
+    /// </summary>
+    public static CanaryStep ForExecution(IElbClient elb, CanarySettings? configured = null) => new(elb, configured, 0);
+
     public string Name => "canary";
     public StepStage Stage => StepStage.Traffic;
+
+    /// <summary>The weighted forward the step acts on: from the settings when planning, from the plan when executing.</summary>
+    private sealed record Split(string Kind, string Arn, string Main, string Canary)
+    {
+        public bool IsRule => Kind == "rule";
+    }
 
     public async Task<StepPlan> PlanAsync(PlanningContext context, CancellationToken cancellationToken)
     {
         if (canaryPercent is < 0 or > 100)
             throw new RewindException($"canary percent {canaryPercent} is outside 0–100", "give --percent a whole number from 0 to 100", FailureKind.BadInput);
-        var actions = await ReadActionsAsync(cancellationToken);
-        var current = WeightsOf(Forward(actions));
-        var wanted = (Main: 100 - canaryPercent, Canary: canaryPercent);
+        var split = Configured ?? throw new InvalidOperationException("the canary step was built to execute a stored plan; planning needs the canary settings");
+        var current = WeightsOf(Forward(await ReadActionsAsync(split, cancellationToken), split), split);
+        var wanted = new Weights(100 - canaryPercent, canaryPercent);
         var nothingToDo = current == wanted;
-        return new StepPlan(
+        return StepPlan.Of(
             Name, Stage,
             nothingToDo
-                ? $"weights already main {wanted.Main} / canary {wanted.Canary} on the {settings.Kind}"
-                : $"set the {settings.Kind}'s weights to main {wanted.Main} / canary {wanted.Canary}",
-            [$"{settings.Kind} {settings.Arn}: main {current.Main} / canary {current.Canary} → main {wanted.Main} / canary {wanted.Canary}"],
+                ? $"weights already {wanted} on the {split.Kind}"
+                : $"set the {split.Kind}'s weights to {wanted}",
+            [$"{split.Kind} {split.Arn}: {current} → {wanted}"],
             nothingToDo,
-            ExpectedSeconds: 1,
-            DeadlineSeconds: 60,
-            new Dictionary<string, string>
-            {
-                ["arn"] = settings.Arn,
-                ["kind"] = settings.Kind,
-                ["main"] = wanted.Main.ToString(CultureInfo.InvariantCulture),
-                ["canary"] = wanted.Canary.ToString(CultureInfo.InvariantCulture),
-                ["previous"] = $"{current.Main}/{current.Canary}",
-            });
+            expectedSeconds: 1,
+            deadlineSeconds: 60,
+            new CanaryPlan(split.Kind, split.Arn, split.Main, split.Canary, wanted, current),
+            CanaryPlanJson.Default.CanaryPlan);
+    }
+
+    /// <summary>The step's typed plan, from either schema version.</summary>
+    public static CanaryPlan Read(StepPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return plan.Read(CanaryPlanJson.Default.CanaryPlan, fromVersion1: CanaryPlan.FromVersion1);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> DriftFrom(StepPlan plan)
+    {
+        if (Configured is not { } now)
+            return [];
+        var planned = Read(plan);
+        return [.. new[]
+        {
+            now.Kind == planned.Kind && now.Arn == planned.Arn ? null : $"canary.{now.Kind}_arn is now {now.Arn}; the plan names the {planned.Kind} {planned.Arn}",
+            planned.MainTargetGroup is null || now.Main == planned.MainTargetGroup ? null : $"canary.main_target_group is now {now.Main}; the plan names {planned.MainTargetGroup}",
+            planned.CanaryTargetGroup is null || now.Canary == planned.CanaryTargetGroup ? null : $"canary.canary_target_group is now {now.Canary}; the plan names {planned.CanaryTargetGroup}",
+        }.OfType<string>()];
     }
 
     public async Task<StepResult> ExecuteAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken)
     {
-        var wanted = (Main: int.Parse(plan.Parameter("main"), CultureInfo.InvariantCulture), Canary: int.Parse(plan.Parameter("canary"), CultureInfo.InvariantCulture));
-        var actions = await StepRetries.UntilDeadlineAsync(context, ReadActionsAsync, cancellationToken);
-        var before = WeightsOf(Forward(actions));
+        var planned = Read(plan);
+        var split = Planned(planned);
+        var wanted = planned.Wanted;
+        var actions = await StepRetries.UntilDeadlineAsync(context, ct => ReadActionsAsync(split, ct), cancellationToken);
+        var forward = Forward(actions, split);
+        var before = WeightsOf(forward, split);
         if (before != wanted)
         {
-            var changed = actions.Select(a => ReferenceEquals(a, Forward(actions))
-                ? a.WithWeights(new Dictionary<string, int> { [settings.MainTargetGroupArn] = wanted.Main, [settings.CanaryTargetGroupArn] = wanted.Canary })
+            var changed = actions.Select(a => ReferenceEquals(a, forward)
+                ? a.WithWeights(new Dictionary<string, int> { [split.Main] = wanted.Main, [split.Canary] = wanted.Canary })
                 : a).ToList();
-            var request = new JsonObject { ["arn"] = settings.Arn, ["main"] = wanted.Main, ["canary"] = wanted.Canary };
+            var request = new JsonObject { ["arn"] = split.Arn, ["main"] = wanted.Main, ["canary"] = wanted.Canary };
             // Setting the same weights again is harmless: a busy ELB is simply asked again.
             await StepRetries.UntilDeadlineAsync(context, t => context.CallAsync(
-                settings.RuleArn is null ? "ModifyListener" : "ModifyRule", request,
-                async ct => settings.RuleArn is null
-                    ? (await elb.ModifyListenerAsync(settings.Arn, changed, ct)).ListenerArn
-                    : (await elb.ModifyRuleAsync(settings.Arn, changed, ct)).RuleArn,
-                _ => new JsonObject { ["arn"] = settings.Arn },
+                split.IsRule ? "ModifyRule" : "ModifyListener", request,
+                async ct => split.IsRule
+                    ? (await elb.ModifyRuleAsync(split.Arn, changed, ct)).RuleArn
+                    : (await elb.ModifyListenerAsync(split.Arn, changed, ct)).ListenerArn,
+                _ => new JsonObject { ["arn"] = split.Arn },
                 t), cancellationToken);
         }
 
-        var after = WeightsOf(Forward(await StepRetries.UntilDeadlineAsync(context, ReadActionsAsync, cancellationToken)));
-        var evidence = new Dictionary<string, string>
-        {
-            [settings.Kind] = settings.Arn,
-            ["before"] = $"main {before.Main} / canary {before.Canary}",
-            ["readBack"] = $"main {after.Main} / canary {after.Canary}",
-        };
+        var after = WeightsOf(Forward(await StepRetries.UntilDeadlineAsync(context, ct => ReadActionsAsync(split, ct), cancellationToken), split), split);
+        var evidence = new TrafficShifted(split.Kind, split.Arn, wanted, before, after);
         return after == wanted
-            ? StepResult.Succeeded($"weights read back main {after.Main} / canary {after.Canary}", evidence)
-            : new StepResult(StepStatus.Failed, $"weights read back main {after.Main} / canary {after.Canary}, not {wanted.Main}/{wanted.Canary}", evidence);
+            ? StepResult.Succeeded($"weights read back {after}", evidence)
+            : StepResult.Failed($"weights read back {after}, not {wanted.Main}/{wanted.Canary}", evidence);
     }
 
     /// <inheritdoc />
     public async Task<string?> DifferenceFromAsync(StepPlan plan, CancellationToken cancellationToken)
     {
-        var wanted = (Main: int.Parse(plan.Parameter("main"), CultureInfo.InvariantCulture), Canary: int.Parse(plan.Parameter("canary"), CultureInfo.InvariantCulture));
-        var live = WeightsOf(Forward(await ReadActionsAsync(cancellationToken)));
-        return live == wanted ? null : $"the {settings.Kind}'s weights are main {live.Main} / canary {live.Canary}, not {wanted.Main}/{wanted.Canary}";
+        var planned = Read(plan);
+        var split = Planned(planned);
+        var live = WeightsOf(Forward(await ReadActionsAsync(split, cancellationToken), split), split);
+        return live == planned.Wanted ? null : $"the {split.Kind}'s weights are {live}, not {planned.Wanted.Main}/{planned.Wanted.Canary}";
     }
 
-    /// <summary>The live weights between the main and the canary target group, in percent of the two.</summary>
+    /// <summary>The live weights between the configured main and canary target groups, in percent of the two.</summary>
     public async Task<CanaryWeights> ReadWeightsAsync(CancellationToken cancellationToken)
     {
-        var (main, canary) = WeightsOf(Forward(await ReadActionsAsync(cancellationToken)));
-        return new CanaryWeights(main, canary);
+        var split = Configured ?? throw new InvalidOperationException("the canary step was built without settings");
+        var weights = WeightsOf(Forward(await ReadActionsAsync(split, cancellationToken), split), split);
+        return new CanaryWeights(weights.Main, weights.Canary);
     }
 
-    private async Task<IReadOnlyList<ElbAction>> ReadActionsAsync(CancellationToken cancellationToken)
+    private Split? Configured => settings is null ? null : new Split(settings.Kind, settings.Arn, settings.MainTargetGroupArn, settings.CanaryTargetGroupArn);
+
+    /// <summary>The plan's split; a version-1 plan's target groups from the settings, only when they name the same listener or rule.</summary>
+    private Split Planned(CanaryPlan planned)
+    {
+        if (planned is { MainTargetGroup: { } main, CanaryTargetGroup: { } canary })
+            return new Split(planned.Kind, planned.Arn, main, canary);
+        if (Configured is { } now && now.Kind == planned.Kind && now.Arn == planned.Arn)
+            return now;
+        throw new RewindException(
+            $"the stored canary plan (made before plans recorded target groups) names the {planned.Kind} {planned.Arn}, and rewind.yaml's canary section no longer does: its target groups are unknown",
+            $"set canary.{planned.Kind}_arn back to {planned.Arn} to resume, or 'rewind resume RUN --replan' to plan again", FailureKind.BadInput);
+    }
+
+    private async Task<IReadOnlyList<ElbAction>> ReadActionsAsync(Split split, CancellationToken cancellationToken)
     {
         try
         {
-            if (settings.RuleArn is { } rule)
-                return (await elb.DescribeRulesAsync([rule], cancellationToken)).Single().Actions;
-            return (await elb.DescribeListenersAsync([settings.ListenerArn!], cancellationToken)).Single().DefaultActions;
+            if (split.IsRule)
+                return (await elb.DescribeRulesAsync([split.Arn], cancellationToken)).Single().Actions;
+            return (await elb.DescribeListenersAsync([split.Arn], cancellationToken)).Single().DefaultActions;
         }
         catch (Rewind.Aws.Errors.AwsServiceException e) when (e.Code is "ListenerNotFound" or "RuleNotFound" or "ValidationError")
         {
             throw new RewindException(
-                $"the canary {settings.Kind} {settings.Arn} was not found ({e.Code})",
-                $"fix canary.{settings.Kind}_arn in rewind.yaml (aws elbv2 describe-listeners lists them)", FailureKind.BadInput);
+                $"the canary {split.Kind} {split.Arn} was not found ({e.Code})",
+                $"fix canary.{split.Kind}_arn in rewind.yaml (aws elbv2 describe-listeners lists them)", FailureKind.BadInput);
         }
     }
 
-    private ElbAction Forward(IReadOnlyList<ElbAction> actions) =>
+    private static ElbAction Forward(IReadOnlyList<ElbAction> actions, Split split) =>
         actions.FirstOrDefault(a => a.IsForward && a.ForwardConfig is { } forward
-            && forward.TargetGroups.Any(g => g.TargetGroupArn == settings.MainTargetGroupArn)
-            && forward.TargetGroups.Any(g => g.TargetGroupArn == settings.CanaryTargetGroupArn))
+            && forward.TargetGroups.Any(g => g.TargetGroupArn == split.Main)
+            && forward.TargetGroups.Any(g => g.TargetGroupArn == split.Canary))
         ?? throw new RewindException(
-            $"the {settings.Kind} {settings.Arn} has no forward action between the main and the canary target groups",
+            $"the {split.Kind} {split.Arn} has no forward action between the main and the canary target groups",
             "check canary.main_target_group and canary.canary_target_group in rewind.yaml", FailureKind.BadInput);
 
-    private (int Main, int Canary) WeightsOf(ElbAction forward)
+    private static Weights WeightsOf(ElbAction forward, Split split)
     {
         int WeightOf(string arn) => forward.ForwardConfig!.TargetGroups.First(g => g.TargetGroupArn == arn).Weight ?? 1;
-        var main = WeightOf(settings.MainTargetGroupArn);
-        var canary = WeightOf(settings.CanaryTargetGroupArn);
+        var main = WeightOf(split.Main);
+        var canary = WeightOf(split.Canary);
         var total = main + canary;
         // ELB weights are relative (0–999); the playbook speaks in percent of the two groups.
-        return total == 0 ? (0, 0) : ((int)Math.Round(100.0 * main / total), (int)Math.Round(100.0 * canary / total));
+        return total == 0 ? new Weights(0, 0) : new Weights((int)Math.Round(100.0 * main / total), (int)Math.Round(100.0 * canary / total));
     }
 }

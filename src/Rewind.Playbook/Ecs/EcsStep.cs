@@ -1,8 +1,8 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Rewind.Aws.Ecs;
 using Rewind.Core;
 using Rewind.Core.Engine;
+using Rewind.Core.Evidence;
 
 namespace Rewind.Playbook.Ecs;
 
@@ -12,64 +12,81 @@ namespace Rewind.Playbook.Ecs;
 /// A FAILED rollout, a circuit-breaker rollback or the deadline is a failure, never a success.
 /// With <paramref name="restart"/> it instead forces a new deployment of the revision the service already runs (so
 /// its tasks read the secrets again) and waits for that deployment, known by the id UpdateService returned.
+/// <paramref name="settings"/> (today's rewind.yaml) are for planning and for reporting drift only: execution reads the
+/// plan's service, cluster and task definition, so a resumed run acts on what was approved.
 /// </summary>
-public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? schedule = null, bool wait = true, bool restart = false) : ILayerStep
+public sealed class EcsStep(IEcsClient ecs, EcsSettings? settings, PollSchedule? schedule = null, bool wait = true, bool restart = false) : ILayerStep
 {
     private readonly PollSchedule _schedule = schedule ?? PollSchedule.Default;
+
+    /// <summary>The step that executes a stored plan (resume) with no settings at all: it can execute, never plan.</summary>
+    public static EcsStep ForExecution(IEcsClient ecs, PollSchedule? schedule = null) => new(ecs, null, schedule);
 
     public string Name => "ecs";
     public StepStage Stage => StepStage.Service;
 
+    private EcsSettings Settings => settings ?? throw new InvalidOperationException("the ecs step was built to execute a stored plan; planning needs the service's settings");
+
     public async Task<StepPlan> PlanAsync(PlanningContext context, CancellationToken cancellationToken)
     {
-        var service = await DescribeAsync(ecs, settings, cancellationToken);
+        var configured = Settings;
+        var service = await DescribeAsync(ecs, configured, cancellationToken);
         var running = service.PrimaryDeployment?.TaskDefinition ?? service.TaskDefinition ?? "none";
         if (restart)
-            return RestartPlan(service, running);
+            return RestartPlan(configured, service, running);
         var target = context.RequiredTarget.TaskDefinitionArn;
         var nothingToDo = IsDone(service, d => SameTaskDefinition(d.TaskDefinition, target));
-        return new StepPlan(
+        return StepPlan.Of(
             Name, Stage,
             nothingToDo
-                ? $"{settings.Service} already runs {Short(target)}, rollout completed"
-                : $"update {settings.Service} in {settings.Cluster} to {Short(target)} with a new deployment, then wait for it to complete",
-            [$"service {settings.Cluster}/{settings.Service}: {Short(running)} → {Short(target)} ({service.DesiredCount} tasks)"],
+                ? $"{configured.Service} already runs {Short(target)}, rollout completed"
+                : $"update {configured.Service} in {configured.Cluster} to {Short(target)} with a new deployment, then wait for it to complete",
+            [$"service {configured.Cluster}/{configured.Service}: {Short(running)} → {Short(target)} ({service.DesiredCount} tasks)"],
             nothingToDo,
-            ExpectedSeconds: nothingToDo ? 1 : 60,
-            DeadlineSeconds: settings.DeployTimeout.TotalSeconds,
-            new Dictionary<string, string>
-            {
-                ["cluster"] = settings.Cluster,
-                ["service"] = settings.Service,
-                ["taskDefinition"] = target,
-                ["previousTaskDefinition"] = running,
-            });
+            expectedSeconds: nothingToDo ? 1 : 60,
+            deadlineSeconds: configured.DeployTimeout.TotalSeconds,
+            new EcsPlan(configured.Cluster, configured.Service, target, running, Restart: false, DeploymentsBefore: [], Wait: wait),
+            EcsPlanJson.Default.EcsPlan);
     }
 
-    private StepPlan RestartPlan(EcsService service, string running) => new(
+    // A resume after a sent UpdateService whose answer was never journaled tells ours from the deployments recorded here.
+    private StepPlan RestartPlan(EcsSettings configured, EcsService service, string running) => StepPlan.Of(
         Name, Stage,
-        $"force a new deployment of {settings.Service} on {Short(running)} so its tasks read the secrets again, then wait for it",
-        [$"service {settings.Cluster}/{settings.Service}: {Short(running)} restarted ({service.DesiredCount} tasks)"],
-        NothingToDo: false,
-        ExpectedSeconds: 60,
-        DeadlineSeconds: settings.DeployTimeout.TotalSeconds,
-        new Dictionary<string, string>
+        $"force a new deployment of {configured.Service} on {Short(running)} so its tasks read the secrets again, then wait for it",
+        [$"service {configured.Cluster}/{configured.Service}: {Short(running)} restarted ({service.DesiredCount} tasks)"],
+        nothingToDo: false,
+        expectedSeconds: 60,
+        deadlineSeconds: configured.DeployTimeout.TotalSeconds,
+        new EcsPlan(configured.Cluster, configured.Service, running, running, Restart: true, [.. service.Deployments.Select(d => d.Id)], Wait: wait),
+        EcsPlanJson.Default.EcsPlan);
+
+    /// <summary>The step's typed plan, from either schema version.</summary>
+    public static EcsPlan Read(StepPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return plan.Read(EcsPlanJson.Default.EcsPlan, fromVersion1: EcsPlan.FromVersion1);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> DriftFrom(StepPlan plan)
+    {
+        if (settings is null)
+            return [];
+        var planned = Read(plan);
+        return [.. new[]
         {
-            ["cluster"] = settings.Cluster,
-            ["service"] = settings.Service,
-            ["taskDefinition"] = running,
-            ["previousTaskDefinition"] = running,
-            ["restart"] = "true",
-            // A resume after a sent UpdateService whose answer was never journaled tells ours from these.
-            ["deploymentsBefore"] = string.Join(',', service.Deployments.Select(d => d.Id)),
-        });
+            settings.Cluster == planned.Cluster ? null : $"service.cluster is now {settings.Cluster}; the plan names {planned.Cluster}",
+            settings.Service == planned.Service ? null : $"service.ecs_service is now {settings.Service}; the plan names {planned.Service}",
+        }.OfType<string>()];
+    }
 
     public async Task<StepResult> ExecuteAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken)
     {
-        if (plan.Parameters!.ContainsKey("restart"))
-            return await RestartAsync(plan, context, cancellationToken);
-        var target = plan.Parameter("taskDefinition");
-        var service = await ReadAsync(context, cancellationToken);
+        var planned = Read(plan);
+        if (planned.Restart)
+            return await RestartAsync(planned, context, cancellationToken);
+        var target = planned.TargetTaskDefinition;
+        var service = await ReadAsync(planned, context, cancellationToken);
         // Resume-safe: the PRIMARY deployment already runs the target (this run's earlier call landed, or someone else
         // did it), or an earlier attempt of this run started a deployment of it that ECS still shows: wait for that
         // rather than start another. A merely ACTIVE deployment of the target is not enough: it is the one a bad
@@ -77,26 +94,26 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
         var primaryRunsTarget = SameTaskDefinition(service.PrimaryDeployment?.TaskDefinition, target);
         var earlierAttemptInFlight = context.WasSent("UpdateService") && service.Deployments.Any(d => SameTaskDefinition(d.TaskDefinition, target));
         if (!primaryRunsTarget && !earlierAttemptInFlight)
-            await DeployOnceAsync(target, service, context, cancellationToken);
-        return await WaitAsync(service, new Ours(Short(target), d => SameTaskDefinition(d.TaskDefinition, target)), context, cancellationToken);
+            await DeployOnceAsync(planned, target, service, context, cancellationToken);
+        return await WaitAsync(planned, service, new Ours(Short(target), d => SameTaskDefinition(d.TaskDefinition, target)), context, cancellationToken);
     }
 
     /// <summary>
     /// --restart: one forced deployment of the running revision. On resume, the deployment an earlier attempt started
     /// (its id is in the journal) is awaited instead of starting another.
     /// </summary>
-    private async Task<StepResult> RestartAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken)
+    private async Task<StepResult> RestartAsync(EcsPlan planned, StepContext context, CancellationToken cancellationToken)
     {
-        var running = plan.Parameter("taskDefinition");
-        var service = await ReadAsync(context, cancellationToken);
+        var running = planned.TargetTaskDefinition;
+        var service = await ReadAsync(planned, context, cancellationToken);
         var deployment = context.EarlierResult("UpdateService")?["deployment"]?.GetValue<string>()
-            ?? (context.WasSent("UpdateService") ? StartedSincePlan(plan, service, running) : null);
+            ?? (context.WasSent("UpdateService") ? StartedSincePlan(planned, service, running) : null);
         if (deployment is null)
         {
-            deployment = await DeployOnceAsync(running, service, context, cancellationToken)
-                ?? throw new RewindException($"UpdateService on {settings.Service} returned no PRIMARY deployment", "look at the service in the ECS console; run 'rewind ecs' to retry", FailureKind.Failed);
+            deployment = await DeployOnceAsync(planned, running, service, context, cancellationToken)
+                ?? throw new RewindException($"UpdateService on {planned.Service} returned no PRIMARY deployment", "look at the service in the ECS console; run 'rewind ecs' to retry", FailureKind.Failed);
         }
-        return await WaitAsync(service, new Ours($"{Short(running)} ({deployment})", d => d.Id == deployment), context, cancellationToken);
+        return await WaitAsync(planned, service, new Ours($"{Short(running)} ({deployment})", d => d.Id == deployment), context, cancellationToken);
     }
 
     /// <summary>
@@ -104,11 +121,11 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
     /// earlier attempt's UpdateService that landed although its answer never reached the journal. Null when the plan
     /// predates the record (then the journal alone decides, as before) or no such deployment exists.
     /// </summary>
-    private static string? StartedSincePlan(StepPlan plan, EcsService service, string running)
+    private static string? StartedSincePlan(EcsPlan planned, EcsService service, string running)
     {
-        if (!plan.Parameters!.TryGetValue("deploymentsBefore", out var recorded))
+        if (planned.DeploymentsBefore.Count == 0)
             return null;
-        var before = recorded.Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        var before = planned.DeploymentsBefore.ToHashSet(StringComparer.Ordinal);
         return service.Deployments.FirstOrDefault(d => !before.Contains(d.Id) && SameTaskDefinition(d.TaskDefinition, running))?.Id;
     }
 
@@ -119,7 +136,7 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
     /// (wait for it); none means the call did not land, and it is sent once more, journaled as the next attempt.
     /// Throttling and an unreachable endpoint are retried until the step's deadline, the same read first.
     /// </summary>
-    private async Task<string?> DeployOnceAsync(string taskDefinition, EcsService before, StepContext context, CancellationToken cancellationToken)
+    private async Task<string?> DeployOnceAsync(EcsPlan planned, string taskDefinition, EcsService before, StepContext context, CancellationToken cancellationToken)
     {
         var known = before.Deployments.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
         var attempt = 0;
@@ -135,7 +152,7 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
                 attempt++;
                 try
                 {
-                    var updated = await StartDeploymentAsync(taskDefinition, attempt, context, ct);
+                    var updated = await StartDeploymentAsync(planned, taskDefinition, attempt, context, ct);
                     return updated.PrimaryDeployment?.Id;
                 }
                 catch (Rewind.Aws.Errors.AwsAnswerLostException lost)
@@ -146,39 +163,37 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
         }, cancellationToken);
 
         async Task<string?> LandedAsync(CancellationToken ct) =>
-            (await DescribeAsync(ecs, settings, ct)).Deployments
+            (await DescribeAsync(ecs, planned.Cluster, planned.Service, ct)).Deployments
                 .FirstOrDefault(d => !known.Contains(d.Id) && SameTaskDefinition(d.TaskDefinition, taskDefinition))?.Id;
     }
 
     /// <summary>UpdateService to <paramref name="taskDefinition"/> with a forced new deployment, journaled (with its attempt from the second on).</summary>
-    private Task<EcsService> StartDeploymentAsync(string taskDefinition, int attempt, StepContext context, CancellationToken cancellationToken)
+    private Task<EcsService> StartDeploymentAsync(EcsPlan planned, string taskDefinition, int attempt, StepContext context, CancellationToken cancellationToken)
     {
-        var request = new JsonObject { ["cluster"] = settings.Cluster, ["service"] = settings.Service, ["taskDefinition"] = taskDefinition, ["forceNewDeployment"] = true };
+        var request = new JsonObject { ["cluster"] = planned.Cluster, ["service"] = planned.Service, ["taskDefinition"] = taskDefinition, ["forceNewDeployment"] = true };
         if (attempt > 1)
             request["attempt"] = attempt;
         return context.CallAsync(
             "UpdateService",
             request,
-            ct => ecs.UpdateServiceAsync(new ServiceUpdate(settings.Cluster, settings.Service, taskDefinition, ForceNewDeployment: true), ct),
+            ct => ecs.UpdateServiceAsync(new ServiceUpdate(planned.Cluster, planned.Service, taskDefinition, ForceNewDeployment: true), ct),
             updated => new JsonObject { ["deployment"] = updated.PrimaryDeployment?.Id, ["taskDefinition"] = updated.PrimaryDeployment?.TaskDefinition },
             cancellationToken);
     }
 
     /// <summary>The service, read again until the step's deadline while AWS is busy.</summary>
-    private Task<EcsService> ReadAsync(StepContext context, CancellationToken cancellationToken) =>
-        StepRetries.UntilDeadlineAsync(context, ct => DescribeAsync(ecs, settings, ct), cancellationToken);
+    private Task<EcsService> ReadAsync(EcsPlan planned, StepContext context, CancellationToken cancellationToken) =>
+        StepRetries.UntilDeadlineAsync(context, ct => DescribeAsync(ecs, planned.Cluster, planned.Service, ct), cancellationToken);
 
     /// <summary>Which deployment this step is waiting for, and how to name it.</summary>
     private sealed record Ours(string Label, Func<Deployment, bool> Is);
 
-    private async Task<StepResult> WaitAsync(EcsService service, Ours ours, StepContext context, CancellationToken cancellationToken)
+    private async Task<StepResult> WaitAsync(EcsPlan planned, EcsService service, Ours ours, StepContext context, CancellationToken cancellationToken)
     {
-        if (!wait)
+        if (!planned.Wait)
         {
-            var started = await ReadAsync(context, cancellationToken);
-            return StepResult.Succeeded(
-                $"deployment of {ours.Label} started (--no-wait): {Progress(started)}",
-                new Dictionary<string, string> { ["deployment"] = started.PrimaryDeployment?.Id ?? "none", ["taskDefinition"] = started.PrimaryDeployment?.TaskDefinition ?? "none", ["rolloutState"] = "not awaited" });
+            var started = await ReadAsync(planned, context, cancellationToken);
+            return StepResult.Succeeded($"deployment of {ours.Label} started (--no-wait): {Progress(started)}", Evidence(planned, started, awaited: false));
         }
 
         string? lastProgress = null;
@@ -186,7 +201,7 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
         var final = await Polling.UntilAsync(
             async ct =>
             {
-                var current = await ReadAsync(context, ct);
+                var current = await ReadAsync(planned, context, ct);
                 foreach (var e in current.Events.Where(e => seenEvents.Add(e.Id)).Reverse())
                     context.Report("ecs event: " + e.Message);
                 var progress = Progress(current);
@@ -198,50 +213,59 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings settings, PollSchedule? 
             _schedule, context.Time, cancellationToken);
 
         var primary = final.PrimaryDeployment;
-        var evidence = new Dictionary<string, string>
-        {
-            ["deployment"] = primary?.Id ?? "none",
-            ["taskDefinition"] = primary?.TaskDefinition ?? "none",
-            ["rolloutState"] = primary is null ? "none" : primary.RolloutState.Wire(),
-            ["running"] = (primary?.RunningCount ?? 0).ToString(CultureInfo.InvariantCulture),
-            ["desired"] = final.DesiredCount.ToString(CultureInfo.InvariantCulture),
-            ["deployments"] = final.Deployments.Count.ToString(CultureInfo.InvariantCulture),
-        };
+        var evidence = Evidence(planned, final, awaited: true);
         return FailureOf(final, ours) is { } failure
-            ? new StepResult(StepStatus.Failed, failure, evidence)
-            : StepResult.Succeeded($"{settings.Service} runs {Short(primary!.TaskDefinition ?? "?")}: rollout COMPLETED, {primary.RunningCount}/{final.DesiredCount} running", evidence);
+            ? StepResult.Failed(failure, evidence)
+            : StepResult.Succeeded($"{planned.Service} runs {Short(primary!.TaskDefinition ?? "?")}: rollout COMPLETED, {primary.RunningCount}/{final.DesiredCount} running", evidence);
+    }
+
+    /// <summary>The service's PRIMARY deployment as last read, beside the plan's target (the checklist compares the two).</summary>
+    private static ServiceReverted Evidence(EcsPlan planned, EcsService service, bool awaited)
+    {
+        var primary = service.PrimaryDeployment;
+        return new ServiceReverted(
+            planned.Cluster, planned.Service, planned.TargetTaskDefinition, primary?.Id, primary?.TaskDefinition,
+            primary is null ? null : awaited ? primary.RolloutState.Wire() : "not awaited",
+            primary?.RunningCount ?? 0, service.DesiredCount, service.Deployments.Count, awaited);
     }
 
     /// <inheritdoc />
     public async Task<string?> DifferenceFromAsync(StepPlan plan, CancellationToken cancellationToken)
     {
-        var target = plan.Parameter("taskDefinition");
-        var service = await DescribeAsync(ecs, settings, cancellationToken);
+        var planned = Read(plan);
+        var target = planned.TargetTaskDefinition;
+        var service = await DescribeAsync(ecs, planned.Cluster, planned.Service, cancellationToken);
         return IsDone(service, d => SameTaskDefinition(d.TaskDefinition, target))
             ? null
-            : $"{settings.Service} runs {Progress(service)}, not only {Short(target)} with its rollout completed";
+            : $"{planned.Service} runs {Progress(service)}, not only {Short(target)} with its rollout completed";
     }
 
     /// <summary>The service, or a clear error when the cluster or the service does not exist.</summary>
-    public static async Task<EcsService> DescribeAsync(IEcsClient ecs, EcsSettings settings, CancellationToken cancellationToken)
+    public static Task<EcsService> DescribeAsync(IEcsClient ecs, EcsSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return DescribeAsync(ecs, settings.Cluster, settings.Service, cancellationToken);
+    }
+
+    private static async Task<EcsService> DescribeAsync(IEcsClient ecs, string cluster, string serviceName, CancellationToken cancellationToken)
     {
         ServicesDescription described;
         try
         {
-            described = await ecs.DescribeServicesAsync(settings.Cluster, [settings.Service], cancellationToken);
+            described = await ecs.DescribeServicesAsync(cluster, [serviceName], cancellationToken);
         }
         catch (Rewind.Aws.Errors.AwsServiceException e) when (e.Code == "ClusterNotFoundException")
         {
             throw new RewindException(
-                $"ECS service '{settings.Service}' was not found in cluster '{settings.Cluster}' (no such cluster)",
+                $"ECS service '{serviceName}' was not found in cluster '{cluster}' (no such cluster)",
                 "check service.cluster in rewind.yaml (aws ecs list-clusters)", FailureKind.BadInput);
         }
-        var service = described.Services.FirstOrDefault(s => s.ServiceName == settings.Service && s.Status != ServiceStatus.Inactive);
+        var service = described.Services.FirstOrDefault(s => s.ServiceName == serviceName && s.Status != ServiceStatus.Inactive);
         if (service is not null)
             return service;
         var reason = described.Failures.FirstOrDefault()?.Reason ?? "INACTIVE";
         throw new RewindException(
-            $"ECS service '{settings.Service}' was not found in cluster '{settings.Cluster}' ({reason})",
+            $"ECS service '{serviceName}' was not found in cluster '{cluster}' ({reason})",
             "check service.cluster and service.ecs_service in rewind.yaml (aws ecs list-services --cluster NAME)", FailureKind.BadInput);
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Rewind.Aws.SecretsManager;
 using Rewind.Core;
 using Rewind.Core.Engine;
+using Rewind.Core.Evidence;
 
 namespace Rewind.Playbook.Secrets;
 
@@ -11,9 +12,14 @@ namespace Rewind.Playbook.Secrets;
 /// restarts read the old value. Only version ids are read, journaled and shown; never a value.
 /// AWSPREVIOUS is never used when an earlier rollback moved AWSCURRENT away from that version (<paramref name="history"/>):
 /// right after a rollback it is the bad value again. Only a target release that recorded the version moves back onto it.
+/// <paramref name="secretIds"/> (today's rewind.yaml or <c>--secret-id</c>) are for planning and for reporting drift:
+/// execution moves the plan's secrets only.
 /// </summary>
 public sealed class SecretsStep(ISecretsManagerClient secrets, IReadOnlyList<string> secretIds, SecretRollbackHistory? history = null) : ILayerStep
 {
+    /// <summary>The step that executes a stored plan (resume): it names no secrets of its own and reports no drift.</summary>
+    public static SecretsStep ForExecution(ISecretsManagerClient secrets) => new(secrets, []);
+
     private const string Current = "AWSCURRENT";
     private const string Previous = "AWSPREVIOUS";
 
@@ -22,10 +28,10 @@ public sealed class SecretsStep(ISecretsManagerClient secrets, IReadOnlyList<str
 
     public async Task<StepPlan> PlanAsync(PlanningContext context, CancellationToken cancellationToken)
     {
-        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        var planned = new List<SecretMove>();
         var changes = new List<string>();
         var moves = 0;
-        foreach (var (id, index) in secretIds.Select((id, i) => (id, i)))
+        foreach (var id in secretIds)
         {
             var secret = await DescribeAsync(id, cancellationToken);
             var current = secret.VersionWithStage(Current)
@@ -38,8 +44,7 @@ public sealed class SecretsStep(ISecretsManagerClient secrets, IReadOnlyList<str
             if (!named && target is not null && target != current && history is not null
                 && (await history.MovedAwayFromAsync(context.Service, id, cancellationToken)).TryGetValue(target, out var leftBy))
             {
-                parameters[$"secret.{index}"] = id;
-                parameters[$"target.{index}"] = current;
+                planned.Add(new SecretMove(id, current));
                 changes.Add($"secret {secret.Name}: {Current} stays on {current}: {Previous} {target} is the version {leftBy} moved {Current} away from (to move onto it, name a release that recorded it: --to RELEASE)");
                 continue;
             }
@@ -47,27 +52,42 @@ public sealed class SecretsStep(ISecretsManagerClient secrets, IReadOnlyList<str
                 throw new RewindException($"secret {id} has no {Previous} version and the target release recorded none", "pass --skip secrets, or roll the secret back by hand", FailureKind.BadInput);
             if (!secret.VersionIdsToStages.ContainsKey(target))
                 throw new RewindException($"secret {id} has no version {target} (recorded in the target release)", "the version was deleted: pass --skip secrets", FailureKind.BadInput);
-            parameters[$"secret.{index}"] = id;
-            parameters[$"target.{index}"] = target;
+            planned.Add(new SecretMove(id, target));
             if (current != target)
                 moves++;
             changes.Add(current == target
                 ? $"secret {secret.Name}: {Current} already on {target}"
                 : $"secret {secret.Name}: {Current} {current} → {target} ({why})");
         }
-        return new StepPlan(
+        return StepPlan.Of(
             Name, Stage,
             moves == 0 ? "every secret's AWSCURRENT is already on its target version" : $"move {Current} back on {moves} secret(s)",
-            changes, moves == 0, ExpectedSeconds: 1, DeadlineSeconds: 60, parameters);
+            changes, moves == 0, expectedSeconds: 1, deadlineSeconds: 60, new SecretsPlan(planned), SecretsPlanJson.Default.SecretsPlan);
+    }
+
+    /// <summary>The step's typed plan, from either schema version.</summary>
+    public static SecretsPlan Read(StepPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return plan.Read(SecretsPlanJson.Default.SecretsPlan, fromVersion1: SecretsPlan.FromVersion1);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> DriftFrom(StepPlan plan)
+    {
+        if (secretIds.Count == 0)
+            return [];
+        var planned = Read(plan).Secrets.Select(s => s.SecretId).ToList();
+        return planned.SequenceEqual(secretIds, StringComparer.Ordinal)
+            ? []
+            : [$"secrets[].id is now {string.Join(", ", secretIds)}; the plan names {string.Join(", ", planned)}"];
     }
 
     public async Task<StepResult> ExecuteAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken)
     {
-        var evidence = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var index = 0; plan.Parameters!.ContainsKey($"secret.{index}"); index++)
+        var evidence = new List<SecretStage>();
+        foreach (var (id, target) in Read(plan).Secrets)
         {
-            var id = plan.Parameter($"secret.{index}");
-            var target = plan.Parameter($"target.{index}");
             var current = (await StepRetries.UntilDeadlineAsync(context, ct => DescribeAsync(id, ct), cancellationToken)).VersionWithStage(Current);
             if (current != target)
             {
@@ -80,11 +100,11 @@ public sealed class SecretsStep(ISecretsManagerClient secrets, IReadOnlyList<str
                     t), cancellationToken);
             }
             var readBack = (await StepRetries.UntilDeadlineAsync(context, ct => DescribeAsync(id, ct), cancellationToken)).VersionWithStage(Current);
-            evidence[id] = $"{Current} = {readBack}";
+            evidence.Add(new SecretStage(id, target, readBack));
             if (readBack != target)
-                return new StepResult(StepStatus.Failed, $"secret {id}: {Current} read back on {readBack}, not {target}", evidence);
+                return StepResult.Failed($"secret {id}: {Current} read back on {readBack}, not {target}", new SecretsRestored(evidence));
         }
-        return StepResult.Succeeded($"{Current} read back on the target version of {evidence.Count} secret(s)", evidence);
+        return StepResult.Succeeded($"{Current} read back on the target version of {evidence.Count} secret(s)", new SecretsRestored(evidence));
     }
 
     /// <summary>
@@ -109,10 +129,8 @@ public sealed class SecretsStep(ISecretsManagerClient secrets, IReadOnlyList<str
     /// <inheritdoc />
     public async Task<string?> DifferenceFromAsync(StepPlan plan, CancellationToken cancellationToken)
     {
-        for (var index = 0; plan.Parameters!.ContainsKey($"secret.{index}"); index++)
+        foreach (var (id, target) in Read(plan).Secrets)
         {
-            var id = plan.Parameter($"secret.{index}");
-            var target = plan.Parameter($"target.{index}");
             var current = (await DescribeAsync(id, cancellationToken)).VersionWithStage(Current);
             if (current != target)
                 return $"secret {id}: {Current} is on {current}, not {target}";

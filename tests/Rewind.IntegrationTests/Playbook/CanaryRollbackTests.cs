@@ -29,7 +29,7 @@ public sealed class CanaryRollbackTests(RolloutEmulatorFixture emulator)
             Assert.False(step.NothingToDo);
             Assert.Equal(RunStatus.Succeeded, outcome.Status);
             var result = Assert.Single(outcome.Steps).Result;
-            Assert.Equal($"main {100 - percent} / canary {percent}", result.Evidence!.Facts()["readBack"]);
+            Assert.Equal(new Rewind.Core.Evidence.Weights(100 - percent, percent), Assert.IsType<Rewind.Core.Evidence.TrafficShifted>(result.Evidence).ReadBack);
             var action = Assert.Single((await harness.ListenerAsync(ct)).DefaultActions);
             Assert.Equal([new WeightedTargetGroup(main, 100 - percent), new WeightedTargetGroup(canary, percent)], action.ForwardConfig!.TargetGroups);
             // Everything but the two weights is as seeded: type, order, stickiness and its duration.

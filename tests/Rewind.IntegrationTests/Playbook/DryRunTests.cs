@@ -22,7 +22,7 @@ public sealed class DryRunTests(RolloutEmulatorFixture emulator)
 
         Assert.Equal(["canary", "ecs"], plan.Steps.Select(s => s.Step));
         Assert.All(plan.Steps, s => Assert.False(s.NothingToDo));
-        Assert.Equal(harness.World.TaskDefinitionArns[pinned is null ? 2 : 1], plan.Steps[1].Parameter("taskDefinition"));
+        Assert.Equal(harness.World.TaskDefinitionArns[pinned is null ? 2 : 1], Rewind.Playbook.Ecs.EcsStep.Read(plan.Steps[1]).TargetTaskDefinition);
         var calls = await harness.CallsAsync(ct);
         Assert.Equal(0, calls.MutatingTotal);
         Assert.Empty(calls.Mutating);

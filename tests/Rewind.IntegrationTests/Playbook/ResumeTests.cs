@@ -65,7 +65,7 @@ public sealed class ResumeTests(RolloutEmulatorFixture emulator)
         var outcome = await harness.Executor(steps).ResumeAsync(run, plan, PlaybookHarness.By, ct);
 
         Assert.Equal(StepStatus.Skipped, Assert.Single(outcome.Steps, s => s.Step.Step == "canary").Result.Status);
-        Assert.Equal(inFlight.Id, Assert.Single(outcome.Steps, s => s.Step.Step == "ecs").Result.Evidence!.Facts()["deployment"]);
+        Assert.Equal(inFlight.Id, Assert.IsType<Rewind.Core.Evidence.ServiceReverted>(Assert.Single(outcome.Steps, s => s.Step.Step == "ecs").Result.Evidence).Deployment);
         await AssertRolledBackOnceAsync(harness, outcome, ct);
     }
 

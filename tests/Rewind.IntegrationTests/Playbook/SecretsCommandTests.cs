@@ -74,7 +74,7 @@ public sealed class SecretsCommandTests(RolloutEmulatorFixture emulator)
         Assert.Equal(world.World.PreviousSecretVersionId, (await secrets.DescribeSecretAsync(world.World.SecretArn, Ct))!.VersionWithStage("AWSCURRENT"));
         Assert.Equal(before, (await secrets.DescribeSecretAsync(other, Ct))!.VersionWithStage("AWSCURRENT"));
         Assert.Equal(2, (await world.CallsAsync(Ct)).Count("secretsmanager:UpdateSecretVersionStage"));
-        Assert.Equal(2, Assert.Single(outcome.Steps).Result.Evidence!.Facts().Count);
+        Assert.Equal(2, Assert.IsType<Rewind.Core.Evidence.SecretsRestored>(Assert.Single(outcome.Steps).Result.Evidence).Secrets.Count);
     }
 
     [Fact]

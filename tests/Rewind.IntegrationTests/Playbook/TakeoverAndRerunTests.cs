@@ -136,7 +136,7 @@ public sealed class TakeoverAndRerunTests(RolloutEmulatorFixture emulator)
         Assert.Equal(0, (await world.CallsAsync(Ct)).MutatingTotal);
         Assert.Equal(world.World.PreviousSecretVersionId, await CurrentSecretVersionAsync(world));
         Assert.False(Assert.Single(explicitly.Steps).NothingToDo);
-        Assert.Equal(world.World.CurrentSecretVersionId, Assert.Single(explicitly.Steps).Parameter("target.0"));
+        Assert.Equal(world.World.CurrentSecretVersionId, Assert.Single(Rewind.Playbook.Secrets.SecretsStep.Read(Assert.Single(explicitly.Steps)).Secrets).TargetVersion);
     }
 
     /// <summary>The seeded world with secrets, the CDN and a Slack team route (the freeze and incident steps are always on).</summary>
