@@ -39,7 +39,8 @@ internal static class LatestRollback
             || PlanOf(run) is not { Target: not null } plan
             || !plan.Steps.Any(s => s.Step == "ecs"))
             return null;
-        if (run.Status is RunStatus.Running or RunStatus.Cancelled && TimeProvider.System.GetUtcNow() - run.StartedAt < InFlightWindow)
+        var now = context.Time.GetUtcNow();
+        if (run.Status is RunStatus.Running or RunStatus.Cancelled && now - run.StartedAt < InFlightWindow)
             return new Continue(run, plan, $"it was {(run.Status == RunStatus.Running ? "still running" : "cancelled")} half-way (started {run.StartedAt:yyyy-MM-dd HH:mm:ss}Z)");
         var freezes = await ledger.Freezes.GetActiveFreezesAsync(service, cancellationToken);
         if (!freezes.Any(f => f.FrozenBy == $"rewind run {run.Id}" || f.Since >= run.StartedAt))
@@ -47,14 +48,14 @@ internal static class LatestRollback
         var journal = await ledger.Runs.ReadJournalAsync(run.Id, cancellationToken);
         var ended = journal.Count > 0 ? journal[^1].Time : run.StartedAt;
         if (run.Status != RunStatus.Succeeded)
-            return new Continue(run, plan, $"it ended {run.Status.ToString().ToLowerInvariant()} {Ago(ended)} and its freeze is in force");
+            return new Continue(run, plan, $"it ended {run.Status.ToString().ToLowerInvariant()} {Ago(ended, now)} and its freeze is in force");
         if (await DifferenceAsync(plan, journal, stepsFor(plan), cancellationToken) is { } moved)
         {
             context.Log($"rewind: {service} moved since {run.Id} reached its target ({moved}): planning afresh");
             return null;
         }
         return new AlreadyThere(run, plan,
-            $"{service} already runs {Short(plan.Target!.TaskDefinitionArn)}, the target of {run.Id}, ended {Ago(ended)}: nothing to roll back; to go further back: rewind run --to REVISION");
+            $"{service} already runs {Short(plan.Target!.TaskDefinitionArn)}, the target of {run.Id}, ended {Ago(ended, now)}: nothing to roll back; to go further back: rewind run --to REVISION");
     }
 
     /// <summary>How live state or the journal differs from the run having reached its plan's target; null when it has.</summary>
@@ -84,9 +85,9 @@ internal static class LatestRollback
         }
     }
 
-    private static string Ago(DateTimeOffset then)
+    private static string Ago(DateTimeOffset then, DateTimeOffset now)
     {
-        var elapsed = TimeProvider.System.GetUtcNow() - then;
+        var elapsed = now - then;
         return elapsed < TimeSpan.FromMinutes(1) ? $"{Math.Max(0, (int)elapsed.TotalSeconds)} s ago"
             : elapsed < TimeSpan.FromHours(2) ? $"{(int)elapsed.TotalMinutes} min ago"
             : $"at {then:yyyy-MM-dd HH:mm}Z";
