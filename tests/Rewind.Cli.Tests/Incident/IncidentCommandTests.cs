@@ -187,6 +187,19 @@ public sealed class IncidentCommandTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Given_an_injected_clock_when_an_incident_is_assigned_live_then_the_run_is_stamped_by_that_clock()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var config = Config();
+        Assert.Equal(ExitCodes.Ok, (await CliRunner.RunAsync(["incident", "open", "--live", "--owner", "carol", "--config", config], cancellationToken: ct)).ExitCode);
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2030, 1, 2, 9, 30, 15, TimeSpan.Zero));
+
+        var assigned = await CliRunner.RunAsync(["incident", "assign", "INC-0001", "--owner", "dave", "--live", "--output", "json", "--config", config], cancellationToken: ct, time: clock);
+
+        Assert.StartsWith("run-20300102-093015-", RunOf(assigned).GetString(), StringComparison.Ordinal);
+    }
+
     private static JsonElement RunOf(CliResult result)
     {
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
