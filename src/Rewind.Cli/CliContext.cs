@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Rewind.Aws;
 using Rewind.Core.Configuration;
+using Rewind.Core.Engine;
 using Rewind.Core.Files;
 using Rewind.Core.Ledger;
 using Rewind.Ledger;
@@ -9,7 +10,10 @@ using Rewind.Ledger.Sqlite;
 
 namespace Rewind.Cli;
 
-/// <summary>What one invocation of a command works with: its streams, its parsed global options, its AWS factory.</summary>
+/// <summary>
+/// What one invocation of a command works with: its streams, its parsed global options, its AWS factory, its clock,
+/// its terminal and who is acting. Commands take all of these from here, so a test can supply each one.
+/// </summary>
 public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptions globals, ParseResult parse, Func<AwsSettings, AwsClients> awsFactory)
 {
     private readonly Lock _logGate = new();
@@ -19,6 +23,15 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
     public TextWriter Out { get; } = stdout;
     public TextWriter Error { get; } = stderr;
     public ParseResult Parse { get; } = parse;
+
+    /// <summary>The invocation's clock: every time a command stamps, waits on or compares with comes from it.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Whom to ask before acting, and whether progress may be drawn in place.</summary>
+    public ITerminal Terminal { get; init; } = NoTerminal.Instance;
+
+    /// <summary>Who acts: the owner of the service's lock and the signature on freezes and journal entries.</summary>
+    public Operator Operator { get; init; } = Operator.Current();
     public OutputFormat Output => Parse.GetValue(globals.Output) == "json" ? OutputFormat.Json : OutputFormat.Text;
     public bool Verbose => Parse.GetValue(globals.Verbose);
     public AwsSettings AwsSettings => globals.AwsSettings(Parse) with
@@ -67,7 +80,7 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
     {
         var ledger = Config.Ledger;
         if (ledger.Backend == LedgerBackend.DynamoDb)
-            return await DynamoDbLedger.OpenAsync((aws ?? Aws()).DynamoDb(), ledger.Table!, TimeProvider.System, cancellationToken);
+            return await DynamoDbLedger.OpenAsync((aws ?? Aws()).DynamoDb(), ledger.Table!, Time, cancellationToken);
         var path = Path.GetFullPath(ledger.Path ?? LedgerPaths.DefaultSqlitePath());
         if (!File.Exists(path) && !Directory.Exists(path))
         {
@@ -78,7 +91,7 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
                 if (!_warnedNoLedger)
                     Log($"rewind: warning: no ledger at {path} yet, so no recorded release can be the target; 'rewind record' or 'rewind ledger init' creates it (or set ledger.path)");
                 _warnedNoLedger = true;
-                return await SqliteLedger.OpenEmptyInMemoryAsync(path, TimeProvider.System, cancellationToken);
+                return await SqliteLedger.OpenEmptyInMemoryAsync(path, Time, cancellationToken);
             }
         }
         PrivateFiles.CreateFolder(Path.GetDirectoryName(path)!);

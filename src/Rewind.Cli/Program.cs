@@ -20,6 +20,6 @@ internal static class Program
             context.Cancel = true;
             terminate.Cancel();
         });
-        return await RewindApp.RunAsync(args, Console.Out, Console.Error, terminate.Token);
+        return await RewindApp.RunAsync(args, Console.Out, Console.Error, terminate.Token, terminal: ConsoleTerminal.Instance);
     }
 }

@@ -15,9 +15,11 @@ public static class RewindApp
 
     public static async Task<int> RunAsync(
         string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken,
-        Func<AwsSettings, AwsClients>? awsFactory = null, Func<ILedger, ILedger>? ledgerOpened = null)
+        Func<AwsSettings, AwsClients>? awsFactory = null, Func<ILedger, ILedger>? ledgerOpened = null, TimeProvider? time = null, ITerminal? terminal = null)
     {
-        var (root, globals) = CreateRoot(stdout, stderr, awsFactory ?? (settings => new AwsClients(AwsSession.Resolve(settings), options: AwsTransportOptions.FromEnvironment())), ledgerOpened);
+        var (root, globals) = CreateRoot(
+            stdout, stderr, awsFactory ?? (settings => new AwsClients(AwsSession.Resolve(settings), options: AwsTransportOptions.FromEnvironment())), ledgerOpened,
+            time ?? TimeProvider.System, terminal ?? NoTerminal.Instance);
 
         var parse = root.Parse(args, Parsing);
         if (parse.Errors.Count > 0)
@@ -83,13 +85,19 @@ public static class RewindApp
     public static RootCommand Commands() => CreateRoot(TextWriter.Null, TextWriter.Null, settings => new AwsClients(AwsSession.Resolve(settings), options: AwsTransportOptions.FromEnvironment())).Root;
 
     private static (RootCommand Root, GlobalOptions Globals) CreateRoot(
-        TextWriter stdout, TextWriter stderr, Func<AwsSettings, AwsClients> awsFactory, Func<ILedger, ILedger>? ledgerOpened = null)
+        TextWriter stdout, TextWriter stderr, Func<AwsSettings, AwsClients> awsFactory, Func<ILedger, ILedger>? ledgerOpened = null,
+        TimeProvider? time = null, ITerminal? terminal = null)
     {
         var globals = new GlobalOptions();
         var root = new RootCommand("Rewind: the production rollback playbook as one fast, safe, verified command.");
         foreach (var option in globals.All)
             root.Options.Add(option);
-        CliContext Context(ParseResult parse) => new(stdout, stderr, globals, parse, awsFactory) { LedgerOpened = ledgerOpened ?? (ledger => ledger) };
+        CliContext Context(ParseResult parse) => new(stdout, stderr, globals, parse, awsFactory)
+        {
+            LedgerOpened = ledgerOpened ?? (ledger => ledger),
+            Time = time ?? TimeProvider.System,
+            Terminal = terminal ?? NoTerminal.Instance,
+        };
 
         root.Subcommands.Add(InitCommand.Create(Context));
         root.Subcommands.Add(DoctorCommand.Create(Context));

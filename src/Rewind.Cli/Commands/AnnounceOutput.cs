@@ -16,6 +16,6 @@ internal static class AnnounceOutput
         await writer.FlushAsync(cancellationToken);
     }
 
-    /// <summary>Who acts, as freezes and journals record it.</summary>
-    public static string Who() => $"{Environment.UserName}@{Environment.MachineName}";
+    /// <summary>Who acts, as freezes and journals record it (<see cref="Core.Engine.Operator.Signature"/>).</summary>
+    public static string Who() => Core.Engine.Operator.Current().Signature;
 }

@@ -49,7 +49,7 @@ public static class FreezeCommands
         var verdict = await FreezeVerdict.ReadAsync(ledger.Freezes, parameter, service, ct);
         var routes = NotificationOutbox.EnabledRoutes(config.Notify, Audiences.Team);
         var who = AnnounceOutput.Who();
-        var outbox = PlaybookSteps.Outbox(ledger);
+        var outbox = PlaybookSteps.Outbox(ledger, cli.Time);
         // A freeze already in force whose announcement never went out (the command that made it stopped first) is announced now.
         var untold = verdict.Active is { } current && await outbox.IsUnfinishedAsync(FreezeNotifications.On(current), routes, ct);
 
@@ -57,7 +57,7 @@ public static class FreezeCommands
         {
             var preview = verdict.Active is { } existing
                 ? FreezeState.Of(existing, service)
-                : new FreezeState(true, service, "(assigned when frozen)", reason, incidentId, who, DateTimeOffset.UtcNow);
+                : new FreezeState(true, service, "(assigned when frozen)", reason, incidentId, who, cli.Time.GetUtcNow());
             var document = new JsonObject
             {
                 ["dryRun"] = true,
@@ -124,7 +124,7 @@ public static class FreezeCommands
         var active = verdict.Active;
         if (!live)
         {
-            var preview = active with { LiftedBy = who, LiftedAt = DateTimeOffset.UtcNow, RootCause = rootCause };
+            var preview = active with { LiftedBy = who, LiftedAt = cli.Time.GetUtcNow(), RootCause = rootCause };
             var copy = await IncidentRootCause.PlanAsync(ledger.Incidents, preview, ct);
             var document = new JsonObject
             {
@@ -145,7 +145,7 @@ public static class FreezeCommands
         var done = await ledger.Freezes.LiftAsync(active.Scope, who, rootCause, ct);
         var copied = await CopyRootCauseAsync(cli, ledger, done, ct);
         await PublishAsync(cli, parameter, FreezeState.Of(done, service), ct);
-        var deliveries = await AnnounceAsync(cli, PlaybookSteps.Outbox(ledger), routes, FreezeNotifications.Off(done), ct);
+        var deliveries = await AnnounceAsync(cli, PlaybookSteps.Outbox(ledger, cli.Time), routes, FreezeNotifications.Off(done), ct);
         var lifted = Describe(done, service, parameter.Name, deliveries);
         AddRootCauseCopy(lifted, copied, done: true);
         await WriteAsync(cli, lifted, $"{service} unfrozen: {done.Id} lifted by {who}; root cause: {rootCause}\n{copied.Describe(done: true)}", ct);
@@ -166,7 +166,7 @@ public static class FreezeCommands
         var freezes = await ledger.Freezes.ListFreezesAsync(ct);
         var last = FreezeVerdict.LastLift(freezes, service);
         var unfinished = await IncidentRootCause.UnfinishedAsync(ledger.Incidents, last, ct);
-        var outbox = PlaybookSteps.Outbox(ledger);
+        var outbox = PlaybookSteps.Outbox(ledger, cli.Time);
         var lastMessage = last is null ? null : FreezeNotifications.Off(last);
         var untold = lastMessage is not null && await outbox.IsUnfinishedAsync(lastMessage, routes, ct) ? lastMessage : null;
         if (stale is null && unfinished is null && untold is null)
@@ -181,7 +181,7 @@ public static class FreezeCommands
             var lifted = freezes.FirstOrDefault(f => f.Id == stale.FreezeId && !f.IsActive);
             state = lifted is not null
                 ? FreezeState.Of(lifted, service)
-                : stale with { Frozen = false, LiftedBy = who, LiftedAt = DateTimeOffset.UtcNow, RootCause = rootCause };
+                : stale with { Frozen = false, LiftedBy = who, LiftedAt = cli.Time.GetUtcNow(), RootCause = rootCause };
         }
 
         var lines = new List<string>();

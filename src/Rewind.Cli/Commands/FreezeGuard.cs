@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Rewind.Aws;
 using Rewind.Cli.Playbook;
 using Rewind.Core;
@@ -10,14 +9,12 @@ namespace Rewind.Cli.Commands;
 
 /// <summary>
 /// Release paths (<c>rewind record</c>) refuse while the service is frozen, by the ledger or by SSM, unless
-/// <c>--override-freeze --reason</c>. An override is journaled as a small run of its own ("record-override"): the
-/// journal is the hash-chained, tamper-evident record <c>history</c>, <c>ledger verify</c> and reports already read,
-/// and it needs no new field in either ledger backend.
+/// <c>--override-freeze --reason</c>. An override runs as a small run of its own (step "record-override") through the
+/// executor: the journal is the hash-chained, tamper-evident record <c>history</c>, <c>ledger verify</c> and reports
+/// already read, and it needs no new field in either ledger backend.
 /// </summary>
 internal static class FreezeGuard
 {
-    public const string OverrideStep = "record-override";
-
     /// <summary>Null when not frozen; the verdict when frozen and overridden; a blocked failure (exit 3) otherwise.</summary>
     public static async Task<FreezeVerdict?> CheckAsync(CliContext cli, ILedger ledger, AwsClients aws, bool overrideFreeze, string action, CancellationToken ct)
     {
@@ -36,37 +33,17 @@ internal static class FreezeGuard
         return verdict;
     }
 
-    /// <summary>Journals the override before recording (call-sent), records, then journals the result.</summary>
-    public static async Task RecordOverrideAsync(ILedger ledger, FreezeVerdict verdict, Release release, string reason, CancellationToken ct)
+    /// <summary>
+    /// Records <paramref name="release"/> despite the freeze, as a run of one step (<see cref="OverrideFreezeStep"/>)
+    /// under the service's lock: the override is journaled before the release is recorded, and a run killed between the
+    /// two is continued by <c>rewind resume</c>. The run's target is the release, so <c>history</c> names it.
+    /// </summary>
+    public static async Task<RunOutcome> RecordOverrideAsync(CliContext cli, ILedger ledger, FreezeVerdict verdict, Release release, string reason, CancellationToken ct)
     {
-        var now = DateTimeOffset.UtcNow;
-        var runId = LedgerIds.NewRunId(now);
-        var plan = new RollbackPlan(release.Service, null, now,
-            [new StepPlan(OverrideStep, StepStage.Announce, $"record {release.Version} despite the freeze: {reason}", [], false, 0, 60, new Dictionary<string, string>())]);
-        await ledger.Runs.CreateRunAsync(new Run(runId, release.Service, now, RunStatus.Running, release.Id, EngineJson.Serialize(plan)), ct);
-        var detail = new JsonObject
-        {
-            ["call"] = "OverrideFreeze",
-            ["freeze"] = verdict.Active?.Id ?? verdict.Published?.FreezeId,
-            ["freezeReason"] = verdict.Active?.Reason ?? verdict.Published?.Reason,
-            ["reason"] = reason,
-            ["by"] = AnnounceOutput.Who(),
-            ["release"] = release.Id,
-            ["version"] = release.Version,
-        };
-        await ledger.Runs.AppendJournalAsync(runId, OverrideStep, JournalKind.CallSent, detail.ToJsonString(), ct);
-        try
-        {
-            await ledger.Releases.RecordReleaseAsync(release, ct);
-        }
-        catch (LedgerException e)
-        {
-            await ledger.Runs.AppendJournalAsync(runId, OverrideStep, JournalKind.CallFailed, new JsonObject { ["call"] = "OverrideFreeze", ["error"] = e.Message }.ToJsonString(), ct);
-            await ledger.Runs.SetRunStatusAsync(runId, RunStatus.Failed, ct);
-            throw;
-        }
-        detail["recorded"] = true;
-        await ledger.Runs.AppendJournalAsync(runId, OverrideStep, JournalKind.CallSucceeded, detail.ToJsonString(), ct);
-        await ledger.Runs.SetRunStatusAsync(runId, RunStatus.Succeeded, ct);
+        IStep[] steps = [new OverrideFreezeStep(ledger.Releases, OverrideFreezePlan.Of(verdict, release, reason, cli.Operator.Signature))];
+        var target = new RollbackTarget("release", $"release {release.Version} ({release.Id})", "recorded despite the freeze", release.Id, release.TaskDefinitions.Values.First());
+        var plan = await new RollbackPlanner(steps, cli.Time).PlanAsync(release.Service, target, StepSelection.All, ct);
+        return await RunProgress.ShowAsync(cli, plan, observer =>
+            new RunExecutor(ledger, steps, observer, cli.Time).StartAsync(plan, EngineJson.Serialize(plan), cli.Operator, ct));
     }
 }

@@ -33,10 +33,14 @@ public static partial class IncidentCommands
 
         var newOwner = new Option<string>("--owner") { Description = "the new postmortem owner", Required = true, HelpName = "NAME" }.SingleLine();
         var assign = new Command("assign", "Give the postmortem to another owner (dry-run unless --live)") { id, newOwner, live };
-        assign.SetAction((parse, ct) => ChangeAsync(context(parse), parse.GetValue(id)!, i => i with { Owner = parse.GetValue(newOwner) }, $"assign to {parse.GetValue(newOwner)}", parse.GetValue(live), ct));
+        assign.SetAction((parse, ct) => ChangeAsync(
+            context(parse), parse.GetValue(id)!, i => i with { Owner = parse.GetValue(newOwner) },
+            incidents => new AssignIncidentStep(incidents, parse.GetValue(id)!, parse.GetValue(newOwner)!), $"assign to {parse.GetValue(newOwner)}", parse.GetValue(live), ct));
 
         var close = new Command("close", "Close an incident once its postmortem is done (dry-run unless --live)") { id, live };
-        close.SetAction((parse, ct) => ChangeAsync(context(parse), parse.GetValue(id)!, i => i with { Status = IncidentStatus.Closed }, "close", parse.GetValue(live), ct));
+        close.SetAction((parse, ct) => ChangeAsync(
+            context(parse), parse.GetValue(id)!, i => i with { Status = IncidentStatus.Closed },
+            incidents => new CloseIncidentStep(incidents, parse.GetValue(id)!), "close", parse.GetValue(live), ct));
 
         incident.Subcommands.Add(open);
         incident.Subcommands.Add(list);
@@ -61,8 +65,8 @@ public static partial class IncidentCommands
         var settings = PlaybookSteps.IncidentDefaults(config) with { Title = title, Owner = owner, Severity = severity ?? config.Incident.Severity, AboutRun = run };
         // AWS is needed only for a DynamoDB ledger: an incident can be opened while AWS itself is the problem.
         await using var ledger = await context.OpenLedgerAsync(null, cancellationToken);
-        IStep[] steps = [PlaybookSteps.Incident(config, ledger, settings)];
-        var plan = await new RollbackPlanner(steps, TimeProvider.System).PlanAsync(config.Service.Name, null, StepSelection.All, cancellationToken);
+        IStep[] steps = [PlaybookSteps.Incident(config, ledger, settings, time: context.Time)];
+        var plan = await new RollbackPlanner(steps, context.Time).PlanAsync(config.Service.Name, null, StepSelection.All, cancellationToken);
         if (!live)
         {
             await PlanView.WriteAsync(context, plan, null, cancellationToken);
@@ -70,14 +74,22 @@ public static partial class IncidentCommands
             return ExitCodes.Ok;
         }
 
-        // One step, run by the executor like every other: journaled, under the service's lock, resumable with 'rewind resume'.
-        var by = new Operator($"{Environment.UserName} (pid {Environment.ProcessId})", Environment.MachineName);
-        var outcome = await RunProgress.ShowAsync(context, plan, observer =>
-            new RunExecutor(ledger, steps, observer, TimeProvider.System).StartAsync(plan, EngineJson.Serialize(plan), by, cancellationToken));
+        var outcome = await ExecuteAsync(context, ledger, steps, plan, cancellationToken);
         await PlanView.WriteAsync(context, plan, outcome, cancellationToken);
+        return ExitCodeOf(context, outcome);
+    }
+
+    /// <summary>One step, run by the executor like every other: journaled, under the service's lock, resumable with 'rewind resume'.</summary>
+    private static Task<RunOutcome> ExecuteAsync(CliContext context, ILedger ledger, IReadOnlyList<IStep> steps, RollbackPlan plan, CancellationToken cancellationToken) =>
+        RunProgress.ShowAsync(context, plan, observer =>
+            new RunExecutor(ledger, steps, observer, context.Time).StartAsync(plan, EngineJson.Serialize(plan), context.Operator, cancellationToken));
+
+    private static int ExitCodeOf(CliContext context, RunOutcome outcome)
+    {
         if (outcome.Status == RunStatus.Succeeded)
             return ExitCodes.Ok;
-        context.Log($"rewind: step incident failed: {outcome.Steps[0].Result.Summary}; continue with 'rewind resume {outcome.RunId}'");
+        var (step, result) = outcome.Steps[0];
+        context.Log($"rewind: step {step.Step} failed: {result.Summary}; continue with 'rewind resume {outcome.RunId}'");
         return ExitCodes.Failed;
     }
 
@@ -133,8 +145,12 @@ public static partial class IncidentCommands
         return ExitCodes.Ok;
     }
 
+    /// <summary>
+    /// <c>assign</c> and <c>close</c>: planned by their step; with <c>--live</c> and something to change, run by the
+    /// executor (a run in <c>rewind history</c>, resumable). <paramref name="change"/> previews the result for the report.
+    /// </summary>
     private static async Task<int> ChangeAsync(
-        CliContext context, string id, Func<Incident, Incident> change, string what, bool live, CancellationToken cancellationToken)
+        CliContext context, string id, Func<Incident, Incident> change, Func<IIncidentStore, IStep> stepFor, string what, bool live, CancellationToken cancellationToken)
     {
         CheckId(id);
         await using var ledger = await context.OpenLedgerAsync(null, cancellationToken);
@@ -142,13 +158,22 @@ public static partial class IncidentCommands
         var changed = change(incident);
         if (changed.Owner is not null && string.IsNullOrWhiteSpace(changed.Owner))
             throw new CliException("--owner is empty", "name the new postmortem owner");
-        if (live && changed != incident)
-            changed = await ledger.Incidents.UpdateIncidentAsync(incident.Id, change, cancellationToken);
-        var report = new IncidentChangeReport(ledger.Location, live, ViewOf(live ? changed : incident), ViewOf(changed));
+        IStep[] steps = [stepFor(ledger.Incidents)];
+        var plan = await new RollbackPlanner(steps, context.Time).PlanAsync(context.Config.Service.Name, null, StepSelection.All, cancellationToken);
+        string? runId = null;
+        if (live && !plan.Steps[0].NothingToDo)
+        {
+            var outcome = await ExecuteAsync(context, ledger, steps, plan, cancellationToken);
+            if (outcome.Status != RunStatus.Succeeded)
+                return ExitCodeOf(context, outcome);
+            runId = outcome.RunId;
+            changed = await FindAsync(ledger, id, cancellationToken);
+        }
+        var report = new IncidentChangeReport(ledger.Location, live, ViewOf(live ? changed : incident), ViewOf(changed), runId);
         if (context.Output == OutputFormat.Json)
             await Json.WriteAsync(context.Out, report, CliJson.Default.IncidentChangeReport, cancellationToken);
         else
-            await context.Out.WriteLineAsync($"{incident.Id}: {(live ? "" : "would ")}{what} (owner {changed.Owner ?? "unassigned"}, status {changed.Status.ToString().ToLowerInvariant()})");
+            await context.Out.WriteLineAsync($"{incident.Id}: {(live ? "" : "would ")}{what} (owner {changed.Owner ?? "unassigned"}, status {changed.Status.ToString().ToLowerInvariant()}){(runId is null ? "" : $", run {runId}")}");
         if (!live)
             context.Log("rewind: dry-run: nothing was changed; run again with --live to act");
         return ExitCodes.Ok;
@@ -180,5 +205,5 @@ public sealed record IncidentListReport(string Location, IReadOnlyList<IncidentV
 /// <summary>What <c>rewind incident show</c> prints.</summary>
 public sealed record IncidentShowReport(string Location, IncidentView Incident, string? Draft);
 
-/// <summary>What <c>rewind incident assign|close</c> did (or would do, without <c>--live</c>).</summary>
-public sealed record IncidentChangeReport(string Location, bool Live, IncidentView Incident, IncidentView Wanted);
+/// <summary>What <c>rewind incident assign|close</c> did (or would do, without <c>--live</c>), and the run that did it (none when nothing changed).</summary>
+public sealed record IncidentChangeReport(string Location, bool Live, IncidentView Incident, IncidentView Wanted, string? Run);

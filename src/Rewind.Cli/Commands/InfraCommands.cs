@@ -68,10 +68,10 @@ public static class InfraCommands
         }
 
         await using var ledger = await context.OpenLedgerAsync(null, cancellationToken);
-        var rollback = new RollbackPlan(context.Config.Service.Name, null, DateTimeOffset.UtcNow, [plan]);
+        var rollback = new RollbackPlan(context.Config.Service.Name, null, context.Time.GetUtcNow(), [plan]);
         var outcome = await RunProgress.ShowAsync(context, rollback, observer =>
-            new RunExecutor(ledger, [step], observer, TimeProvider.System)
-                .StartAsync(rollback, EngineJson.Serialize(rollback), new Operator($"{Environment.UserName} (pid {Environment.ProcessId})", Environment.MachineName), cancellationToken));
+            new RunExecutor(ledger, [step], observer, context.Time)
+                .StartAsync(rollback, EngineJson.Serialize(rollback), context.Operator, cancellationToken));
         var (_, result) = outcome.Steps.Single();
         await RenderAsync(context, plan, (outcome, result), cancellationToken);
         return result.Status switch

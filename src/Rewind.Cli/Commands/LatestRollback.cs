@@ -23,6 +23,9 @@ internal static class LatestRollback
     /// <summary>An interrupted run older than this is history, not the incident at hand.</summary>
     public static readonly TimeSpan InFlightWindow = TimeSpan.FromHours(24);
 
+    /// <summary>How many of the service's latest runs are searched for its latest rollback.</summary>
+    private const int RunsLookedAt = 50;
+
     /// <summary>What to do instead of planning afresh, or null to plan afresh.</summary>
     public abstract record Decision(Run Run, RollbackPlan Plan);
 
@@ -35,11 +38,14 @@ internal static class LatestRollback
     public static async Task<Decision?> DecideAsync(
         CliContext context, string service, ILedger ledger, Func<RollbackPlan, IReadOnlyList<IStep>> stepsFor, CancellationToken cancellationToken)
     {
-        if ((await ledger.Runs.ListRunsAsync(service, 1, cancellationToken)).FirstOrDefault() is not { } run
-            || PlanOf(run) is not { Target: not null } plan
-            || !plan.Steps.Any(s => s.Step == "ecs"))
+        // The latest *rollback*: a freeze, a notice or an incident command run since is a run too, and must not hide it.
+        var latest = (await ledger.Runs.ListRunsAsync(service, RunsLookedAt, cancellationToken))
+            .Select(r => (Run: r, Plan: PlanOf(r)))
+            .FirstOrDefault(r => r.Plan is { Target: not null } p && p.Steps.Any(s => s.Step == "ecs"));
+        if (latest is not { Run: { } run, Plan: { } plan })
             return null;
-        if (run.Status is RunStatus.Running or RunStatus.Cancelled && TimeProvider.System.GetUtcNow() - run.StartedAt < InFlightWindow)
+        var now = context.Time.GetUtcNow();
+        if (run.Status is RunStatus.Running or RunStatus.Cancelled && now - run.StartedAt < InFlightWindow)
             return new Continue(run, plan, $"it was {(run.Status == RunStatus.Running ? "still running" : "cancelled")} half-way (started {run.StartedAt:yyyy-MM-dd HH:mm:ss}Z)");
         var freezes = await ledger.Freezes.GetActiveFreezesAsync(service, cancellationToken);
         if (!freezes.Any(f => f.FrozenBy == $"rewind run {run.Id}" || f.Since >= run.StartedAt))
@@ -47,14 +53,14 @@ internal static class LatestRollback
         var journal = await ledger.Runs.ReadJournalAsync(run.Id, cancellationToken);
         var ended = journal.Count > 0 ? journal[^1].Time : run.StartedAt;
         if (run.Status != RunStatus.Succeeded)
-            return new Continue(run, plan, $"it ended {run.Status.ToString().ToLowerInvariant()} {Ago(ended)} and its freeze is in force");
+            return new Continue(run, plan, $"it ended {run.Status.ToString().ToLowerInvariant()} {Ago(ended, now)} and its freeze is in force");
         if (await DifferenceAsync(plan, journal, stepsFor(plan), cancellationToken) is { } moved)
         {
             context.Log($"rewind: {service} moved since {run.Id} reached its target ({moved}): planning afresh");
             return null;
         }
         return new AlreadyThere(run, plan,
-            $"{service} already runs {Short(plan.Target!.TaskDefinitionArn)}, the target of {run.Id}, ended {Ago(ended)}: nothing to roll back; to go further back: rewind run --to REVISION");
+            $"{service} already runs {Short(plan.Target!.TaskDefinitionArn)}, the target of {run.Id}, ended {Ago(ended, now)}: nothing to roll back; to go further back: rewind run --to REVISION");
     }
 
     /// <summary>How live state or the journal differs from the run having reached its plan's target; null when it has.</summary>
@@ -84,9 +90,9 @@ internal static class LatestRollback
         }
     }
 
-    private static string Ago(DateTimeOffset then)
+    private static string Ago(DateTimeOffset then, DateTimeOffset now)
     {
-        var elapsed = TimeProvider.System.GetUtcNow() - then;
+        var elapsed = now - then;
         return elapsed < TimeSpan.FromMinutes(1) ? $"{Math.Max(0, (int)elapsed.TotalSeconds)} s ago"
             : elapsed < TimeSpan.FromHours(2) ? $"{(int)elapsed.TotalMinutes} min ago"
             : $"at {then:yyyy-MM-dd HH:mm}Z";

@@ -82,7 +82,7 @@ public static class NotifyCommands
 
         if (!live)
         {
-            var draft = new Notification(NotificationKinds.Message, service, "run-(assigned when sent)", "sent", DateTimeOffset.UtcNow, "run-(assigned when sent)", Detail: message);
+            var draft = new Notification(NotificationKinds.Message, service, "run-(assigned when sent)", "sent", cli.Time.GetUtcNow(), "run-(assigned when sent)", Detail: message);
             var messages = new JsonArray([.. routes.Select(r => (JsonNode)new JsonObject { ["audience"] = r.Audience, ["target"] = r.Target, ["payload"] = NotificationRenderer.Render(draft, r) })]);
             if (cli.Output == OutputFormat.Json)
                 await AnnounceOutput.WriteAsync(cli.Out, new JsonObject { ["dryRun"] = true, ["messages"] = messages }, ct);
@@ -95,7 +95,7 @@ public static class NotifyCommands
 
         using var aws = cli.Aws();
         await using var ledger = await cli.OpenLedgerAsync(aws, ct);
-        var now = DateTimeOffset.UtcNow;
+        var now = cli.Time.GetUtcNow();
         var runId = LedgerIds.NewRunId(now);
         var step = new StepPlan(RunFacts.Step, StepStage.Announce, $"tell {string.Join(", ", audiences)}: {message}", [.. routes.Select(r => r.Target)], false, 1, 120, parameters);
         await ledger.Runs.CreateRunAsync(new Run(runId, service, now, RunStatus.Running, null, EngineJson.Serialize(new RollbackPlan(service, null, now, [step]))), ct);
@@ -107,7 +107,7 @@ public static class NotifyCommands
         await ledger.Runs.AppendJournalAsync(runId, RunFacts.Step, JournalKind.Started, "{}", ct);
 
         var facts = await RunFacts.ReadAsync(ledger.Runs, runId, ct) ?? throw new InvalidOperationException($"run {runId} was not stored");
-        var outbox = PlaybookSteps.Outbox(ledger);
+        var outbox = PlaybookSteps.Outbox(ledger, cli.Time);
         var journal = new RunJournal(ledger.Runs, runId, RunFacts.Step);
         var deliveries = new List<Delivery>();
         foreach (var route in routes)
@@ -130,7 +130,7 @@ public static class NotifyCommands
         using var aws = cli.Aws();
         await using var ledger = await cli.OpenLedgerAsync(aws, ct);
         // The operator asked: a message that may have arrived (its answer was lost) is sent again too.
-        var outbox = PlaybookSteps.Outbox(ledger).ResendingUnconfirmed();
+        var outbox = PlaybookSteps.Outbox(ledger, cli.Time).ResendingUnconfirmed();
         var pending = (await ledger.Outbox.ListOutboxAsync(null, ct)).Where(i => i.Status != OutboxStatus.Delivered).ToList();
         var work = new List<(OutboxItem Item, Notification Notification, NotifyRoute Route, string? RunId)>();
         foreach (var item in pending)

@@ -55,7 +55,7 @@ public static class ReportCommands
     private static async Task<int> ReportAsync(CliContext context, string? runId, string format, string? path, CancellationToken cancellationToken)
     {
         var record = await ReadAsync(context, runId, cancellationToken);
-        var text = ReportFormats.Render(RollbackReport.Build(record, TimeProvider.System.GetUtcNow()), format);
+        var text = ReportFormats.Render(RollbackReport.Build(record, context.Time.GetUtcNow()), format);
         if (path is null)
         {
             await context.Out.WriteAsync(text.AsMemory(), cancellationToken);

@@ -147,12 +147,12 @@ public static class RollbackCommands
         var planFolderMissing = request.Live ? null : FirstMissingFolder(PlaybookSteps.TerraformPlanFolder(config));
         var chosen = steps(context, aws, ledger).Select(s => request.NotifyCustomers && s is Rewind.Playbook.Notify.NotifyStep notify ? notify.WithCustomersConfirmed() : s).ToList();
         // Planning only reads: while AWS throttles or fails, it is simply planned again, up to one call's deadline.
-        var plan = await Rewind.Playbook.StepRetries.ReadingAsync(TimeProvider.System, context.Log, aws.Options.OverallTimeout, async ct =>
+        var plan = await Rewind.Playbook.StepRetries.ReadingAsync(context.Time, context.Log, aws.Options.OverallTimeout, async ct =>
         {
             var target = request.NeedsTarget
                 ? await PlaybookSteps.Targets(config, aws, ledger).SelectAsync(config.Service.Name, request.To, ct)
                 : null;
-            return await new RollbackPlanner(chosen, TimeProvider.System).PlanAsync(config.Service.Name, target, request.Selection, ct);
+            return await new RollbackPlanner(chosen, context.Time).PlanAsync(config.Service.Name, target, request.Selection, ct);
         }, cancellationToken);
         if (plan.Steps.Count == 0)
             throw new CliException("--skip/--only left no step to run", "name at least one step the configuration has");
@@ -178,8 +178,8 @@ public static class RollbackCommands
         }
         var announcements = new RunAnnouncements(context, ledger, cancellationToken);
         var outcome = await RunProgress.ShowAsync(context, plan, observer =>
-            new RunExecutor(ledger, chosen, observer, TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, request.TakeOver), RunStarted = announcements.Started }
-                .StartAsync(plan, EngineJson.Serialize(plan), CurrentOperator(), cancellationToken));
+            new RunExecutor(ledger, chosen, observer, context.Time) { TakeOverWhen = TakeOverPolicy(context, request.TakeOver), RunStarted = announcements.Started }
+                .StartAsync(plan, EngineJson.Serialize(plan), context.Operator, cancellationToken));
         await announcements.FinishAsync(outcome);
         // The checklist is evidence for people and programs, not the exit code: the exit code stays the steps' outcome.
         var checklist = request.Checklist ? Checklist.Evaluate((await RunRecord.ReadAsync(ledger, outcome.RunId, cancellationToken))!) : null;
@@ -268,8 +268,8 @@ public static class RollbackCommands
             announcements.Started(runId);
         }
         var outcome = await RunProgress.ShowAsync(context, plan, observer =>
-            new RunExecutor(ledger, steps, observer, TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, takeOver), RunStarted = Started }
-                .ResumeAsync(run, plan, CurrentOperator(), cancellationToken));
+            new RunExecutor(ledger, steps, observer, context.Time) { TakeOverWhen = TakeOverPolicy(context, takeOver), RunStarted = Started }
+                .ResumeAsync(run, plan, context.Operator, cancellationToken));
         await announcements.FinishAsync(outcome);
         var checklist = Checklist.Evaluate((await RunRecord.ReadAsync(ledger, outcome.RunId, cancellationToken))!);
         await PlanView.WriteAsync(context, plan, outcome, checklist, drift, cancellationToken);
@@ -315,14 +315,9 @@ public static class RollbackCommands
         return ExitCodes.Failed;
     }
 
-    private static bool Confirm(CliContext context, RollbackPlan plan)
-    {
-        if (Console.IsInputRedirected || !ReferenceEquals(context.Error, Console.Error))
-            return true; // a pipeline or a test: --live is the decision
-        context.Error.Write($"Roll back {plan.Service} now ({plan.Steps.Count} steps, about {plan.ExpectedSeconds:0} s)? [y/N] ");
-        var answer = Console.ReadLine();
-        return answer is not null && (answer.Trim().Equals("y", StringComparison.OrdinalIgnoreCase) || answer.Trim().Equals("yes", StringComparison.OrdinalIgnoreCase));
-    }
+    private static bool Confirm(CliContext context, RollbackPlan plan) =>
+        !context.Terminal.CanPrompt // a pipeline: --live is the decision
+        || context.Terminal.Confirm($"Roll back {plan.Service} now ({plan.Steps.Count} steps, about {plan.ExpectedSeconds:0} s)? [y/N] ");
 
     /// <summary>
     /// --takeover takes any lock; without it, only the lock of a run whose process is gone from this host (killed,
@@ -335,17 +330,11 @@ public static class RollbackCommands
             context.Log($"rewind: taking the lock over from {holder.Owner} on {holder.Host}");
             return true;
         }
-        if (holder.Host != Environment.MachineName || ProcessOf(holder.Owner) is not { } pid || IsAlive(pid))
+        if (holder.Host != context.Operator.Host || Operator.Holding(holder).ProcessId is not { } pid || IsAlive(pid))
             return false;
         context.Log($"rewind: the lock holder {holder.Owner} is no longer running on this host: taking the lock over");
         return true;
     };
-
-    private static int? ProcessOf(string owner)
-    {
-        var start = owner.LastIndexOf("(pid ", StringComparison.Ordinal);
-        return start >= 0 && int.TryParse(owner.AsSpan(start + 5).TrimEnd(')'), out var pid) ? pid : null;
-    }
 
     private static bool IsAlive(int pid)
     {
@@ -359,7 +348,4 @@ public static class RollbackCommands
             return false;
         }
     }
-
-    /// <summary>The lock's owner: the operator and this process, so two runs from one laptop still exclude each other.</summary>
-    private static Operator CurrentOperator() => new($"{Environment.UserName} (pid {Environment.ProcessId})", Environment.MachineName);
 }

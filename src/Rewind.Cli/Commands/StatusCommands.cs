@@ -35,7 +35,7 @@ public static class StatusCommands
                 [.. service.Deployments.Select(d => new StatusDeployment(d.Id, d.Status.ToString().ToUpperInvariant(), d.TaskDefinition, d.RunningCount, d.DesiredCount, d.RolloutState.Wire()))],
                 weights is { } w ? $"{w.Main}/{w.Canary}" : null,
                 StatusFreeze.Of(freeze),
-                lease is { } l && !l.IsExpiredAt(DateTimeOffset.UtcNow) ? $"{l.Owner} on {l.Host} since {l.AcquiredAt:yyyy-MM-dd HH:mm:ss}Z" : null,
+                lease is { } l && !l.IsExpiredAt(cli.Time.GetUtcNow()) ? $"{l.Owner} on {l.Host} since {l.AcquiredAt:yyyy-MM-dd HH:mm:ss}Z" : null,
                 latest is null ? null : $"{latest.Id} {latest.Status.ToString().ToLowerInvariant()}");
             if (cli.Output == OutputFormat.Json)
             {
@@ -83,17 +83,20 @@ public static class StatusCommands
                     ?? throw new CliException($"secret {secret.Id} has no AWSCURRENT version", "check secrets[].id in rewind.yaml");
                 secrets[secret.Id] = current.VersionId;
             }
-            var now = DateTimeOffset.UtcNow;
+            var now = cli.Time.GetUtcNow();
             var release = new Release(
                 LedgerIds.NewReleaseId(now), config.Service.Name,
                 parse.GetValue(version) ?? TaskDefinitionRevision.Parse(taskDefinition).ToString(), now,
                 new Dictionary<string, string> { [config.Service.EcsService] = taskDefinition },
                 weights, secrets, await PlaybookSteps.TerraformRevisionAsync(config, ct), config.Cdn?.DistributionId,
                 parse.GetValue(knownGood) ? ReleaseStatus.KnownGood : ReleaseStatus.Deployed);
-            if (overridden is not null)
-                await FreezeGuard.RecordOverrideAsync(ledger, overridden, release, parse.GetValue(reason)!, ct);
-            else
+            if (overridden is null)
                 await ledger.Releases.RecordReleaseAsync(release, ct);
+            else if (await FreezeGuard.RecordOverrideAsync(cli, ledger, overridden, release, parse.GetValue(reason)!, ct) is { Status: not RunStatus.Succeeded } outcome)
+            {
+                cli.Log($"rewind: step {OverrideFreezeStep.StepName} failed: {outcome.Steps[0].Result.Summary}; continue with 'rewind resume {outcome.RunId}'");
+                return ExitCodes.Failed;
+            }
             var report = new HistoryRelease(release.Id, release.Service, release.Version, release.RecordedAt, release.Status.ToString(), release.TaskDefinitions);
             if (cli.Output == OutputFormat.Json)
                 await Json.WriteAsync(cli.Out, report, CliJson.Default.HistoryRelease, ct);

@@ -36,7 +36,7 @@ public static class VerificationCommands
             using var aws = settings.ApiKeySecret is not null && parse.GetValue(apiKey) is null ? cli.Aws() : null;
             var key = await SmokeStep.ResolveKeyAsync(settings, parse.GetValue(apiKey), aws?.SecretsManager, Environment.GetEnvironmentVariable, ct);
 
-            var time = TimeProvider.System;
+            var time = cli.Time;
             SmokeReport report;
             using (var log = SmokeLog.Create(cli.ConfigFolder, SmokeLog.TimestampName(time), time))
             using (var http = SmokeRunner.CreateHttpClient(baseUrl))
@@ -77,7 +77,7 @@ public static class VerificationCommands
             await using var ledger = await cli.OpenLedgerAsync(aws, ct);
             var releases = await ledger.Releases.ListReleasesAsync(cli.Config.Service.Name, 500, ct);
             var target = TargetRelease(cli, releases, parse.GetValue(to));
-            var verifier = new ErrorRateVerifier(aws.CloudWatch, settings, TimeProvider.System);
+            var verifier = new ErrorRateVerifier(aws.CloudWatch, settings, cli.Time);
             await verifier.CheckInputsAsync(ct);
             var baseline = target is null
                 ? new Baseline(null, null, null, $"none: no known-good release of {cli.Config.Service.Name} in the ledger (give --to REL)")

@@ -53,7 +53,7 @@ public static class DemoCommand
     private static async Task<int> RunAsync(CliContext context, string? folder, double rolloutSeconds, bool seedOnly, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var directory = Path.GetFullPath(folder ?? Path.Combine(Path.GetTempPath(), $"rewind-demo-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}"));
+        var directory = Path.GetFullPath(folder ?? Path.Combine(Path.GetTempPath(), $"rewind-demo-{context.Time.GetUtcNow():yyyyMMdd-HHmmss}"));
         PrivateFiles.CreateFolder(directory);
         // --endpoint-url: an emulator the caller runs (and keeps); otherwise the demo starts and stops its own.
         var given = context.EndpointUrlFlag;
@@ -72,7 +72,7 @@ public static class DemoCommand
 
         // The load balancer's metrics before planning (verify checks at plan time that the metric exists): normal
         // before the bad release, a 5XX spike while it served, normal again over the last verification window.
-        var now = DateTimeOffset.UtcNow;
+        var now = context.Time.GetUtcNow();
         var badRecordedAt = now - BadReleaseAge;
         var loadBalancer = DemoMetrics.LoadBalancerDimension(world.LoadBalancerArn);
         var targetGroup = DemoMetrics.TargetGroupDimension(world.MainTargetGroupArn);
@@ -126,7 +126,7 @@ public static class DemoCommand
         var json = context.Output == OutputFormat.Json;
         string[] run = ["run", "--live", "--yes", "--config", configPath, "--output", json ? "json" : "text"];
         context.Log($"demo: rewind {string.Join(' ', run)}");
-        var code = await RewindApp.RunAsync(run, context.Out, context.Error, cancellationToken, Aws);
+        var code = await RewindApp.RunAsync(run, context.Out, context.Error, cancellationToken, Aws, time: context.Time, terminal: context.Terminal);
 
         // The proof: the report (md and html) and the checklist, read back from the ledger's journal. With --output
         // json stdout holds the run's one JSON document, so the paths go to stderr.
@@ -134,9 +134,9 @@ public static class DemoCommand
         var reportMd = Path.Combine(directory, "report.md");
         var reportHtml = Path.Combine(directory, "report.html");
         foreach (var (format, path) in new[] { ("md", reportMd), ("html", reportHtml) })
-            await RewindApp.RunAsync(["report", "--config", configPath, "--format", format, "--out", path], TextWriter.Null, context.Error, cancellationToken, Aws);
+            await RewindApp.RunAsync(["report", "--config", configPath, "--format", format, "--out", path], TextWriter.Null, context.Error, cancellationToken, Aws, time: context.Time);
         // The run printed the checklist (on stderr) in text; with json it did not, so print it there.
-        var checklist = await RewindApp.RunAsync(["checklist", "--config", configPath], json ? context.Error : TextWriter.Null, context.Error, cancellationToken, Aws);
+        var checklist = await RewindApp.RunAsync(["checklist", "--config", configPath], json ? context.Error : TextWriter.Null, context.Error, cancellationToken, Aws, time: context.Time);
         var draft = await DraftPathAsync(ledgerPath, config.Service.Name, cancellationToken);
 
         await show.WriteLineAsync($"report:           {reportMd}");

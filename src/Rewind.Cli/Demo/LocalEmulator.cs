@@ -80,8 +80,9 @@ public sealed class LocalEmulator : IAsyncDisposable
     private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
-        while (DateTimeOffset.UtcNow < deadline)
+        // A real process starting: measured on the monotonic clock, not on the invocation's (possibly fake) one.
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(30))
         {
             if (_process.HasExited)
                 throw new CliException($"the emulator exited at start (code {_process.ExitCode})", "check that moto 5.2.1 is installed for python3: pip install \"moto[server]==5.2.1\"", FailureKind.Failed);

@@ -4,7 +4,7 @@ using Rewind.Core.Engine;
 namespace Rewind.Cli.Playbook;
 
 /// <summary>Live progress of a run as plain lines on stderr: one when a step starts, each change, one when it ends.</summary>
-public sealed class ConsoleRunObserver(TextWriter stderr) : IRunObserver
+public sealed class ConsoleRunObserver(TextWriter stderr, TimeProvider time) : IRunObserver
 {
     private readonly Lock _gate = new();
 
@@ -19,7 +19,7 @@ public sealed class ConsoleRunObserver(TextWriter stderr) : IRunObserver
     {
         lock (_gate)
         {
-            stderr.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} [{step}] {line}");
+            stderr.WriteLine($"{time.GetUtcNow():HH:mm:ss} [{step}] {line}");
             stderr.Flush();
         }
     }

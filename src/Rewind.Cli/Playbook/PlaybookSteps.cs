@@ -75,9 +75,9 @@ public static class PlaybookSteps
             config.Cdn is { } cdn ? new CdnStep(aws.CloudFront, cdn.DistributionId, [.. cdn.Paths]) : null,
             config.Smoke is { } smoke ? new SmokeStep(smoke, aws.SecretsManager, Environment.GetEnvironmentVariable, cli.ConfigFolder) : null,
             config.Verify is { } verify ? new VerifyStep(aws.CloudWatch, verify, ledger.Releases) : null,
-            Incident(config, ledger, IncidentDefaults(config)),
-            Freeze(config, aws, ledger),
-            Notify(config, aws, ledger),
+            Incident(config, ledger, IncidentDefaults(config), time: cli.Time),
+            Freeze(config, aws, ledger, cli.Time),
+            Notify(config, aws, ledger, cli.Time),
         }.OfType<IStep>()];
     }
 
@@ -102,6 +102,9 @@ public static class PlaybookSteps
             "incident" => Configured(p.Step),
             "freeze" => Configured(p.Step),
             "notify" => Configured(p.Step),
+            AssignIncidentStep.StepName => new AssignIncidentStep(ledger.Incidents),
+            CloseIncidentStep.StepName => new CloseIncidentStep(ledger.Incidents),
+            OverrideFreezeStep.StepName => new OverrideFreezeStep(ledger.Releases),
             _ => null,
         }).OfType<IStep>()];
     }
@@ -147,15 +150,15 @@ public static class PlaybookSteps
     public static FreezeParameter FreezeParameter(RewindConfig config, AwsClients aws) => new(aws.Ssm(), config.FreezeParameterName, config.Service.Name);
 
     /// <summary>Every notification goes through the ledger's outbox; webhook URLs are read from the environment when sent.</summary>
-    public static NotificationOutbox Outbox(Core.Ledger.ILedger ledger) => new(ledger.Outbox, WebhookSender.Default, Environment.GetEnvironmentVariable, TimeProvider.System);
+    public static NotificationOutbox Outbox(Core.Ledger.ILedger ledger, TimeProvider time) => new(ledger.Outbox, WebhookSender.Default, Environment.GetEnvironmentVariable, time);
 
     /// <summary>Always in a run (the playbook freezes releases after every rollback; --skip freeze leaves it out).</summary>
-    public static FreezeStep Freeze(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
-        new(ledger, FreezeParameter(config, aws), Outbox(ledger), NotificationOutbox.EnabledRoutes(config.Notify, Audiences.Team));
+    public static FreezeStep Freeze(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger, TimeProvider time) =>
+        new(ledger, FreezeParameter(config, aws), Outbox(ledger, time), NotificationOutbox.EnabledRoutes(config.Notify, Audiences.Team));
 
     /// <summary>In a run when any audience is configured.</summary>
-    public static NotifyStep? Notify(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
-        NotifyStep.IsConfigured(config.Notify) ? new NotifyStep(config.Notify, aws.Ecs, Ecs(config), ledger, Outbox(ledger)) : null;
+    public static NotifyStep? Notify(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger, TimeProvider time) =>
+        NotifyStep.IsConfigured(config.Notify) ? new NotifyStep(config.Notify, aws.Ecs, Ecs(config), ledger, Outbox(ledger, time)) : null;
 
     public static RollbackTargetSelector Targets(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
         new(aws.Ecs, ledger.Releases, Ecs(config));

@@ -33,7 +33,7 @@ internal sealed class RunAnnouncements(CliContext context, ILedger ledger, Cance
             if (facts?.Of(kind) is not { } notification)
                 return;
             var journal = new RunJournal(ledger.Runs, runId, RunFacts.Step);
-            var outbox = PlaybookSteps.Outbox(ledger);
+            var outbox = PlaybookSteps.Outbox(ledger, context.Time);
             foreach (var route in facts.Routes.Where(r => r.Audience == Audiences.Team))
             {
                 var delivery = await outbox.DeliverAsync(notification, route, journal.CallAsync, cancellationToken);

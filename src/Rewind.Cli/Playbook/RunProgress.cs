@@ -13,9 +13,9 @@ public static class RunProgress
 {
     public static async Task<RunOutcome> ShowAsync(CliContext context, RollbackPlan plan, Func<IRunObserver, Task<RunOutcome>> run)
     {
-        var terminal = ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected && context.Output == OutputFormat.Text;
+        var terminal = context.Terminal.ShowsLiveProgress && context.Output == OutputFormat.Text;
         if (!terminal)
-            return await run(new ConsoleRunObserver(context.Error));
+            return await run(new ConsoleRunObserver(context.Error, context.Time));
 
         var table = new Table().Border(TableBorder.Rounded).AddColumn("step").AddColumn("status").AddColumn(new TableColumn("s").RightAligned()).AddColumn("progress");
         foreach (var step in plan.Steps)

@@ -5,9 +5,6 @@ using Rewind.Core.Ledger;
 
 namespace Rewind.Core.Engine;
 
-/// <summary>Who runs a rollback, for the service lock and the journal.</summary>
-public sealed record Operator(string Owner, string Host);
-
 /// <summary>Another operator holds the service: nothing was done.</summary>
 public sealed class ServiceLockedException(Lease holder)
     : Exception($"{holder.Service} is locked by {holder.Owner} on {holder.Host} since {holder.AcquiredAt:yyyy-MM-dd HH:mm:ss}Z (until {holder.ExpiresAt:HH:mm:ss}Z)"), IRewindFailure

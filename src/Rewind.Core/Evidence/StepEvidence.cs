@@ -20,6 +20,9 @@ namespace Rewind.Core.Evidence;
 [JsonDerivedType(typeof(TicketOpened), "ticketOpened")]
 [JsonDerivedType(typeof(ReleasesFrozen), "releasesFrozen")]
 [JsonDerivedType(typeof(TeamNotified), "teamNotified")]
+[JsonDerivedType(typeof(IncidentAssigned), "incidentAssigned")]
+[JsonDerivedType(typeof(IncidentClosed), "incidentClosed")]
+[JsonDerivedType(typeof(FreezeOverridden), "freezeOverridden")]
 [JsonDerivedType(typeof(StepFailed), "stepFailed")]
 [JsonDerivedType(typeof(UntypedEvidence), "untyped")]
 public abstract record StepEvidence
@@ -95,6 +98,22 @@ public sealed record ReleasesFrozen(
 
 /// <summary>notify: each audience's delivery, and the counts.</summary>
 public sealed record TeamNotified(IReadOnlyList<AudienceDelivery> Audiences, int Delivered, int Failed) : StepEvidence;
+
+/// <summary>
+/// incident-assign (<c>rewind incident assign</c>): the postmortem's owner before and as stored after; AlreadyAssigned
+/// when the incident already had that owner (nothing was written).
+/// </summary>
+public sealed record IncidentAssigned(string Incident, string? PreviousOwner, string Owner, bool AlreadyAssigned) : StepEvidence;
+
+/// <summary>incident-close (<c>rewind incident close</c>): the incident as stored closed, and its owner; AlreadyClosed when nothing was written.</summary>
+public sealed record IncidentClosed(string Incident, string? Owner, bool AlreadyClosed) : StepEvidence;
+
+/// <summary>
+/// record-override (<c>rewind record --override-freeze</c>): the release recorded despite the freeze, the freeze it
+/// overrode, why and by whom; RecordedEarlier when a resumed run found the release already in the ledger.
+/// </summary>
+public sealed record FreezeOverridden(
+    string Release, string Version, string? Freeze, string? FreezeReason, string Reason, string By, bool RecordedEarlier) : StepEvidence;
 
 /// <summary>The executor's evidence of a step that threw or ran out of time: the exception's type, the deadline.</summary>
 public sealed record StepFailed(string Error, double? DeadlineSeconds) : StepEvidence;

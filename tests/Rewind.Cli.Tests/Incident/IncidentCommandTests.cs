@@ -156,6 +156,57 @@ public sealed class IncidentCommandTests : IDisposable
         Assert.EndsWith("INC-0001.md", show.RootElement.GetProperty("draft").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Given_an_open_incident_when_assigned_and_closed_live_then_each_is_a_run_in_history_whose_journal_ledger_verify_checks()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var config = Config();
+        Assert.Equal(ExitCodes.Ok, (await CliRunner.RunAsync(["incident", "open", "--live", "--owner", "carol", "--config", config], cancellationToken: ct)).ExitCode);
+
+        var dry = await CliRunner.RunAsync(["incident", "assign", "INC-0001", "--owner", "dave", "--output", "json", "--config", config], cancellationToken: ct);
+        var assigned = await CliRunner.RunAsync(["incident", "assign", "INC-0001", "--owner", "dave", "--live", "--output", "json", "--config", config], cancellationToken: ct);
+        var again = await CliRunner.RunAsync(["incident", "assign", "INC-0001", "--owner", "dave", "--live", "--output", "json", "--config", config], cancellationToken: ct);
+        var closed = await CliRunner.RunAsync(["incident", "close", "INC-0001", "--live", "--output", "json", "--config", config], cancellationToken: ct);
+
+        Assert.Equal(JsonValueKind.Null, RunOf(dry).ValueKind);
+        Assert.Equal(JsonValueKind.Null, RunOf(again).ValueKind);
+        string[] runs = [RunOf(assigned).GetString()!, RunOf(closed).GetString()!];
+        var history = await CliRunner.RunAsync(["history", "--output", "json", "--config", config], cancellationToken: ct);
+        using (var json = JsonDocument.Parse(history.Stdout))
+        {
+            var listed = json.RootElement.GetProperty("runs").EnumerateArray().ToDictionary(r => r.GetProperty("id").GetString()!, r => r.GetProperty("status").GetString());
+            Assert.Equal(3, listed.Count);
+            Assert.All(runs, run => Assert.Equal("Succeeded", listed[run]));
+        }
+        var verify = await CliRunner.RunAsync(["ledger", "verify", "--output", "json", "--config", config], cancellationToken: ct);
+        Assert.Equal(ExitCodes.Ok, verify.ExitCode);
+        using (var json = JsonDocument.Parse(verify.Stdout))
+        {
+            Assert.True(json.RootElement.GetProperty("intact").GetBoolean());
+            Assert.Equal(3, json.RootElement.GetProperty("runsChecked").GetInt32());
+        }
+    }
+
+    [Fact]
+    public async Task Given_an_injected_clock_when_an_incident_is_assigned_live_then_the_run_is_stamped_by_that_clock()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var config = Config();
+        Assert.Equal(ExitCodes.Ok, (await CliRunner.RunAsync(["incident", "open", "--live", "--owner", "carol", "--config", config], cancellationToken: ct)).ExitCode);
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2030, 1, 2, 9, 30, 15, TimeSpan.Zero));
+
+        var assigned = await CliRunner.RunAsync(["incident", "assign", "INC-0001", "--owner", "dave", "--live", "--output", "json", "--config", config], cancellationToken: ct, time: clock);
+
+        Assert.StartsWith("run-20300102-093015-", RunOf(assigned).GetString(), StringComparison.Ordinal);
+    }
+
+    private static JsonElement RunOf(CliResult result)
+    {
+        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Stdout);
+        return json.RootElement.GetProperty("run").Clone();
+    }
+
     private static async Task<List<JsonElement>> ListAsync(string config, CancellationToken ct)
     {
         var list = await CliRunner.RunAsync(["incident", "list", "--output", "json", "--config", config], cancellationToken: ct);
