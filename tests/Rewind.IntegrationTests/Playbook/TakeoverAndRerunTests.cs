@@ -45,6 +45,29 @@ public sealed class TakeoverAndRerunTests(RolloutEmulatorFixture emulator)
     }
 
     [Fact]
+    public async Task Given_a_successful_rollback_and_an_incident_command_run_since_when_run_live_again_then_it_still_makes_no_mutating_call()
+    {
+        await using var world = await PlaybookHarness.SeedAsync(emulator, "rerunlater", Ct);
+        await using var slack = LoopbackStub.Start(new StubResponse(200, "ok"));
+        var config = Config(world, slack);
+        var first = await AnnounceCli.RunAsync(emulator, ["run", "--live", "--yes", "--config", config], Ct);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var firstRun = await LatestRunAsync(world);
+        var incident = Assert.Single(await world.Ledger.Incidents.ListIncidentsAsync(Ct));
+        // A run of its own in the service's history, newer than the rollback.
+        var assign = await AnnounceCli.RunAsync(emulator, ["incident", "assign", incident.Id, "--owner", "someone-else", "--live", "--config", config], Ct);
+        Assert.True(assign.ExitCode == 0, assign.ToString());
+        Assert.NotEqual(firstRun.Id, (await LatestRunAsync(world)).Id);
+        await world.ResetCallsAsync(Ct);
+
+        var again = await AnnounceCli.RunAsync(emulator, ["run", "--live", "--yes", "--config", config], Ct);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal(0, (await world.CallsAsync(Ct)).MutatingTotal);
+        Assert.Contains($"the target of {firstRun.Id}", Assert.Single(again.ErrorLines, l => l.Contains("nothing to roll back", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Given_a_run_killed_half_way_when_run_live_again_then_it_continues_that_run_and_each_change_happens_once()
     {
         await using var world = await PlaybookHarness.SeedAsync(emulator, "rekill", Ct);
