@@ -140,7 +140,8 @@ public static class PostmortemDraft
         .Select(e => Parse(e.Detail)?["evidence"] as JsonObject)
         .LastOrDefault(e => e is not null);
 
-    private static string Get(JsonObject evidence, string key) => evidence[key]?.GetValue<string>() ?? "?";
+    private static string Get(JsonObject evidence, string key) =>
+        evidence[key] is JsonValue value && value.TryGetValue<string>(out var text) ? text : evidence[key]?.ToJsonString() ?? "?";
 
     private static string? Field(JournalEntry entry, string key) => Parse(entry.Detail)?[key] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 

@@ -27,7 +27,7 @@ public sealed class DemoCommandTests
         foreach (var item in new[] { "Service reverted to stable version", "Smoke tests passing", "Error rates normalized", "Postmortem ticket created", "Team notified" })
             Assert.Contains($"✓ {item}", output, StringComparison.Ordinal);
         Assert.Contains("verified true", output, StringComparison.Ordinal);
-        Assert.Contains("baselinePercent 0.10", output, StringComparison.Ordinal);
+        Assert.Contains("baselinePercent 0.1", output, StringComparison.Ordinal);
 
         var printed = stdout.ToString().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
         string PathAfter(string label) => Assert.Single(printed, l => l.StartsWith(label, StringComparison.Ordinal))[label.Length..].Trim().Split(' ')[0];
