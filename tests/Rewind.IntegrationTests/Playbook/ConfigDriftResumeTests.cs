@@ -26,7 +26,7 @@ public sealed class ConfigDriftResumeTests(RolloutEmulatorFixture emulator)
         await using var other = await PlaybookHarness.SeedAsync(emulator, "cdro", Ct);
         await using var planned = await PlaybookHarness.SeedAsync(emulator, "cdrp", Ct);
         var config = await CrashFirstCallAsync(planned);
-        var run = await planned.LatestRunAsync(Ct);
+        var run = Assert.Single(await planned.Ledger.Runs.ListRunsAsync(planned.Names.Family, 10, Ct));
         var target = EngineJson.DeserializePlan(run.PlanJson).Target!.TaskDefinitionArn;
         var untouched = await StateAsync(other);
         await WriteConfigAsync(config, planned, other.World);
@@ -51,7 +51,7 @@ public sealed class ConfigDriftResumeTests(RolloutEmulatorFixture emulator)
         await using var other = await PlaybookHarness.SeedAsync(emulator, "cdqo", Ct);
         await using var planned = await PlaybookHarness.SeedAsync(emulator, "cdqp", Ct);
         var config = await CrashFirstCallAsync(planned);
-        var run = await planned.LatestRunAsync(Ct);
+        var run = Assert.Single(await planned.Ledger.Runs.ListRunsAsync(planned.Names.Family, 10, Ct));
         var target = EngineJson.DeserializePlan(run.PlanJson).Target!.TaskDefinitionArn;
         var before = await StateAsync(planned);
         await WriteConfigAsync(config, planned, other.World);
