@@ -169,11 +169,9 @@ public static class RollbackCommands
             context.Log("rewind: not confirmed: nothing was changed");
             return ExitCodes.Cancelled;
         }
-        var announcements = new RunAnnouncements(context, ledger, cancellationToken);
         var outcome = await RunProgress.ShowAsync(context, plan, observer =>
-            new RunExecutor(ledger, chosen, observer, TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, request.TakeOver), RunStarted = announcements.Started }
+            new RunExecutor(ledger, chosen, observer, TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, request.TakeOver), Hooks = new RunAnnouncements(context, ledger) }
                 .StartAsync(plan, EngineJson.Serialize(plan), CurrentOperator(), cancellationToken));
-        await announcements.FinishAsync(outcome);
         // The checklist is evidence for people and programs, not the exit code: the exit code stays the steps' outcome.
         var checklist = request.Checklist ? Checklist.Evaluate((await RunRecord.ReadAsync(ledger, outcome.RunId, cancellationToken))!) : null;
         await PlanView.WriteAsync(context, plan, outcome, checklist, cancellationToken);
@@ -231,17 +229,9 @@ public static class RollbackCommands
         CliContext context, Aws.AwsClients aws, ILedger ledger, Run run, RollbackPlan plan, bool takeOver, CancellationToken cancellationToken, string? locked = null)
     {
         var steps = PlaybookSteps.ForPlan(context, aws, ledger, plan);
-        var announcements = new RunAnnouncements(context, ledger, cancellationToken);
-        void Started(string runId)
-        {
-            if (locked is not null)
-                context.Log(locked);
-            announcements.Started(runId);
-        }
         var outcome = await RunProgress.ShowAsync(context, plan, observer =>
-            new RunExecutor(ledger, steps, observer, TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, takeOver), RunStarted = Started }
+            new RunExecutor(ledger, steps, observer, TimeProvider.System) { TakeOverWhen = TakeOverPolicy(context, takeOver), Hooks = new RunAnnouncements(context, ledger, locked) }
                 .ResumeAsync(run, plan, CurrentOperator(), cancellationToken));
-        await announcements.FinishAsync(outcome);
         var checklist = Checklist.Evaluate((await RunRecord.ReadAsync(ledger, outcome.RunId, cancellationToken))!);
         await PlanView.WriteAsync(context, plan, outcome, checklist, cancellationToken);
         return ExitCodeOf(context, outcome);

@@ -88,6 +88,9 @@ public static class PlaybookSteps
         {
             "secrets" => new SecretsStep(aws.SecretsManager, []),
             "cdn" => new CdnStep(aws.CloudFront, p.Parameter("distribution"), []),
+            "incident" => Incident(cli.Config, ledger, null),
+            "freeze" => FreezeStep.ForExecution(ledger.Freezes, FreezeParameterOf(aws), Outbox(ledger)),
+            "notify" => NotifyStep.ForExecution(ledger.Runs, Outbox(ledger)),
             _ => null,
         }).OfType<IStep>()];
     }
@@ -97,7 +100,7 @@ public static class PlaybookSteps
 
     /// <summary>The incident step over the configured trackers; the ledger-only incident needs no configuration.</summary>
     public static IncidentStep Incident(
-        RewindConfig config, Core.Ledger.ILedger ledger, IncidentSettings settings, Func<string, string?>? environment = null, TimeProvider? time = null)
+        RewindConfig config, Core.Ledger.ILedger ledger, IncidentSettings? settings, Func<string, string?>? environment = null, TimeProvider? time = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
         var incident = config.Incident;
@@ -107,7 +110,7 @@ public static class PlaybookSteps
             incident.Jira is { } jira ? new JiraIssues(TrackerHttp, jira, environment) : null,
         }.OfType<ITicketTracker>()];
         var webhook = incident.WebhookEnv is { } variable ? new IncidentWebhook(TrackerHttp, variable, environment) : null;
-        return new IncidentStep(ledger, settings, trackers, webhook, time);
+        return new IncidentStep(ledger.Runs, ledger.Incidents, ledger.Outbox, settings, trackers, webhook, time);
     }
 
     /// <summary>The incident of <c>rewind run</c>: the configuration's severity and on-call, the operator as last resort.</summary>
@@ -120,16 +123,21 @@ public static class PlaybookSteps
     /// <summary>The service's freeze parameter in SSM (freeze.ssm_parameter).</summary>
     public static FreezeParameter FreezeParameter(RewindConfig config, AwsClients aws) => new(aws.Ssm(), config.FreezeParameterName, config.Service.Name);
 
+    /// <summary>The parameter a stored freeze plan names, over the same SSM client.</summary>
+    public static FreezeParameterOf FreezeParameterOf(AwsClients aws) => (name, service) => new FreezeParameter(aws.Ssm(), name, service);
+
     /// <summary>Every notification goes through the ledger's outbox; webhook URLs are read from the environment when sent.</summary>
     public static NotificationOutbox Outbox(Core.Ledger.ILedger ledger) => new(ledger.Outbox, WebhookSender.Default, Environment.GetEnvironmentVariable, TimeProvider.System);
 
     /// <summary>Always in a run (the playbook freezes releases after every rollback; --skip freeze leaves it out).</summary>
     public static FreezeStep Freeze(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
-        new(ledger, FreezeParameter(config, aws), Outbox(ledger), NotificationOutbox.EnabledRoutes(config.Notify, Audiences.Team));
+        new(ledger.Freezes, FreezeParameterOf(aws), Outbox(ledger), new FreezePlanning(FreezeParameter(config, aws), NotificationOutbox.EnabledRoutes(config.Notify, Audiences.Team)));
 
     /// <summary>In a run when any audience is configured.</summary>
     public static NotifyStep? Notify(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
-        NotifyStep.IsConfigured(config.Notify) ? new NotifyStep(config.Notify, aws.Ecs, Ecs(config), ledger, Outbox(ledger)) : null;
+        NotifyStep.IsConfigured(config.Notify)
+            ? new NotifyStep(ledger.Runs, Outbox(ledger), new NotifyPlanning(config.Notify, aws.Ecs, Ecs(config), ledger.Releases))
+            : null;
 
     public static RollbackTargetSelector Targets(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
         new(aws.Ecs, ledger.Releases, Ecs(config));
