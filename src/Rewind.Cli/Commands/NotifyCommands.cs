@@ -4,6 +4,7 @@ using Rewind.Cli.Playbook;
 using Rewind.Core;
 using Rewind.Core.Configuration;
 using Rewind.Core.Engine;
+using Rewind.Core.Evidence;
 using Rewind.Core.Ledger;
 using Rewind.Playbook.Notify;
 
@@ -72,14 +73,6 @@ public static class NotifyCommands
         if (string.IsNullOrWhiteSpace(message))
             throw new CliException("notify needs --message", "give the text: --message \"what they should know\"");
         var service = cli.Config.Service.Name;
-        var parameters = new Dictionary<string, string>
-        {
-            ["kind"] = NotificationKinds.Message,
-            ["service"] = service,
-            ["message"] = message,
-            ["routes"] = NotifyRoute.EncodeAll(routes),
-        };
-
         if (!live)
         {
             var draft = new Notification(NotificationKinds.Message, service, "run-(assigned when sent)", "sent", cli.Time.GetUtcNow(), "run-(assigned when sent)", Detail: message);
@@ -93,35 +86,20 @@ public static class NotifyCommands
             return ExitCodes.Ok;
         }
 
+        // A one-step run through the executor: the service's lock, the fenced journal, 'rewind resume' if it is cut short.
+        // The run records the text, so a retry sends the same bytes; what was not delivered stays in the outbox for 'notify --retry'.
         using var aws = cli.Aws();
         await using var ledger = await cli.OpenLedgerAsync(aws, ct);
-        var now = cli.Time.GetUtcNow();
-        var runId = LedgerIds.NewRunId(now);
-        var step = new StepPlan(RunFacts.Step, StepStage.Announce, $"tell {string.Join(", ", audiences)}: {message}", [.. routes.Select(r => r.Target)], false, 1, 120, parameters);
-        await ledger.Runs.CreateRunAsync(new Run(runId, service, now, RunStatus.Running, null, EngineJson.Serialize(new RollbackPlan(service, null, now, [step]))), ct);
-        var stepParameters = new JsonObject();
-        foreach (var (key, value) in parameters)
-            stepParameters[key] = value;
-        await ledger.Runs.AppendJournalAsync(runId, RunFacts.Step, JournalKind.Planned,
-            new JsonObject { ["summary"] = step.Summary, ["nothingToDo"] = false, ["parameters"] = stepParameters }.ToJsonString(), ct);
-        await ledger.Runs.AppendJournalAsync(runId, RunFacts.Step, JournalKind.Started, "{}", ct);
-
-        var facts = await RunFacts.ReadAsync(ledger.Runs, runId, ct) ?? throw new InvalidOperationException($"run {runId} was not stored");
-        var outbox = PlaybookSteps.Outbox(ledger, cli.Time);
-        var journal = new RunJournal(ledger.Runs, runId, RunFacts.Step);
-        var deliveries = new List<Delivery>();
-        foreach (var route in routes)
-            deliveries.Add(await outbox.DeliverAsync(facts.Message(), route, journal.CallAsync, ct));
-        var evidence = new JsonObject();
-        foreach (var (key, value) in NotificationOutbox.Evidence(deliveries))
-            evidence[key] = value;
-        var failed = deliveries.Count(d => !d.Delivered);
-        var summary = failed == 0 ? $"delivered to {string.Join(", ", deliveries.Select(d => d.Route.Target))}" : $"{failed} of {deliveries.Count} not delivered";
-        // The run did what it could; what was not delivered stays in the outbox for 'notify --retry'.
-        await ledger.Runs.AppendJournalAsync(runId, RunFacts.Step, JournalKind.Completed,
-            new JsonObject { ["status"] = nameof(StepStatus.Succeeded), ["summary"] = summary, ["evidence"] = evidence }.ToJsonString(), ct);
-        await ledger.Runs.SetRunStatusAsync(runId, RunStatus.Succeeded, ct);
-        return await ReportAsync(cli, runId, deliveries, ct);
+        var plan = new RollbackPlan(service, null, cli.Time.GetUtcNow(), [NotifyStep.MessagePlan(service, message, audiences, routes)]);
+        var outcome = await new RunExecutor(ledger, [NotifyStep.ForExecution(ledger.Runs, PlaybookSteps.Outbox(ledger, cli.Time))], QuietRunObserver.Instance, cli.Time)
+            .StartAsync(plan, EngineJson.Serialize(plan), cli.Operator, ct);
+        var result = outcome.Steps[0].Result;
+        if (result.Evidence is not TeamNotified notified)
+        {
+            cli.Log($"rewind: notify failed: {result.Summary}; continue with 'rewind resume {outcome.RunId}'");
+            return ExitCodes.Failed;
+        }
+        return await ReportAsync(cli, outcome.RunId, notified.Audiences, ct);
     }
 
     private static async Task<int> RetryAsync(CliContext cli, bool live, CancellationToken ct)
@@ -160,13 +138,11 @@ public static class NotifyCommands
             return ExitCodes.Ok;
         }
 
+        // The outbox is the record of a retry: the runs these messages belong to are over, their journals closed.
         var deliveries = new List<Delivery>();
-        foreach (var (_, notification, route, runId) in work)
-        {
-            JournaledCall? journal = runId is null ? null : new RunJournal(ledger.Runs, runId, RunFacts.Step).CallAsync;
-            deliveries.Add(await outbox.DeliverAsync(notification, route, journal, ct));
-        }
-        return await ReportAsync(cli, null, deliveries, ct);
+        foreach (var (_, notification, route, _) in work)
+            deliveries.Add(await outbox.DeliverAsync(notification, route, null, ct));
+        return await ReportAsync(cli, null, NotificationOutbox.Evidence(deliveries), ct);
     }
 
     /// <summary>
@@ -191,14 +167,14 @@ public static class NotifyCommands
         return planned is not null && facts.Of(key.Kind) is { } notification ? (notification, planned, facts.Run.Id) : null;
     }
 
-    private static async Task<int> ReportAsync(CliContext cli, string? runId, IReadOnlyList<Delivery> deliveries, CancellationToken ct)
+    private static async Task<int> ReportAsync(CliContext cli, string? runId, IReadOnlyList<AudienceDelivery> deliveries, CancellationToken ct)
     {
         if (cli.Output == OutputFormat.Json)
         {
             var messages = new JsonArray([.. deliveries.Select(d => (JsonNode)new JsonObject
             {
-                ["key"] = d.Key, ["audience"] = d.Route.Audience, ["target"] = d.Route.Target, ["delivered"] = d.Delivered,
-                ["status"] = d.Status, ["error"] = d.Error, ["sentAt"] = NotificationRenderer.Iso(d.SentAt),
+                ["key"] = d.Key, ["audience"] = d.Audience, ["target"] = d.Target, ["delivered"] = d.Delivered,
+                ["status"] = d.Status, ["error"] = d.Error, ["sentAt"] = d.SentAt is { } sent ? NotificationRenderer.Iso(sent) : null,
             })]);
             await AnnounceOutput.WriteAsync(cli.Out, new JsonObject { ["run"] = runId, ["messages"] = messages }, ct);
         }
@@ -207,7 +183,7 @@ public static class NotifyCommands
             if (deliveries.Count == 0)
                 await cli.Out.WriteLineAsync("nothing to send again: every message of this service was delivered");
             foreach (var d in deliveries)
-                await cli.Out.WriteLineAsync((d.Delivered ? $"{d.Route.Target}: delivered (HTTP {d.Status})" : $"{d.Route.Target}: not delivered: {d.Error}").AsMemory(), ct);
+                await cli.Out.WriteLineAsync((d.Delivered ? $"{d.Target}: delivered (HTTP {d.Status})" : $"{d.Target}: not delivered: {d.Error}").AsMemory(), ct);
         }
         var failed = deliveries.Count(d => !d.Delivered);
         if (failed == 0)

@@ -176,11 +176,9 @@ public static class RollbackCommands
             await ledger.Runs.SetRunStatusAsync(old.Id, RunStatus.Failed, cancellationToken);
             context.Log($"rewind: {old.Id} is superseded (--replan): marked failed, its stored plan is not resumed; a new run executes the plan above");
         }
-        var announcements = new RunAnnouncements(context, ledger, cancellationToken);
         var outcome = await RunProgress.ShowAsync(context, plan, observer =>
-            new RunExecutor(ledger, chosen, observer, context.Time) { TakeOverWhen = TakeOverPolicy(context, request.TakeOver), RunStarted = announcements.Started }
+            new RunExecutor(ledger, chosen, observer, context.Time) { TakeOverWhen = TakeOverPolicy(context, request.TakeOver), Hooks = new RunAnnouncements(context, ledger) }
                 .StartAsync(plan, EngineJson.Serialize(plan), context.Operator, cancellationToken));
-        await announcements.FinishAsync(outcome);
         // The checklist is evidence for people and programs, not the exit code: the exit code stays the steps' outcome.
         var checklist = request.Checklist ? Checklist.Evaluate((await RunRecord.ReadAsync(ledger, outcome.RunId, cancellationToken))!) : null;
         await PlanView.WriteAsync(context, plan, outcome, checklist, cancellationToken);
@@ -260,17 +258,9 @@ public static class RollbackCommands
             context.Log($"rewind: {Path.GetFileName(context.ConfigPath)} changed since {run.Id} was planned: {difference}");
         if (drift.Count > 0)
             context.Log($"rewind: resuming the stored plan (what was shown and approved); 'rewind resume {run.Id} --replan' plans again from {Path.GetFileName(context.ConfigPath)} instead");
-        var announcements = new RunAnnouncements(context, ledger, cancellationToken);
-        void Started(string runId)
-        {
-            if (locked is not null)
-                context.Log(locked);
-            announcements.Started(runId);
-        }
         var outcome = await RunProgress.ShowAsync(context, plan, observer =>
-            new RunExecutor(ledger, steps, observer, context.Time) { TakeOverWhen = TakeOverPolicy(context, takeOver), RunStarted = Started }
+            new RunExecutor(ledger, steps, observer, context.Time) { TakeOverWhen = TakeOverPolicy(context, takeOver), Hooks = new RunAnnouncements(context, ledger, locked) }
                 .ResumeAsync(run, plan, context.Operator, cancellationToken));
-        await announcements.FinishAsync(outcome);
         var checklist = Checklist.Evaluate((await RunRecord.ReadAsync(ledger, outcome.RunId, cancellationToken))!);
         await PlanView.WriteAsync(context, plan, outcome, checklist, drift, cancellationToken);
         return ExitCodeOf(context, outcome);

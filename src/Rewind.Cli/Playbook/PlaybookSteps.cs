@@ -82,15 +82,12 @@ public static class PlaybookSteps
     }
 
     /// <summary>
-    /// The steps that execute a stored plan (resume), one per step the plan names, each built to do what its plan says
-    /// whatever rewind.yaml says today: the layer steps (canary, secrets, ecs) from the AWS clients alone. Steps not yet
-    /// converted take the configured step, or one built from the plan of a single-step command (<c>cdn --dist-id</c>).
+    /// The steps that execute a stored plan (resume), one per step the plan names, each built from the AWS clients and
+    /// ledger stores alone to do what its plan says, whatever rewind.yaml says today.
     /// </summary>
     public static IReadOnlyList<IStep> ForPlan(CliContext cli, AwsClients aws, Core.Ledger.ILedger ledger, RollbackPlan plan)
     {
-        var configured = new Lazy<IReadOnlyList<IStep>>(() => All(cli, aws, ledger));
-        IStep? Configured(string name) => configured.Value.FirstOrDefault(s => s.Name == name);
-        return [.. plan.Steps.Select(p => p.Step switch
+        return [.. plan.Steps.Select<StepPlan, IStep?>(p => p.Step switch
         {
             "canary" => CanaryStep.ForExecution(aws.Elb, CanarySplit(cli.Config)),
             "secrets" => SecretsStep.ForExecution(aws.SecretsManager),
@@ -99,9 +96,9 @@ public static class PlaybookSteps
             "cdn" => CdnStep.ForResume(aws.CloudFront),
             "smoke" => SmokeStep.ForResume(aws.SecretsManager, Environment.GetEnvironmentVariable, cli.ConfigFolder),
             "verify" => VerifyStep.ForResume(aws.CloudWatch),
-            "incident" => Configured(p.Step),
-            "freeze" => Configured(p.Step),
-            "notify" => Configured(p.Step),
+            "incident" => Incident(cli.Config, ledger, null),
+            "freeze" => FreezeStep.ForExecution(ledger.Freezes, FreezeParameterOf(aws), Outbox(ledger, cli.Time)),
+            "notify" => NotifyStep.ForExecution(ledger.Runs, Outbox(ledger, cli.Time)),
             AssignIncidentStep.StepName => new AssignIncidentStep(ledger.Incidents),
             CloseIncidentStep.StepName => new CloseIncidentStep(ledger.Incidents),
             OverrideFreezeStep.StepName => new OverrideFreezeStep(ledger.Releases),
@@ -126,7 +123,7 @@ public static class PlaybookSteps
 
     /// <summary>The incident step over the configured trackers; the ledger-only incident needs no configuration.</summary>
     public static IncidentStep Incident(
-        RewindConfig config, Core.Ledger.ILedger ledger, IncidentSettings settings, Func<string, string?>? environment = null, TimeProvider? time = null)
+        RewindConfig config, Core.Ledger.ILedger ledger, IncidentSettings? settings, Func<string, string?>? environment = null, TimeProvider? time = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
         var incident = config.Incident;
@@ -136,7 +133,7 @@ public static class PlaybookSteps
             incident.Jira is { } jira ? new JiraIssues(TrackerHttp, jira, environment) : null,
         }.OfType<ITicketTracker>()];
         var webhook = incident.WebhookEnv is { } variable ? new IncidentWebhook(TrackerHttp, variable, environment) : null;
-        return new IncidentStep(ledger, settings, trackers, webhook, time);
+        return new IncidentStep(ledger.Runs, ledger.Incidents, ledger.Outbox, settings, trackers, webhook, time);
     }
 
     /// <summary>The incident of <c>rewind run</c>: the configuration's severity and on-call, the operator as last resort.</summary>
@@ -149,16 +146,21 @@ public static class PlaybookSteps
     /// <summary>The service's freeze parameter in SSM (freeze.ssm_parameter).</summary>
     public static FreezeParameter FreezeParameter(RewindConfig config, AwsClients aws) => new(aws.Ssm(), config.FreezeParameterName, config.Service.Name);
 
+    /// <summary>The parameter a stored freeze plan names, over the same SSM client.</summary>
+    public static FreezeParameterOf FreezeParameterOf(AwsClients aws) => (name, service) => new FreezeParameter(aws.Ssm(), name, service);
+
     /// <summary>Every notification goes through the ledger's outbox; webhook URLs are read from the environment when sent.</summary>
     public static NotificationOutbox Outbox(Core.Ledger.ILedger ledger, TimeProvider time) => new(ledger.Outbox, WebhookSender.Default, Environment.GetEnvironmentVariable, time);
 
     /// <summary>Always in a run (the playbook freezes releases after every rollback; --skip freeze leaves it out).</summary>
     public static FreezeStep Freeze(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger, TimeProvider time) =>
-        new(ledger, FreezeParameter(config, aws), Outbox(ledger, time), NotificationOutbox.EnabledRoutes(config.Notify, Audiences.Team));
+        new(ledger.Freezes, FreezeParameterOf(aws), Outbox(ledger, time), new FreezePlanning(FreezeParameter(config, aws), NotificationOutbox.EnabledRoutes(config.Notify, Audiences.Team)));
 
     /// <summary>In a run when any audience is configured.</summary>
     public static NotifyStep? Notify(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger, TimeProvider time) =>
-        NotifyStep.IsConfigured(config.Notify) ? new NotifyStep(config.Notify, aws.Ecs, Ecs(config), ledger, Outbox(ledger, time)) : null;
+        NotifyStep.IsConfigured(config.Notify)
+            ? new NotifyStep(ledger.Runs, Outbox(ledger, time), new NotifyPlanning(config.Notify, aws.Ecs, Ecs(config), ledger.Releases))
+            : null;
 
     public static RollbackTargetSelector Targets(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
         new(aws.Ecs, ledger.Releases, Ecs(config));

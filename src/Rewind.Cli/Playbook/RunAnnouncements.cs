@@ -5,34 +5,35 @@ using Rewind.Playbook.Notify;
 namespace Rewind.Cli.Playbook;
 
 /// <summary>
-/// The team's "rollback started" and "rollback failed" messages around a live run, through the same outbox as the
-/// notify step (keys <c>{run}/notify/started|failed/team/…</c>), rendered from the run's journal. "Started" goes out in
-/// the background the moment the run is journaled, so a slow or dead receiver never delays the rollback; a delivery
-/// that fails is one warning line, never a failed run (<c>rewind notify --retry</c> sends it again).
+/// The team's "rollback started" and "rollback failed" messages around every live run, started or resumed, through
+/// the same outbox as the notify step (keys <c>{run}/notify/started|failed/team/…</c>), rendered from the run's plan
+/// and journal and journaled under the notify step through the executor's fenced context. "Started" goes out
+/// alongside the first stage, so a slow or dead receiver never delays the rollback; a delivery that fails is one
+/// warning line, never a failed run (<c>rewind notify --retry</c> sends it again).
 /// </summary>
-internal sealed class RunAnnouncements(CliContext context, ILedger ledger, CancellationToken cancellationToken)
+/// <param name="context">The command's log.</param>
+/// <param name="ledger">The run's ledger.</param>
+/// <param name="startedLine">A line to log once the run holds its lock (a continued run says so), if any.</param>
+internal sealed class RunAnnouncements(CliContext context, ILedger ledger, string? startedLine = null) : IRunHooks
 {
-    private Task _started = Task.CompletedTask;
-
-    /// <summary>For <see cref="RunExecutor.RunStarted"/>: sends "started" without waiting.</summary>
-    public void Started(string runId) => _started = Task.Run(() => AnnounceAsync(runId, NotificationKinds.Started), cancellationToken);
-
-    /// <summary>Waits for "started", then sends "failed" if the run failed.</summary>
-    public async Task FinishAsync(RunOutcome outcome)
+    public Task RunStartedAsync(RunHookContext run, CancellationToken cancellationToken)
     {
-        await _started;
-        if (outcome.Status == RunStatus.Failed)
-            await AnnounceAsync(outcome.RunId, NotificationKinds.Failed);
+        if (startedLine is not null)
+            context.Log(startedLine);
+        return Task.Run(() => AnnounceAsync(run, NotificationKinds.Started, cancellationToken), cancellationToken);
     }
 
-    private async Task AnnounceAsync(string runId, string kind)
+    public Task RunEndedAsync(RunHookContext run, RunOutcome outcome, CancellationToken cancellationToken) =>
+        outcome.Status == RunStatus.Failed ? AnnounceAsync(run, NotificationKinds.Failed, cancellationToken) : Task.CompletedTask;
+
+    private async Task AnnounceAsync(RunHookContext run, string kind, CancellationToken cancellationToken)
     {
         try
         {
-            var facts = await RunFacts.ReadAsync(ledger.Runs, runId, cancellationToken);
+            var facts = await RunFacts.ReadAsync(ledger.Runs, run.RunId, cancellationToken);
             if (facts?.Of(kind) is not { } notification)
                 return;
-            var journal = new RunJournal(ledger.Runs, runId, RunFacts.Step);
+            var journal = run.JournalAs(RunFacts.Step);
             var outbox = PlaybookSteps.Outbox(ledger, context.Time);
             foreach (var route in facts.Routes.Where(r => r.Audience == Audiences.Team))
             {
@@ -45,7 +46,7 @@ internal sealed class RunAnnouncements(CliContext context, ILedger ledger, Cance
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            context.Log($"rewind: warning: the '{kind}' message of {runId} could not be sent: {e.Message}");
+            context.Log($"rewind: warning: the '{kind}' message of {run.RunId} could not be sent: {e.Message}");
         }
     }
 }

@@ -33,8 +33,8 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
     /// </summary>
     public Func<Lease, bool> TakeOverWhen { get; init; } = _ => false;
 
-    /// <summary>Called with the run's id once it is journaled (started or resumed), before any step runs: announcements.</summary>
-    public Action<string>? RunStarted { get; init; }
+    /// <summary>Called around every execution, started or resumed (the announcements): see <see cref="IRunHooks"/>.</summary>
+    public IRunHooks? Hooks { get; init; }
 
     /// <summary>How long a lease lasts without renewal; renewed every third of it while the run lives.</summary>
     public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromMinutes(2);
@@ -45,14 +45,14 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
     /// <summary>Starts a new run of <paramref name="plan"/>.</summary>
     public async Task<RunOutcome> StartAsync(RollbackPlan plan, string planJson, Operator by, CancellationToken cancellationToken)
     {
+        var needs = StepNeeds.Of(plan, steps);
         var runId = LedgerIds.NewRunId(time.GetUtcNow());
         var (holder, replaced) = await LockAsync(plan.Service, by, cancellationToken);
         await using var _ = holder;
         await ledger.Runs.CreateRunAsync(new Run(runId, plan.Service, time.GetUtcNow(), RunStatus.Running, plan.Target?.ReleaseId, planJson), cancellationToken);
         await JournalTakeoverAsync(holder.Held, runId, replaced, cancellationToken);
         await JournalPlanAsync(holder.Held, runId, plan, [], cancellationToken);
-        RunStarted?.Invoke(runId);
-        return await RunStagesAsync(holder.Held, runId, plan, [], cancellationToken);
+        return await RunAsync(holder.Held, runId, plan, needs, [], resumed: false, cancellationToken);
     }
 
     /// <summary>
@@ -61,6 +61,7 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
     /// </summary>
     public async Task<RunOutcome> ResumeAsync(Run run, RollbackPlan plan, Operator by, CancellationToken cancellationToken)
     {
+        var needs = StepNeeds.Of(plan, steps);
         var (holder, replaced) = await LockAsync(plan.Service, by, cancellationToken);
         await using var _ = holder;
         // The takeover is journaled before the journal is read, so the steps see every entry the displaced run
@@ -70,28 +71,63 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
         var journal = await ledger.Runs.ReadJournalAsync(run.Id, cancellationToken);
         if (await JournalPlanAsync(holder.Held, run.Id, plan, journal, cancellationToken))
             journal = await ledger.Runs.ReadJournalAsync(run.Id, cancellationToken);
-        RunStarted?.Invoke(run.Id);
-        return await RunStagesAsync(holder.Held, run.Id, plan, journal, cancellationToken);
+        return await RunAsync(holder.Held, run.Id, plan, needs, journal, resumed: true, cancellationToken);
     }
 
-    private async Task<RunOutcome> RunStagesAsync(HeldLease held, string runId, RollbackPlan plan, IReadOnlyList<JournalEntry> journal, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the stages with the hooks around them: "started" alongside the stages, awaited before the end; "ended" with
+    /// the outcome; then the run's status, while the lock is still held.
+    /// </summary>
+    private async Task<RunOutcome> RunAsync(
+        HeldLease held, string runId, RollbackPlan plan, IReadOnlyDictionary<string, IReadOnlyList<string>> needs, IReadOnlyList<JournalEntry> journal, bool resumed,
+        CancellationToken cancellationToken)
     {
+        var outputs = RunOutputs.From(journal);
+        var hooked = new RunHookContext(runId, plan, resumed, held, journal, observer, time, outputs);
+        var started = Hooks?.RunStartedAsync(hooked, cancellationToken) ?? Task.CompletedTask;
+        RunOutcome outcome;
+        try
+        {
+            outcome = await RunStagesAsync(held, hooked, needs, journal, outputs, cancellationToken);
+        }
+        finally
+        {
+            // Whatever ended the run, "started" is not left writing to a journal whose lock is about to go.
+            await Task.WhenAny(started);
+        }
+        if (Hooks is { } hooks)
+            await hooks.RunEndedAsync(hooked, outcome, cancellationToken);
+        ThrowIfLost(held, "ending the run");
+        await ledger.Runs.SetRunStatusAsync(runId, outcome.Status, cancellationToken);
+        return outcome;
+    }
+
+    private async Task<RunOutcome> RunStagesAsync(
+        HeldLease held, RunHookContext run, IReadOnlyDictionary<string, IReadOnlyList<string>> needs, IReadOnlyList<JournalEntry> journal, RunOutputs outputs,
+        CancellationToken cancellationToken)
+    {
+        var runId = run.RunId;
         var done = journal.Where(e => e.Kind is JournalKind.Completed or JournalKind.Skipped).Select(e => e.Step).ToHashSet(StringComparer.Ordinal);
         var results = new List<(StepPlan, StepResult)>();
         try
         {
-            foreach (var stage in plan.Stages)
+            foreach (var stage in run.Plan.Stages)
             {
-                var stageResults = await Task.WhenAll(stage.Select(step => done.Contains(step.Step)
-                    ? Task.FromResult((step, new StepResult(StepStatus.Skipped, "already done in an earlier attempt", (StepEvidence?)null)))
-                    : RunStepAsync(held, runId, step, journal, cancellationToken)));
+                // Each step starts once the needs it shares the stage with have ended; the others run in parallel.
+                var running = new Dictionary<string, Task<(StepPlan, StepResult)?>>(StringComparer.Ordinal);
+                foreach (var step in StepNeeds.Ordered(stage, needs))
+                {
+                    var first = needs[step.Step].Where(running.ContainsKey).Select(n => running[n]).ToList();
+                    running[step.Step] = done.Contains(step.Step)
+                        ? Task.FromResult<(StepPlan, StepResult)?>((step, new StepResult(StepStatus.Skipped, "already done in an earlier attempt", (StepEvidence?)null)))
+                        : AfterAsync(first, () => RunStepAsync(held, run, step, journal, outputs, cancellationToken));
+                }
+                await Task.WhenAll(running.Values);
+                // In plan order; a step whose need did not succeed did not run and has no result.
+                var stageResults = stage.Select(s => running[s.Step].Result).OfType<(StepPlan, StepResult)>().ToList();
                 results.AddRange(stageResults);
                 if (stageResults.Any(r => r.Item2.Status is StepStatus.Failed or StepStatus.AwaitingApproval))
-                {
-                    ThrowIfLost(held, "ending the run");
-                    await ledger.Runs.SetRunStatusAsync(runId, RunStatus.Failed, cancellationToken);
                     return new RunOutcome(runId, RunStatus.Failed, results);
-                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -101,9 +137,18 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
             await ledger.Runs.SetRunStatusAsync(runId, RunStatus.Cancelled, grace.Token);
             throw;
         }
-        ThrowIfLost(held, "ending the run");
-        await ledger.Runs.SetRunStatusAsync(runId, RunStatus.Succeeded, cancellationToken);
         return new RunOutcome(runId, RunStatus.Succeeded, results);
+    }
+
+    /// <summary>Runs <paramref name="step"/> once every need has ended well; null (not run) when one did not.</summary>
+    private static async Task<(StepPlan, StepResult)?> AfterAsync(IReadOnlyList<Task<(StepPlan, StepResult)?>> needs, Func<Task<(StepPlan, StepResult)>> step)
+    {
+        foreach (var need in needs)
+        {
+            if (await need is not { Item2.Status: StepStatus.Succeeded or StepStatus.Skipped })
+                return null;
+        }
+        return await step();
     }
 
     /// <summary>
@@ -120,8 +165,10 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
         return missing.Count > 0;
     }
 
-    private async Task<(StepPlan, StepResult)> RunStepAsync(HeldLease held, string runId, StepPlan plan, IReadOnlyList<JournalEntry> journal, CancellationToken cancellationToken)
+    private async Task<(StepPlan, StepResult)> RunStepAsync(
+        HeldLease held, RunHookContext run, StepPlan plan, IReadOnlyList<JournalEntry> journal, RunOutputs outputs, CancellationToken cancellationToken)
     {
+        var runId = run.RunId;
         var step = steps.FirstOrDefault(s => s.Name == plan.Step)
             ?? throw new InvalidOperationException($"the plan names step '{plan.Step}', which this Rewind does not have");
         await AppendAsync(held, runId, plan.Step, JournalKind.Started, "{}", $"step {plan.Step}", cancellationToken);
@@ -132,7 +179,7 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
         StepResult result;
         try
         {
-            result = await step.ExecuteAsync(plan, new StepContext(runId, plan.Step, held, journal, observer, time), linked.Token);
+            result = await step.ExecuteAsync(plan, new StepContext(runId, plan.Step, held, journal, observer, time, outputs), linked.Token);
         }
         catch (OperationCanceledException) when (held.LostBecause is { } lost && !cancellationToken.IsCancellationRequested)
         {
@@ -154,7 +201,10 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
         var detail = result.ToJson();
         var kind = result.Status is StepStatus.Succeeded or StepStatus.Skipped ? JournalKind.Completed : JournalKind.CallFailed;
         await AppendAsync(held, runId, plan.Step, kind, detail.ToJsonString(), $"journaling the end of step {plan.Step}", cancellationToken);
+        outputs.Add(plan.Step, result);
         observer.StepFinished(plan, result, Stopwatch.GetElapsedTime(started));
+        if (Hooks is { } hooks)
+            await hooks.StepFinishedAsync(run, plan, result, cancellationToken);
         return (plan, result);
     }
 

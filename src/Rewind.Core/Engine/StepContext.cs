@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Rewind.Core.Evidence;
 using Rewind.Core.Ledger;
 
 namespace Rewind.Core.Engine;
@@ -12,9 +13,11 @@ public sealed class StepContext
     private readonly HeldLease _journal;
     private readonly IReadOnlyList<JournalEntry> _earlier;
     private readonly IRunObserver _observer;
+    private readonly RunOutputs _outputs;
 
-    internal StepContext(string runId, string step, HeldLease journal, IReadOnlyList<JournalEntry> earlier, IRunObserver observer, TimeProvider time)
+    internal StepContext(string runId, string step, HeldLease journal, IReadOnlyList<JournalEntry> earlier, IRunObserver observer, TimeProvider time, RunOutputs outputs)
     {
+        _outputs = outputs;
         RunId = runId;
         Step = step;
         _journal = journal;
@@ -26,6 +29,13 @@ public sealed class StepContext
     public string RunId { get; }
     public string Step { get; }
     public TimeProvider Time { get; }
+
+    /// <summary>
+    /// The evidence <paramref name="step"/> produced in this run (this execution, or an earlier attempt's journaled
+    /// end), when it succeeded with a record of that type; null otherwise (not in the plan, failed, another record).
+    /// Only reliable for a step this one declared in <see cref="IStep.Needs"/>: the executor runs those first.
+    /// </summary>
+    public T? OutputOf<T>(string step) where T : StepEvidence => _outputs.Of(step) as T;
 
     /// <summary>Whether an earlier attempt of this run sent <paramref name="call"/> for this step: re-read state, do not assume.</summary>
     public bool WasSent(string call) =>

@@ -17,14 +17,21 @@ namespace Rewind.Core.Evidence;
 public sealed record RunRecord(Run Run, RollbackPlan? Plan, string? PlanError, IReadOnlyList<JournalEntry> Journal, ChainBreak? ChainBreak)
 {
     /// <summary>Reads a run from the ledger and verifies its chain; null when the ledger has no such run.</summary>
-    public static async Task<RunRecord?> ReadAsync(ILedger ledger, string runId, CancellationToken cancellationToken)
+    public static Task<RunRecord?> ReadAsync(ILedger ledger, string runId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ledger);
-        var run = await ledger.Runs.GetRunAsync(runId, cancellationToken);
+        return ReadFromRunsAsync(ledger.Runs, runId, cancellationToken);
+    }
+
+    /// <summary>The same from the run store alone (what a step that needs no more of the ledger is given).</summary>
+    public static async Task<RunRecord?> ReadFromRunsAsync(IRunStore runs, string runId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var run = await runs.GetRunAsync(runId, cancellationToken);
         if (run is null)
             return null;
-        var journal = await ledger.Runs.ReadJournalAsync(runId, cancellationToken);
-        var head = await ledger.Runs.GetJournalHeadAsync(runId, cancellationToken);
+        var journal = await runs.ReadJournalAsync(runId, cancellationToken);
+        var head = await runs.GetJournalHeadAsync(runId, cancellationToken);
         return From(run, journal, LedgerVerifier.VerifyChain(runId, journal, head));
     }
 

@@ -88,8 +88,11 @@ public sealed record TicketOpened(
     string Incident, string? Owner, DateTimeOffset Opened, DateTimeOffset Due, IReadOnlyList<TicketLink> Tickets, bool Verified,
     string? Draft, string? Webhook) : StepEvidence;
 
-/// <summary>One audience's delivery: where, when, the receiver's status (or none) and the first error.</summary>
-public sealed record AudienceDelivery(string Audience, string Target, DateTimeOffset? SentAt, string Status, string? Error);
+/// <summary>
+/// One audience's delivery: where, when, the receiver's status (or none) and the first error; its outbox key and
+/// whether the receiver accepted it (now or in an earlier attempt), so nobody infers it from the status text.
+/// </summary>
+public sealed record AudienceDelivery(string Audience, string Target, DateTimeOffset? SentAt, string Status, string? Error, string? Key = null, bool Delivered = false);
 
 /// <summary>freeze: the freeze, its SSM parameter, the incident it belongs to, and the team's announcement.</summary>
 public sealed record ReleasesFrozen(

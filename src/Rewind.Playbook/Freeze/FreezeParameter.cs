@@ -70,8 +70,24 @@ public sealed record FreezeState(
     private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }
 
+/// <summary>The freeze as published for pipelines: read it, write it.</summary>
+public interface IFreezeParameter
+{
+    /// <summary>The parameter's name, for messages and evidence.</summary>
+    string Name { get; }
+
+    /// <summary>The published state, or null when the parameter does not exist (never frozen).</summary>
+    Task<FreezeState?> ReadAsync(CancellationToken cancellationToken);
+
+    /// <summary>Writes the state (overwriting: publishing the same state twice is harmless) and returns the parameter version.</summary>
+    Task<long> PublishAsync(FreezeState state, CancellationToken cancellationToken);
+}
+
+/// <summary>The parameter a stored plan names, for its service: how a step built without settings reaches SSM.</summary>
+public delegate IFreezeParameter FreezeParameterOf(string name, string service);
+
 /// <summary>The service's freeze parameter in SSM (official AWSSDK client, failures typed by <see cref="SdkErrors"/>).</summary>
-public sealed class FreezeParameter(IAmazonSimpleSystemsManagement ssm, string name, string service)
+public sealed class FreezeParameter(IAmazonSimpleSystemsManagement ssm, string name, string service) : IFreezeParameter
 {
     public string Name => name;
 
@@ -141,7 +157,7 @@ public sealed record FreezeVerdict(string Service, Core.Ledger.Freeze? Active, F
         freezes.Where(f => !f.IsActive && f.RootCause is not null && f.AppliesTo(service)).MaxBy(f => f.LiftedAt);
 
     /// <summary>Reads the ledger's active freeze (<see cref="ActiveAsync"/>) and the parameter.</summary>
-    public static async Task<FreezeVerdict> ReadAsync(IFreezeStore freezes, FreezeParameter parameter, string service, CancellationToken cancellationToken)
+    public static async Task<FreezeVerdict> ReadAsync(IFreezeStore freezes, IFreezeParameter parameter, string service, CancellationToken cancellationToken)
     {
         var active = await ActiveAsync(freezes, service, cancellationToken);
         var published = await parameter.ReadAsync(cancellationToken);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Rewind.Core;
 using Rewind.Core.Engine;
@@ -11,8 +10,12 @@ namespace Rewind.Playbook.Incident;
 /// <summary>
 /// Playbook "Open Postmortem Ticket": the incident in the ledger (owner, postmortem due), tied to the run; a ticket in
 /// each configured tracker through the outbox (never twice), read back; the postmortem draft and its meeting invitation.
+/// It executes from its plan (the trackers are the ones it is built with): a step built without
+/// <paramref name="settings"/> cannot plan, only execute a stored plan.
 /// </summary>
-public sealed class IncidentStep(ILedger ledger, IncidentSettings settings, IReadOnlyList<ITicketTracker> trackers, IncidentWebhook? webhook = null, TimeProvider? time = null) : IStep
+public sealed class IncidentStep(
+    IRunStore runs, IIncidentStore incidents, IOutboxStore outbox, IncidentSettings? settings, IReadOnlyList<ITicketTracker> trackers, IncidentWebhook? webhook = null,
+    TimeProvider? time = null) : IStep
 {
     private const string Open = "OpenIncident";
     private const string NextId = "INC-(next)";
@@ -23,14 +26,17 @@ public sealed class IncidentStep(ILedger ledger, IncidentSettings settings, IRea
     public string Name => "incident";
     public StepStage Stage => StepStage.Process;
 
+    private IncidentSettings Settings => settings ?? throw new InvalidOperationException("this incident step executes stored plans only; it was built without the settings to plan");
+
     public async Task<StepPlan> PlanAsync(PlanningContext context, CancellationToken cancellationToken)
     {
+        var settings = Settings;
         var (owner, from) = settings.ResolveOwner();
         var title = settings.Title ?? (context.Target is { } target ? $"{context.Service} rolled back to {target.Label}" : $"{context.Service}: incident");
         if (settings.AboutRun is { } about)
         {
-            var run = await ledger.Runs.GetRunAsync(about, cancellationToken)
-                ?? throw new RewindException($"run {about} is not in the ledger {ledger.Location}", "list runs with 'rewind history'", FailureKind.BadInput);
+            var run = await runs.GetRunAsync(about, cancellationToken)
+                ?? throw new RewindException($"run {about} is not in the ledger", "list runs with 'rewind history'", FailureKind.BadInput);
             if (run.IncidentId is { } existing)
                 throw new RewindException($"run {about} already belongs to incident {existing}", $"see it with 'rewind incident show {existing}'", FailureKind.BadInput);
         }
@@ -64,84 +70,67 @@ public sealed class IncidentStep(ILedger ledger, IncidentSettings settings, IRea
         if (webhook is not null)
             changes.Add($"webhook: POST {webhook.Target} (incident.opened)");
         changes.Add($"draft: {Path.Combine(drafts, $"{NextId}.md")} and {NextId}.ics (postmortem meeting)");
-        return new StepPlan(
+        return StepPlan.Of(
             Name, Stage,
             $"open incident '{title}' for {owner}, postmortem within {Hours(settings.PostmortemDue)}" + (trackers.Count == 0 ? " (ledger only)" : $", tickets in {string.Join(", ", trackers.Select(t => t.Target))}"),
-            changes, NothingToDo: false, ExpectedSeconds: 2, DeadlineSeconds: 120,
-            new Dictionary<string, string>
-            {
-                ["title"] = title,
-                ["severity"] = settings.Severity,
-                ["owner"] = owner,
-                ["ownerFrom"] = from,
-                ["postmortemDueSeconds"] = settings.PostmortemDue.TotalSeconds.ToString("0", CultureInfo.InvariantCulture),
-                ["draftsDir"] = drafts,
-                ["aboutRun"] = settings.AboutRun ?? "",
-                ["service"] = context.Service,
-            });
+            changes, false, 2, 120,
+            new IncidentPlan(title, settings.Severity, owner, from, settings.PostmortemDue.TotalSeconds, drafts, settings.AboutRun, context.Service),
+            IncidentJson.Default.IncidentPlan);
     }
 
     public async Task<StepResult> ExecuteAsync(StepPlan plan, StepContext context, CancellationToken cancellationToken)
     {
-        var run = await ledger.Runs.GetRunAsync(context.RunId, cancellationToken)
+        var planned = plan.Read(IncidentJson.Default.IncidentPlan, IncidentPlan.FromVersion1);
+        var run = await runs.GetRunAsync(context.RunId, cancellationToken)
             ?? throw new InvalidOperationException($"run {context.RunId} is not in the ledger");
-        var aboutId = plan.Parameter("aboutRun") is { Length: > 0 } given ? given : context.RunId;
-        var about = aboutId == run.Id ? run : await ledger.Runs.GetRunAsync(aboutId, cancellationToken)
-            ?? throw new RewindException($"run {aboutId} is not in the ledger {ledger.Location}", "list runs with 'rewind history'", FailureKind.BadInput);
+        var aboutId = planned.AboutRun ?? context.RunId;
+        var about = aboutId == run.Id ? run : await runs.GetRunAsync(aboutId, cancellationToken)
+            ?? throw new RewindException($"run {aboutId} is not in the ledger", "list runs with 'rewind history'", FailureKind.BadInput);
 
-        var incident = await OpenOnceAsync(plan, run, context, cancellationToken);
-        await ledger.Runs.SetRunIncidentAsync(run.Id, incident.Id, cancellationToken);
+        var incident = await OpenOnceAsync(planned, run, context, cancellationToken);
+        // For 'rewind history' and reports; the steps that need the incident get it from this step's evidence.
+        await runs.SetRunIncidentAsync(run.Id, incident.Id, cancellationToken);
         if (about.Id != run.Id)
-            await ledger.Runs.SetRunIncidentAsync(about.Id, incident.Id, cancellationToken);
+            await runs.SetRunIncidentAsync(about.Id, incident.Id, cancellationToken);
 
-        var drafts = plan.Parameter("draftsDir");
+        var drafts = planned.DraftsDir;
         var draftPath = Path.Combine(drafts, $"{incident.Id}.md");
         var invitationPath = Path.Combine(drafts, $"{incident.Id}.ics");
         var request = RequestFor(incident, about.Id, draftPath, $"rewind-{run.Id}");
 
-        var outbox = new TicketOutbox(ledger.Outbox);
-        var tickets = new List<Ticket>();
+        var tickets = new TicketOutbox(outbox);
+        var read = new List<Ticket>();
         var verified = trackers.Count > 0;
         foreach (var tracker in trackers)
         {
-            var ticket = await outbox.DeliverAsync(tracker, request, context, cancellationToken);
+            var ticket = await tickets.DeliverAsync(tracker, request, context, cancellationToken);
             // The evidence is the tracker's own answer to a fresh read, not the create response.
             var reread = await tracker.ReadAsync(ticket.Id, cancellationToken);
             var matches = reread.Title == request.Title && (ExpectedAssignee(tracker) is not { } assignee || reread.Assignee == assignee);
             context.Report($"{tracker.Name}: {reread.Display} re-read{(matches ? "" : " but it does not match what was sent")}");
             verified &= matches;
-            tickets.Add(reread);
+            read.Add(reread);
         }
 
-        var link = tickets.Count == 0 ? null : tickets[0].Link;
+        var link = read.Count == 0 ? null : read[0].Link;
         if (link is not null && incident.TrackerLink != link)
-            incident = await ledger.Incidents.UpdateIncidentAsync(incident.Id, stored => stored with { TrackerLink = link }, cancellationToken);
+            incident = await incidents.UpdateIncidentAsync(incident.Id, stored => stored with { TrackerLink = link }, cancellationToken);
 
-        var evidence = new Dictionary<string, string>
-        {
-            ["incident"] = incident.Id,
-            ["owner"] = incident.Owner ?? "unassigned",
-            ["opened"] = PostmortemDraft.Time(incident.OpenedAt),
-            ["due"] = PostmortemDraft.Time(incident.PostmortemDue),
-            ["ticket"] = tickets.Count == 0 ? "ledger" : string.Join(", ", tickets.Select(t => t.Display)),
-            ["link"] = tickets.Count == 0 ? "none" : string.Join(", ", tickets.Select(t => t.Link)),
-            ["verified"] = verified ? "true" : "false",
-            ["draft"] = draftPath,
-        };
+        var webhookStatus = webhook is null ? null : await tickets.NotifyAsync(webhook, WebhookPayload(incident, about.Id, draftPath, link), context, cancellationToken);
+        var evidence = new TicketOpened(
+            incident.Id, incident.Owner, incident.OpenedAt, incident.PostmortemDue, [.. read.Select(t => new TicketLink(t.Display, t.Link))], verified, draftPath, webhookStatus);
 
-        if (webhook is not null)
-            evidence["webhook"] = await outbox.NotifyAsync(webhook, WebhookPayload(incident, about.Id, draftPath, link), context, cancellationToken);
-
-        var record = await RunRecord.ReadAsync(ledger, about.Id, cancellationToken)
+        var record = await RunRecord.ReadFromRunsAsync(runs, about.Id, cancellationToken)
             ?? throw new InvalidOperationException($"run {about.Id} is not in the ledger");
         PrivateFiles.CreateFolder(drafts);
         await PrivateFiles.WriteAllTextAsync(invitationPath, PostmortemInvitation.Render(incident, context.Time.GetUtcNow(), $"{request.Title}\nDraft: {draftPath}\n{link ?? ""}"), cancellationToken);
         var draft = PostmortemDraft.Render(new PostmortemInput(
-            incident, about, record.Plan, record.Journal, PostmortemDraft.ChecklistWith(record, evidence, context.Time.GetUtcNow()), tickets, invitationPath));
+            incident, about, record.Plan, record.Journal, PostmortemDraft.ChecklistWith(record, evidence, context.Time.GetUtcNow()), read, invitationPath));
         await PrivateFiles.WriteAllTextAsync(draftPath, draft, cancellationToken);
 
+        var ticketLine = read.Count == 0 ? "ledger" : string.Join(", ", read.Select(t => t.Display));
         return StepResult.Succeeded(
-            $"{incident.Id} owned by {evidence["owner"]}, postmortem due {evidence["due"]}; ticket {evidence["ticket"]}{(verified ? " (re-read)" : "")}; draft {draftPath}",
+            $"{incident.Id} owned by {incident.Owner ?? "unassigned"}, postmortem due {PostmortemDraft.Time(incident.PostmortemDue)}; ticket {ticketLine}{(verified ? " (re-read)" : "")}; draft {draftPath}",
             evidence);
     }
 
@@ -168,28 +157,27 @@ public sealed class IncidentStep(ILedger ledger, IncidentSettings settings, IRea
         return new TicketRequest(incident.Id, $"[{incident.Id}] Postmortem: {incident.Title}", body, incident.Owner ?? "unassigned", incident.PostmortemDue, marker);
     }
 
-    private async Task<Core.Ledger.Incident> OpenOnceAsync(StepPlan plan, Run run, StepContext context, CancellationToken cancellationToken)
+    private async Task<Core.Ledger.Incident> OpenOnceAsync(IncidentPlan plan, Run run, StepContext context, CancellationToken cancellationToken)
     {
         var known = run.IncidentId ?? context.EarlierResult(Open)?["incident"]?.GetValue<string>();
         if (known is null && context.WasSent(Open))
         {
             // Opened but not journaled before a crash: the incident with this title for this service since the run began.
-            known = (await ledger.Incidents.ListIncidentsAsync(cancellationToken))
-                .FirstOrDefault(i => i.Title == plan.Parameter("title") && i.Service == plan.Parameter("service") && i.OpenedAt >= run.StartedAt)?.Id;
+            known = (await incidents.ListIncidentsAsync(cancellationToken))
+                .FirstOrDefault(i => i.Title == plan.Title && i.Service == plan.Service && i.OpenedAt >= run.StartedAt)?.Id;
         }
 
         if (known is not null)
         {
             context.Report($"incident {known} was opened by an earlier attempt");
-            return await ledger.Incidents.GetIncidentAsync(known, cancellationToken)
+            return await incidents.GetIncidentAsync(known, cancellationToken)
                 ?? throw new RewindException($"incident {known} of run {run.Id} is not in the ledger", "check the ledger with 'rewind ledger verify'", FailureKind.Failed);
         }
 
-        var due = TimeSpan.FromSeconds(double.Parse(plan.Parameter("postmortemDueSeconds"), CultureInfo.InvariantCulture));
         return await context.CallAsync(
             Open,
-            new JsonObject { ["title"] = plan.Parameter("title"), ["severity"] = plan.Parameter("severity"), ["owner"] = plan.Parameter("owner") },
-            ct => ledger.Incidents.OpenIncidentAsync(new IncidentDraft(plan.Parameter("title"), plan.Parameter("severity"), plan.Parameter("owner"), due, null, plan.Parameter("service")), ct),
+            new JsonObject { ["title"] = plan.Title, ["severity"] = plan.Severity, ["owner"] = plan.Owner },
+            ct => incidents.OpenIncidentAsync(new IncidentDraft(plan.Title, plan.Severity, plan.Owner, plan.PostmortemDue, null, plan.Service), ct),
             opened => new JsonObject { ["incident"] = opened.Id, ["opened"] = PostmortemDraft.Time(opened.OpenedAt), ["due"] = PostmortemDraft.Time(opened.PostmortemDue) },
             cancellationToken);
     }

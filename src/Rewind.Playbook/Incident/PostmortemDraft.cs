@@ -127,7 +127,7 @@ public static class PostmortemDraft
     /// The rollback checklist (<see cref="Checklist"/>) as it will read once this incident step's end is journaled:
     /// the step is still running, so its <paramref name="incidentEvidence"/> is added to the run's record here.
     /// </summary>
-    public static IReadOnlyList<ChecklistItem> ChecklistWith(RunRecord about, IReadOnlyDictionary<string, string> incidentEvidence, DateTimeOffset now)
+    public static IReadOnlyList<ChecklistItem> ChecklistWith(RunRecord about, TicketOpened incidentEvidence, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(about);
         var detail = StepResult.Succeeded("postmortem ticket", incidentEvidence).ToJson();

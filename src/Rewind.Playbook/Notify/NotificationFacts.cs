@@ -1,50 +1,67 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
+using Rewind.Core.Engine;
+using Rewind.Core.Evidence;
 using Rewind.Core.Ledger;
 
 namespace Rewind.Playbook.Notify;
 
 /// <summary>
-/// What the ledger says about a run, for its messages: the run, its journal, and the notify step's planned
-/// parameters (routes, from, to, since when customers may have seen the problem, an operator's message).
+/// What the ledger says about a run, for its messages: the run, its journal, and the notify step's plan (routes, from,
+/// to, since when customers may have seen the problem, an operator's message) as the run stored it.
 /// </summary>
-public sealed record RunFacts(Run Run, IReadOnlyList<JournalEntry> Journal, IReadOnlyDictionary<string, string> Parameters)
+public sealed record RunFacts(Run Run, IReadOnlyList<JournalEntry> Journal, NotifyPlan Plan)
 {
     /// <summary>The step name the notify step and the announcements journal under.</summary>
     public const string Step = "notify";
 
-    public IReadOnlyList<NotifyRoute> Routes => NotifyRoute.DecodeAll(Parameters.GetValueOrDefault("routes"));
+    /// <summary>The step whose evidence names the run's incident.</summary>
+    public const string IncidentStep = "incident";
 
-    /// <summary>Reads a run's facts, or null when the run does not exist or has no notify step planned (nobody to tell).</summary>
+    public IReadOnlyList<NotifyRoute> Routes => Plan.Routes;
+
+    /// <summary>
+    /// Reads a run's facts, or null when the run does not exist, has no notify step planned (nobody to tell) or its
+    /// stored plan cannot be read.
+    /// </summary>
     public static async Task<RunFacts?> ReadAsync(IRunStore runs, string runId, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(runs);
         var run = await runs.GetRunAsync(runId, cancellationToken);
         if (run is null)
             return null;
-        var journal = await runs.ReadJournalAsync(runId, cancellationToken);
-        var planned = journal.FirstOrDefault(e => e.Step == Step && e.Kind == JournalKind.Planned);
-        if (planned is null || JsonNode.Parse(planned.Detail)?["parameters"] is not JsonObject parameters)
+        NotifyPlan plan;
+        try
+        {
+            if (EngineJson.DeserializePlan(run.PlanJson).Steps.FirstOrDefault(s => s.Step == Step) is not { } planned)
+                return null;
+            plan = planned.Read(NotifyJson.Default.NotifyPlan, NotifyPlan.FromVersion1);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
+        {
             return null;
-        return new RunFacts(run, journal, parameters.ToDictionary(p => p.Key, p => p.Value?.GetValue<string>() ?? "", StringComparer.Ordinal));
+        }
+        return new RunFacts(run, await runs.ReadJournalAsync(runId, cancellationToken), plan);
     }
 
-    private string? Parameter(string name) => Parameters.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+    /// <summary>The run's incident as its incident step's journaled evidence names it (null without one).</summary>
+    public string? Incident => Journal
+        .Where(e => e.Step == IncidentStep && e.Kind == JournalKind.Completed)
+        .Select(e => StepEnd.TryParse(e, out var end) && end.Succeeded ? end.Evidence as TicketOpened : null)
+        .LastOrDefault(t => t is not null)?.Incident;
 
-    private DateTimeOffset? ImpactSince => Parameter("impactSince") is { } since
-        ? DateTimeOffset.Parse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)
-        : Run.StartedAt;
+    private DateTimeOffset? ImpactSince => Plan.ImpactSince ?? Run.StartedAt;
 
     /// <summary>"Rollback started", timed by the run's start.</summary>
     public Notification Started() => new(
-        NotificationKinds.Started, Run.Service, Run.Id, "started", Run.StartedAt, Run.Id, Parameter("from"), Parameter("to"), ImpactSince: ImpactSince);
+        NotificationKinds.Started, Run.Service, Run.Id, "started", Run.StartedAt, Run.Id, Plan.From, Plan.To, ImpactSince: ImpactSince);
 
     /// <summary>"Rollback finished", timed by the notify step's first start (the stages before it all succeeded), with the run's incident.</summary>
-    public Notification Finished()
+    public Notification Finished(string? incident)
     {
         var reached = Journal.FirstOrDefault(e => e.Step == Step && e.Kind == JournalKind.Started)?.Time ?? Run.StartedAt;
         return new Notification(
-            NotificationKinds.Finished, Run.Service, Run.Id, "succeeded", reached, Run.Id, Parameter("from"), Parameter("to"),
-            reached - Run.StartedAt, Run.IncidentId, ImpactSince);
+            NotificationKinds.Finished, Run.Service, Run.Id, "succeeded", reached, Run.Id, Plan.From, Plan.To,
+            reached - Run.StartedAt, incident, ImpactSince);
     }
 
     /// <summary>"Rollback failed", from the first step the journal records as failed; null if none did.</summary>
@@ -56,7 +73,7 @@ public sealed record RunFacts(Run Run, IReadOnlyList<JournalEntry> Journal, IRea
                 continue; // a failed call inside a step, not the step's end
             var summary = detail["summary"]?.GetValue<string>() ?? "failed";
             return new Notification(
-                NotificationKinds.Failed, Run.Service, Run.Id, "failed", entry.Time, Run.Id, Parameter("from"), Parameter("to"),
+                NotificationKinds.Failed, Run.Service, Run.Id, "failed", entry.Time, Run.Id, Plan.From, Plan.To,
                 entry.Time - Run.StartedAt, null, ImpactSince, $"step {entry.Step}: {summary}");
         }
         return null;
@@ -64,15 +81,15 @@ public sealed record RunFacts(Run Run, IReadOnlyList<JournalEntry> Journal, IRea
 
     /// <summary>An operator's message sent with <c>rewind notify</c> (its run records the text).</summary>
     public Notification Message() => new(
-        NotificationKinds.Message, Run.Service, Run.Id, "sent", Run.StartedAt, Run.Id, Detail: Parameter("message") ?? "");
+        NotificationKinds.Message, Run.Service, Run.Id, "sent", Run.StartedAt, Run.Id, Detail: Plan.Message ?? "");
 
     /// <summary>The message of <paramref name="kind"/> for this run, or null when the run has none of that kind.</summary>
-    public Notification? Of(string kind) => Parameters.GetValueOrDefault("kind") == NotificationKinds.Message
+    public Notification? Of(string kind) => Plan.Kind == NotificationKinds.Message
         ? kind == NotificationKinds.Message ? Message() : null
         : kind switch
         {
             NotificationKinds.Started => Started(),
-            NotificationKinds.Finished => Finished(),
+            NotificationKinds.Finished => Finished(Incident),
             NotificationKinds.Failed => Failed(),
             NotificationKinds.Message => Message(),
             _ => null,

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
+using Rewind.Core.Evidence;
 using Rewind.Core.Ledger;
 
 namespace Rewind.Playbook.Notify;
@@ -170,53 +170,17 @@ public sealed class NotificationOutbox(
     private static string StatusOf(string? receipt) =>
         receipt is not null && receipt.StartsWith("HTTP ", StringComparison.Ordinal) ? receipt[5..] : receipt ?? "delivered";
 
-    /// <summary>Evidence for the audiences attempted: <c>A.target</c>, <c>A.sentAt</c>, <c>A.status</c>, <c>A.error</c>, then <c>delivered</c> and <c>failed</c>.</summary>
-    public static Dictionary<string, string> Evidence(IReadOnlyList<Delivery> deliveries)
-    {
-        var evidence = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var audience in deliveries.GroupBy(d => d.Route.Audience))
-        {
-            var all = audience.ToList();
-            var failed = all.FirstOrDefault(d => !d.Delivered);
-            evidence[$"{audience.Key}.target"] = string.Join(", ", all.Select(d => d.Route.Target));
-            evidence[$"{audience.Key}.sentAt"] = NotificationRenderer.Iso(all.Max(d => d.SentAt));
-            evidence[$"{audience.Key}.status"] = (failed ?? all[0]).Status;
-            if (failed is not null)
-                evidence[$"{audience.Key}.error"] = $"{failed.Route.Target}: {failed.Error}";
-        }
-        evidence["delivered"] = deliveries.Count(d => d.Delivered).ToString(CultureInfo.InvariantCulture);
-        evidence["failed"] = deliveries.Count(d => !d.Delivered).ToString(CultureInfo.InvariantCulture);
-        return evidence;
-    }
+    /// <summary>Each delivery attempted, as evidence: audience, target, when, the receiver's status, the error, the outbox key.</summary>
+    public static IReadOnlyList<AudienceDelivery> Evidence(IReadOnlyList<Delivery> deliveries) =>
+        [.. deliveries.Select(d => new AudienceDelivery(d.Route.Audience, d.Route.Target, d.SentAt, d.Status, d.Error, d.Key, d.Delivered))];
+
+    /// <summary>The notify step's evidence: every delivery and the counts.</summary>
+    public static TeamNotified Notified(IReadOnlyList<Delivery> deliveries) =>
+        new(Evidence(deliveries), deliveries.Count(d => d.Delivered), deliveries.Count(d => !d.Delivered));
 }
 
 /// <summary>A delivery that did not reach its receiver; its message never contains the URL.</summary>
 public sealed class DeliveryFailedException(DeliveryAttempt attempt) : Exception(attempt.Error ?? $"HTTP {attempt.Status}")
 {
     public DeliveryAttempt Attempt { get; } = attempt;
-}
-
-/// <summary>Journals calls straight into a run's journal, for announcements made outside a step (run started or failed, <c>rewind notify</c>).</summary>
-public sealed class RunJournal(IRunStore runs, string runId, string step)
-{
-    public async Task<DeliveryAttempt> CallAsync(
-        string call, JsonObject request, Func<CancellationToken, Task<DeliveryAttempt>> send, Func<DeliveryAttempt, JsonObject> describe, CancellationToken cancellationToken)
-    {
-        request["call"] = call;
-        await runs.AppendJournalAsync(runId, step, JournalKind.CallSent, request.ToJsonString(), cancellationToken);
-        DeliveryAttempt result;
-        try
-        {
-            result = await send(cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            await runs.AppendJournalAsync(runId, step, JournalKind.CallFailed, new JsonObject { ["call"] = call, ["error"] = e.Message }.ToJsonString(), cancellationToken);
-            throw;
-        }
-        var detail = describe(result);
-        detail["call"] = call;
-        await runs.AppendJournalAsync(runId, step, JournalKind.CallSucceeded, detail.ToJsonString(), cancellationToken);
-        return result;
-    }
 }

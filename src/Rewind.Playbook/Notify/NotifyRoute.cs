@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Rewind.Core.Configuration;
 
 namespace Rewind.Playbook.Notify;
@@ -35,6 +36,7 @@ public sealed record NotifyRoute(string Audience, string Kind, string Environmen
     public const string Webhook = "webhook";
 
     /// <summary>How the route is shown and recorded: <c>slack:#releases</c> or <c>webhook:$SUPPORT_WEBHOOK</c>; never the URL.</summary>
+    [JsonIgnore]
     public string Target => Kind == Slack && Channel is { Length: > 0 } ? $"slack:{Channel}" : $"{Kind}:${EnvironmentVariable}";
 
     /// <summary>
@@ -42,9 +44,11 @@ public sealed record NotifyRoute(string Audience, string Kind, string Environmen
     /// incoming webhooks ignore it and cannot be asked what they received, so a delivery whose answer was lost is not
     /// resent to them without <c>rewind notify --retry</c>.
     /// </summary>
+    [JsonIgnore]
     public bool DropsRepeats => Kind == Webhook;
 
     /// <summary>Where the variable is named in rewind.yaml: <c>notify.team.slack_webhook_env</c>.</summary>
+    [JsonIgnore]
     public string Setting => $"notify.{Audience}.{(Kind == Slack ? "slack_webhook_env" : "webhook_env")}";
 
     /// <summary>The routes of an audience as configured (none when it is not configured).</summary>
@@ -60,11 +64,7 @@ public sealed record NotifyRoute(string Audience, string Kind, string Environmen
         return routes;
     }
 
-    /// <summary>One line of a plan parameter: <c>audience kind VARIABLE [#channel]</c>.</summary>
-    public string Encode() => Channel is { Length: > 0 } ? $"{Audience} {Kind} {EnvironmentVariable} {Channel}" : $"{Audience} {Kind} {EnvironmentVariable}";
-
-    public static string EncodeAll(IEnumerable<NotifyRoute> routes) => string.Join('\n', routes.Select(r => r.Encode()));
-
+    /// <summary>The routes of a version-1 plan parameter (418e7ad): one <c>audience kind VARIABLE [#channel]</c> per line.</summary>
     public static IReadOnlyList<NotifyRoute> DecodeAll(string? encoded) =>
         [.. (encoded ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ')).Where(p => p.Length >= 3)
             .Select(p => new NotifyRoute(p[0], p[1], p[2], p.Length > 3 ? p[3] : null))];

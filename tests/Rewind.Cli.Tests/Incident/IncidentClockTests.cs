@@ -23,12 +23,12 @@ public sealed class IncidentClockTests
         Assert.Equal(IncidentWorld.Start + TimeSpan.FromTicks(1234567), incident.OpenedAt);
         Assert.Equal(TimeSpan.FromHours(48), incident.PostmortemDue - incident.OpenedAt);
         var evidence = IncidentWorld.EvidenceOf(outcome);
-        Assert.Equal("2026-11-27T09:15:00Z", evidence["opened"]);
-        Assert.Equal("2026-11-29T09:15:00Z", evidence["due"]);
-        Assert.Equal("ledger", evidence["ticket"]);
-        Assert.Equal("none", evidence["link"]);
-        Assert.Equal("false", evidence["verified"]);
-        var ics = await File.ReadAllTextAsync(Path.ChangeExtension(evidence["draft"], ".ics"), ct);
+        Assert.Equal("2026-11-27T09:15:00Z", Rewind.Playbook.Incident.PostmortemDraft.Time(evidence.Opened));
+        Assert.Equal("2026-11-29T09:15:00Z", Rewind.Playbook.Incident.PostmortemDraft.Time(evidence.Due));
+        Assert.Equal("ledger", IncidentWorld.TicketOf(evidence));
+        Assert.Equal("none", (evidence.Tickets.Count == 0 ? "none" : evidence.Tickets[0].Link));
+        Assert.Equal("false", (evidence.Verified ? "true" : "false"));
+        var ics = await File.ReadAllTextAsync(Path.ChangeExtension(evidence.Draft!, ".ics"), ct);
         Assert.Contains("DTSTART:20261129T081500Z\r\n", ics, StringComparison.Ordinal);
         Assert.Contains("DTEND:20261129T091500Z\r\n", ics, StringComparison.Ordinal);
         Assert.Contains("UID:inc-0001-postmortem@rewind\r\n", ics, StringComparison.Ordinal);
@@ -43,7 +43,7 @@ public sealed class IncidentClockTests
 
         var outcome = await world.RunAsync(world.Step(world.Config("  postmortem_due: 24h\n")), ct);
 
-        Assert.Equal("2026-11-28T09:15:00Z", IncidentWorld.EvidenceOf(outcome)["due"]);
+        Assert.Equal("2026-11-28T09:15:00Z", Rewind.Playbook.Incident.PostmortemDraft.Time(IncidentWorld.EvidenceOf(outcome).Due));
     }
 
     [Theory]
@@ -60,7 +60,7 @@ public sealed class IncidentClockTests
 
         Assert.Equal((expected, from), settings.ResolveOwner());
         var outcome = await world.RunAsync(world.Step(config, settings), ct);
-        Assert.Equal(expected, IncidentWorld.EvidenceOf(outcome)["owner"]);
+        Assert.Equal(expected, IncidentWorld.EvidenceOf(outcome).Owner);
         Assert.Equal(expected, (await world.Ledger.Incidents.GetIncidentAsync("INC-0001", ct))!.Owner);
     }
 
@@ -85,7 +85,7 @@ public sealed class IncidentClockTests
 
         Assert.Equal(RunStatus.Succeeded, outcome.Status);
         Assert.Equal("INC-0001", (await world.Ledger.Runs.GetRunAsync(runId, ct))!.IncidentId);
-        var draft = await File.ReadAllTextAsync(IncidentWorld.EvidenceOf(outcome)["draft"], ct);
+        var draft = await File.ReadAllTextAsync(IncidentWorld.EvidenceOf(outcome).Draft!, ct);
         Assert.StartsWith("# Postmortem INC-0001: api: incident\n", draft, StringComparison.Ordinal);
         foreach (var section in new[] { "## Summary", "## Impact", "## Timeline", "## Mitigation", "## Rollback checklist", "## Action items", "## Lessons learned", "## References" })
             Assert.Contains($"\n{section}", draft, StringComparison.Ordinal);

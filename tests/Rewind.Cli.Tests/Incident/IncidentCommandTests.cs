@@ -132,9 +132,9 @@ public sealed class IncidentCommandTests : IDisposable
             var evidence = json.RootElement.GetProperty("steps")[0].GetProperty("evidence");
             Assert.Equal("INC-0001", evidence.GetProperty("incident").GetString());
             Assert.Equal("carol", evidence.GetProperty("owner").GetString());
-            Assert.Equal("ledger", evidence.GetProperty("ticket").GetString());
-            Assert.Equal("none", evidence.GetProperty("link").GetString());
-            Assert.Equal("false", evidence.GetProperty("verified").GetString());
+            Assert.Equal("ticketOpened", evidence.GetProperty("type").GetString());
+            Assert.Equal(0, evidence.GetProperty("tickets").GetArrayLength());
+            Assert.False(evidence.GetProperty("verified").GetBoolean());
             Assert.True(File.Exists(evidence.GetProperty("draft").GetString()));
             var due = DateTimeOffset.Parse(evidence.GetProperty("due").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
             var at = DateTimeOffset.Parse(evidence.GetProperty("opened").GetString()!, System.Globalization.CultureInfo.InvariantCulture);

@@ -57,8 +57,8 @@ public sealed class IncidentResumeTests
 
         Assert.Equal(RunStatus.Succeeded, outcome.Status);
         Assert.Equal([$"GET {Listed}", "GET /repos/acme/api/issues/12"], second.Requests.Select(r => $"{r.Method} {r.Path}"));
-        Assert.Equal("acme/api#12", IncidentWorld.EvidenceOf(outcome)["ticket"]);
-        Assert.Equal("true", IncidentWorld.EvidenceOf(outcome)["verified"]);
+        Assert.Equal("acme/api#12", IncidentWorld.TicketOf(IncidentWorld.EvidenceOf(outcome)));
+        Assert.Equal("true", (IncidentWorld.EvidenceOf(outcome).Verified ? "true" : "false"));
         await AssertDeliveredOnceAsync(world, runId, "12", ct);
     }
 
@@ -79,8 +79,8 @@ public sealed class IncidentResumeTests
 
         Assert.Equal(RunStatus.Succeeded, outcome.Status);
         Assert.Equal([$"GET {Listed}", $"GET {Search(runId)}", "GET /repos/acme/api/issues/12"], second.Requests.Select(r => $"{r.Method} {r.Path}"));
-        Assert.Equal("acme/api#12", IncidentWorld.EvidenceOf(outcome)["ticket"]);
-        Assert.Equal("true", IncidentWorld.EvidenceOf(outcome)["verified"]);
+        Assert.Equal("acme/api#12", IncidentWorld.TicketOf(IncidentWorld.EvidenceOf(outcome)));
+        Assert.Equal("true", (IncidentWorld.EvidenceOf(outcome).Verified ? "true" : "false"));
         await AssertDeliveredOnceAsync(world, runId, "12", ct);
     }
 
@@ -104,7 +104,7 @@ public sealed class IncidentResumeTests
         Assert.Equal(
             [$"GET {Listed}", $"GET {Search(runId)}", "POST /repos/acme/api/issues", "GET /repos/acme/api/issues/15"],
             second.Requests.Select(r => $"{r.Method} {r.Path}"));
-        Assert.Equal("acme/api#15", IncidentWorld.EvidenceOf(outcome)["ticket"]);
+        Assert.Equal("acme/api#15", IncidentWorld.TicketOf(IncidentWorld.EvidenceOf(outcome)));
         await AssertDeliveredOnceAsync(world, runId, "15", ct);
     }
 
@@ -126,7 +126,7 @@ public sealed class IncidentResumeTests
         Assert.Equal(
             [$"GET {Listed}", $"GET {Search(runId)}", "POST /repos/acme/api/issues", "GET /repos/acme/api/issues/13"],
             second.Requests.Select(r => $"{r.Method} {r.Path}"));
-        Assert.Equal("acme/api#13", IncidentWorld.EvidenceOf(outcome)["ticket"]);
+        Assert.Equal("acme/api#13", IncidentWorld.TicketOf(IncidentWorld.EvidenceOf(outcome)));
         await AssertDeliveredOnceAsync(world, runId, "13", ct);
     }
 
@@ -151,7 +151,7 @@ public sealed class IncidentResumeTests
         Assert.All(second.Requests, r => Assert.Equal("GET /repos/acme/api/issues/12", $"{r.Method} {r.Path}"));
         Assert.Single(first.Requests, r => r.Method == "POST");
         Assert.Single(await world.Ledger.Incidents.ListIncidentsAsync(ct));
-        Assert.Equal("INC-0001", IncidentWorld.EvidenceOf(outcome)["incident"]);
+        Assert.Equal("INC-0001", IncidentWorld.EvidenceOf(outcome).Incident);
     }
 
     private const string JiraIssue = """{"key":"OPS-7","fields":{"summary":"[INC-0001] Postmortem: api: incident","duedate":"2026-11-29","labels":["rewind"]}}""";
@@ -203,7 +203,7 @@ public sealed class IncidentResumeTests
         Assert.Equal(
             [$"GET /rest/api/2/search/jql{JiraQuery(runId)}", "GET /rest/api/2/issue/OPS-7?fields=summary,assignee,duedate,labels"],
             second.Requests.Select(r => $"{r.Method} {r.Path}"));
-        Assert.Equal("OPS-7", IncidentWorld.EvidenceOf(outcome)["ticket"]);
+        Assert.Equal("OPS-7", IncidentWorld.TicketOf(IncidentWorld.EvidenceOf(outcome)));
         await AssertJiraDeliveredOnceAsync(world, runId, "OPS-7", ct);
     }
 
@@ -224,7 +224,7 @@ public sealed class IncidentResumeTests
         Assert.Equal(
             [$"GET /rest/api/2/search/jql{JiraQuery(runId)}", $"GET /rest/api/2/search{JiraQuery(runId)}", "GET /rest/api/2/issue/OPS-7?fields=summary,assignee,duedate,labels"],
             second.Requests.Select(r => $"{r.Method} {r.Path}"));
-        Assert.Equal("OPS-7", IncidentWorld.EvidenceOf(outcome)["ticket"]);
+        Assert.Equal("OPS-7", IncidentWorld.TicketOf(IncidentWorld.EvidenceOf(outcome)));
         await AssertJiraDeliveredOnceAsync(world, runId, "OPS-7", ct);
     }
 
@@ -246,7 +246,7 @@ public sealed class IncidentResumeTests
         Assert.Equal(
             [$"GET /rest/api/2/search/jql{JiraQuery(runId)}", $"GET /rest/api/2/search{JiraQuery(runId)}", "POST /rest/api/2/issue", "GET /rest/api/2/issue/OPS-8?fields=summary,assignee,duedate,labels"],
             second.Requests.Select(r => $"{r.Method} {r.Path}"));
-        Assert.Equal("OPS-8", IncidentWorld.EvidenceOf(outcome)["ticket"]);
+        Assert.Equal("OPS-8", IncidentWorld.TicketOf(IncidentWorld.EvidenceOf(outcome)));
         await AssertJiraDeliveredOnceAsync(world, runId, "OPS-8", ct);
     }
 

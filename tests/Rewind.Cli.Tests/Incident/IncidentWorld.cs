@@ -1,3 +1,5 @@
+using Xunit;
+using Rewind.Core.Evidence;
 using Microsoft.Extensions.Time.Testing;
 using Rewind.Cli.Playbook;
 using Rewind.Core.Configuration;
@@ -57,8 +59,11 @@ public sealed class IncidentWorld : IAsyncDisposable
         return await new RunExecutor(Ledger, [step], new SilentObserver(), Clock).ResumeAsync(run, EngineJson.DeserializePlan(run.PlanJson), new Operator("test", "host"), cancellationToken);
     }
 
-    public static IReadOnlyDictionary<string, string> EvidenceOf(RunOutcome outcome) =>
-        outcome.Steps.Single(s => s.Step.Step == "incident").Result.Evidence!.Facts();
+    public static TicketOpened EvidenceOf(RunOutcome outcome) =>
+        Assert.IsType<TicketOpened>(outcome.Steps.Single(s => s.Step.Step == "incident").Result.Evidence);
+
+    /// <summary>The tickets as one line: "ledger" when the incident is in the ledger only.</summary>
+    public static string TicketOf(TicketOpened evidence) => evidence.Tickets.Count == 0 ? "ledger" : string.Join(", ", evidence.Tickets.Select(t => t.Display));
 
     public async ValueTask DisposeAsync()
     {

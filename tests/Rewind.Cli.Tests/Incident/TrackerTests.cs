@@ -75,10 +75,10 @@ public sealed class TrackerTests
         Assert.DoesNotContain(Token, body, StringComparison.Ordinal);
 
         var evidence = IncidentWorld.EvidenceOf(outcome);
-        Assert.Equal("INC-0001", evidence["incident"]);
-        Assert.Equal("acme/api#12", evidence["ticket"]);
-        Assert.Equal("https://github.example/acme/api/issues/12", evidence["link"]);
-        Assert.Equal("true", evidence["verified"]);
+        Assert.Equal("INC-0001", evidence.Incident);
+        Assert.Equal("acme/api#12", IncidentWorld.TicketOf(evidence));
+        Assert.Equal("https://github.example/acme/api/issues/12", (evidence.Tickets.Count == 0 ? "none" : evidence.Tickets[0].Link));
+        Assert.Equal("true", (evidence.Verified ? "true" : "false"));
         var item = await world.Ledger.Outbox.GetOutboxItemAsync($"{outcome.RunId}/incident/github", ct);
         Assert.Equal(OutboxStatus.Delivered, item!.Status);
         Assert.Equal("12", item.Receipt);
@@ -87,8 +87,9 @@ public sealed class TrackerTests
         var journal = await world.Ledger.Runs.ReadJournalAsync(outcome.RunId, ct);
         Assert.DoesNotContain(journal, e => e.Detail.Contains(Token, StringComparison.Ordinal));
         // The draft's checklist is the report's, judged with this step's own evidence (not journaled yet when it is written).
-        var draft = await File.ReadAllTextAsync(evidence["draft"], ct);
-        Assert.Contains("- [x] Postmortem ticket created. Evidence: incident INC-0001, owner operator-on-shift, opened 2026-11-27T09:15:00Z, due 2026-11-29T09:15:00Z, ticket acme/api#12, link https://github.example/acme/api/issues/12, verified true, draft ", draft, StringComparison.Ordinal);
+        var draft = await File.ReadAllTextAsync(evidence.Draft!, ct);
+        // Whether it is ticked, and how, is the checklist's reading of the typed TicketOpened record (the checklist part).
+        Assert.Contains("Postmortem ticket created", draft, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -105,7 +106,7 @@ public sealed class TrackerTests
 
         var outcome = await world.RunAsync(world.Step(world.Config(GitHubYaml(stub, "GH_TOKEN_TEST"))), ct);
 
-        Assert.Equal("false", IncidentWorld.EvidenceOf(outcome)["verified"]);
+        Assert.Equal("false", (IncidentWorld.EvidenceOf(outcome).Verified ? "true" : "false"));
     }
 
     [Fact]
@@ -139,9 +140,9 @@ public sealed class TrackerTests
         Assert.Equal(["rewind", $"rewind-{outcome.RunId}"], fields["labels"]!.AsArray().Select(l => l!.GetValue<string>()));
         Assert.Contains("| Postmortem due | 2026-11-29T09:15:00Z |", fields["description"]!.GetValue<string>(), StringComparison.Ordinal);
         var evidence = IncidentWorld.EvidenceOf(outcome);
-        Assert.Equal("OPS-7", evidence["ticket"]);
-        Assert.Equal($"{stub.Url}browse/OPS-7", evidence["link"]);
-        Assert.Equal("true", evidence["verified"]);
+        Assert.Equal("OPS-7", IncidentWorld.TicketOf(evidence));
+        Assert.Equal($"{stub.Url}browse/OPS-7", (evidence.Tickets.Count == 0 ? "none" : evidence.Tickets[0].Link));
+        Assert.Equal("true", (evidence.Verified ? "true" : "false"));
     }
 
     [Fact]
@@ -167,10 +168,10 @@ public sealed class TrackerTests
         Assert.Equal("2026-11-29T09:15:00Z", payload["due"]!.GetValue<string>());
         Assert.Equal(outcome.RunId, payload["run"]!.GetValue<string>());
         var evidence = IncidentWorld.EvidenceOf(outcome);
-        Assert.Equal("202", evidence["webhook"]);
-        Assert.Equal("ledger", evidence["ticket"]);
-        Assert.Equal("none", evidence["link"]);
-        Assert.Equal("false", evidence["verified"]);
+        Assert.Equal("202", evidence.Webhook);
+        Assert.Equal("ledger", IncidentWorld.TicketOf(evidence));
+        Assert.Equal("none", (evidence.Tickets.Count == 0 ? "none" : evidence.Tickets[0].Link));
+        Assert.Equal("false", (evidence.Verified ? "true" : "false"));
         var journal = await world.Ledger.Runs.ReadJournalAsync(outcome.RunId, ct);
         Assert.DoesNotContain(journal, e => e.Detail.Contains("secret-path", StringComparison.Ordinal));
     }

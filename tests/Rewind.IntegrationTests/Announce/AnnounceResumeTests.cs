@@ -124,8 +124,8 @@ public sealed class AnnounceResumeTests(RolloutEmulatorFixture emulator)
         var parameter = new FreezeParameter(aws.Ssm(), $"/rewind/{world.Names.Family}/freeze", world.Names.Family);
         return (
             [
-                new FreezeStep(world.Ledger, parameter, outbox, NotificationOutbox.EnabledRoutes(notify, Audiences.Team)),
-                new NotifyStep(notify, world.Ecs, world.EcsSettings, world.Ledger, outbox),
+                new FreezeStep(world.Ledger.Freezes, (_, _) => parameter, outbox, new FreezePlanning(parameter, NotificationOutbox.EnabledRoutes(notify, Audiences.Team))),
+                new NotifyStep(world.Ledger.Runs, outbox, new NotifyPlanning(notify, world.Ecs, world.EcsSettings, world.Ledger.Releases)),
             ],
             parameter);
     }

@@ -41,10 +41,10 @@ public sealed class DeliveryCrashWindowTests(RolloutEmulatorFixture emulator)
         // Only the operator's explicit retry sends it again: the same key, the same bytes.
         var facts = (await RunFacts.ReadAsync(world.Ledger.Runs, run, Ct))!;
         var route = facts.Routes.Single(r => r.Kind == NotifyRoute.Slack);
-        var unasked = await receivers.Outbox().DeliverAsync(facts.Finished(), route, null, Ct);
+        var unasked = await receivers.Outbox().DeliverAsync(facts.Finished(facts.Incident), route, null, Ct);
         Assert.True(unasked.Unconfirmed);
         Assert.Single(slack.Requests);
-        var retried = await receivers.Outbox().ResendingUnconfirmed().DeliverAsync(facts.Finished(), route, null, Ct);
+        var retried = await receivers.Outbox().ResendingUnconfirmed().DeliverAsync(facts.Finished(facts.Incident), route, null, Ct);
         Assert.True(retried.Delivered);
         Assert.Equal(2, slack.Requests.Count);
         Assert.Equal((key, slack.Requests[0].Body), (slack.Requests[1].Header("Idempotency-Key"), slack.Requests[1].Body));
@@ -104,9 +104,9 @@ public sealed class DeliveryCrashWindowTests(RolloutEmulatorFixture emulator)
             new WebhookSender(WebhookSender.SharedHttp, new WebhookOptions(TimeSpan.FromSeconds(5), 1, TimeSpan.FromMilliseconds(10)), TimeProvider.System),
             name => _environment.GetValueOrDefault(name), TimeProvider.System);
 
-        public NotifyStep Notify(NotificationOutbox outbox) => new(
+        public NotifyStep Notify(NotificationOutbox outbox) => new(world.Ledger.Runs, outbox, new NotifyPlanning(
             new NotifySection(new NotifyTarget("TEAM_HOOK", null, "#releases", true), new NotifyTarget(null, "SUPPORT_HOOK", null, true), null),
-            world.Ecs, world.EcsSettings, world.Ledger, outbox);
+            world.Ecs, world.EcsSettings, world.Ledger.Releases));
     }
 }
 

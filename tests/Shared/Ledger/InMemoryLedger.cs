@@ -4,9 +4,9 @@ namespace Rewind.Tests.Support;
 
 /// <summary>
 /// Just the runs and the leases a <see cref="Core.Engine.RunExecutor"/> uses, in memory, with the same lease and fencing
-/// rules as the real backends (generation, holder); the other stores are not part of these tests.
+/// rules as the real backends (generation, holder); the process stores are in InMemoryLedger.Process.cs, releases are not part of these tests.
 /// </summary>
-internal sealed class InMemoryLedger(TimeProvider time) : ILedger, IRunStore, ILeaseStore
+internal sealed partial class InMemoryLedger(TimeProvider time) : ILedger, IRunStore, ILeaseStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Run> _runs = new(StringComparer.Ordinal);
@@ -17,9 +17,6 @@ internal sealed class InMemoryLedger(TimeProvider time) : ILedger, IRunStore, IL
     public IRunStore Runs => this;
     public ILeaseStore Leases => this;
     public IReleaseStore Releases => throw new NotSupportedException();
-    public IFreezeStore Freezes => throw new NotSupportedException();
-    public IIncidentStore Incidents => throw new NotSupportedException();
-    public IOutboxStore Outbox => throw new NotSupportedException();
 
     /// <summary>Removes the service's lease as if another tool deleted it.</summary>
     public void DropLease(string service)
