@@ -73,7 +73,7 @@ public sealed class IncidentClockTests
         var rollback = new RollbackPlan("api", target, IncidentWorld.Start, []);
         var runId = LedgerIds.NewRunId(IncidentWorld.Start);
         await world.Ledger.Runs.CreateRunAsync(new Run(runId, "api", IncidentWorld.Start, RunStatus.Succeeded, null, EngineJson.Serialize(rollback)), ct);
-        var ecsEvidence = new JsonObject { ["deployment"] = "ecs-svc/42", ["taskDefinition"] = "claude-proxy-api:41", ["rolloutState"] = "COMPLETED", ["running"] = "2", ["desired"] = "2" };
+        var ecsEvidence = new JsonObject { ["deployment"] = "ecs-svc/42", ["taskDefinition"] = "claude-proxy-api:41", ["rolloutState"] = "COMPLETED", ["running"] = "2", ["desired"] = "2", ["deployments"] = "1" };
         await world.Ledger.Runs.AppendJournalAsync(runId, "ecs", JournalKind.Started, "{}", ct);
         await world.Ledger.Runs.AppendJournalAsync(runId, "ecs", JournalKind.CallSent, """{"call":"UpdateService"}""", ct);
         world.Clock.Advance(TimeSpan.FromSeconds(40));

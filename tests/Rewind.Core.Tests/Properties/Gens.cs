@@ -66,8 +66,15 @@ internal static class Gens
 
     public static readonly Gen<StepEvidence> StepFailed = Gen.Select(Text, Gen.Double[0, 86400].Nullable(), (e, d) => (StepEvidence)new StepFailed(e, d));
 
+    public static readonly Gen<StepEvidence> IncidentAssigned = Gen.Select(Text, MaybeText, Text, Gen.Bool, (i, p, o, a) => (StepEvidence)new IncidentAssigned(i, p, o, a));
+
+    public static readonly Gen<StepEvidence> IncidentClosed = Gen.Select(Text, MaybeText, Gen.Bool, (i, o, a) => (StepEvidence)new IncidentClosed(i, o, a));
+
+    public static readonly Gen<StepEvidence> FreezeOverridden = Gen.Select(Gen.Select(Text, Text, MaybeText, MaybeText), Gen.Select(Text, Text, Gen.Bool),
+        (a, b) => (StepEvidence)new FreezeOverridden(a.Item1, a.Item2, a.Item3, a.Item4, b.Item1, b.Item2, b.Item3));
+
     /// <summary>A record of every type the journal stores (the version-1 <see cref="UntypedEvidence"/> apart).</summary>
     public static readonly Gen<StepEvidence> TypedEvidence = Gen.OneOf(
         TrafficShifted, SecretsRestored, ServiceReverted, InfraApplied, CacheInvalidated, SmokePassed, ErrorRatesNormalized, TicketOpened,
-        ReleasesFrozen, TeamNotified, StepFailed);
+        ReleasesFrozen, TeamNotified, IncidentAssigned, IncidentClosed, FreezeOverridden, StepFailed);
 }

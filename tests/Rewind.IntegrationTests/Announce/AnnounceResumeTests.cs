@@ -90,10 +90,10 @@ public sealed class AnnounceResumeTests(RolloutEmulatorFixture emulator)
         var (_, result) = Assert.Single(outcome.Steps);
         Assert.Equal(StepStatus.Succeeded, result.Status);
         Assert.Contains("0 of 2 delivered", result.Summary, StringComparison.Ordinal);
-        Assert.Equal("error", result.Evidence!.Facts()["team.status"]);
-        Assert.Equal("slack:#releases: no answer within 0.3 s after 3 attempt(s)", result.Evidence!.Facts()["team.error"]);
-        Assert.Equal("500", result.Evidence!.Facts()["support.status"]);
-        Assert.Equal(("0", "2"), (result.Evidence!.Facts()["delivered"], result.Evidence!.Facts()["failed"]));
+        Assert.Equal("error", AnnouncedEvidence.Of(result.Evidence)["team.status"]);
+        Assert.Equal("slack:#releases: no answer within 0.3 s after 3 attempt(s)", AnnouncedEvidence.Of(result.Evidence)["team.error"]);
+        Assert.Equal("500", AnnouncedEvidence.Of(result.Evidence)["support.status"]);
+        Assert.Equal(("0", "2"), (AnnouncedEvidence.Of(result.Evidence)["delivered"], AnnouncedEvidence.Of(result.Evidence)["failed"]));
         Assert.All(await world.Ledger.Outbox.ListOutboxAsync(null, Ct), i => Assert.Equal(OutboxStatus.Failed, i.Status));
     }
 
@@ -132,9 +132,6 @@ public sealed class AnnounceResumeTests(RolloutEmulatorFixture emulator)
 
     private static string Key(StubRequest request, string runId) => request.Header("Idempotency-Key").Replace(runId, "run", StringComparison.Ordinal);
 
-    private static async Task<Dictionary<string, string>> EvidenceAsync(PlaybookHarness world, string runId, string step)
-    {
-        var completed = (await world.Ledger.Runs.ReadJournalAsync(runId, Ct)).Last(e => e.Step == step && e.Kind == JournalKind.Completed);
-        return JsonNode.Parse(completed.Detail)!["evidence"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>());
-    }
+    private static Task<Dictionary<string, string>> EvidenceAsync(PlaybookHarness world, string runId, string step) =>
+        AnnouncedEvidence.ReadAsync(world.Ledger.Runs, runId, step, Ct);
 }

@@ -88,11 +88,8 @@ public sealed class DeliveryCrashWindowTests(RolloutEmulatorFixture emulator)
         return run.Id;
     }
 
-    private static async Task<Dictionary<string, string>> EvidenceAsync(PlaybookHarness world, string runId)
-    {
-        var completed = (await world.Ledger.Runs.ReadJournalAsync(runId, Ct)).Last(e => e.Step == "notify" && e.Kind == JournalKind.Completed);
-        return JsonNode.Parse(completed.Detail)!["evidence"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>());
-    }
+    private static Task<Dictionary<string, string>> EvidenceAsync(PlaybookHarness world, string runId) =>
+        AnnouncedEvidence.ReadAsync(world.Ledger.Runs, runId, "notify", Ct);
 
     /// <summary>A team Slack webhook and a support webhook on loopback stubs, and the notify step that tells them.</summary>
     private sealed class Receivers(PlaybookHarness world, LoopbackStub slack, LoopbackStub hook)

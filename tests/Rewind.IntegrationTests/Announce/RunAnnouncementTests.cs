@@ -108,9 +108,6 @@ public sealed class RunAnnouncementTests(RolloutEmulatorFixture emulator)
     /// <summary>The newest run of the service as rewind.yaml names it (service.name, the family).</summary>
     private static async Task<Run> LatestRunAsync(PlaybookHarness world) => (await world.Ledger.Runs.ListRunsAsync(world.Names.Family, 1, Ct)).Single();
 
-    private static async Task<Dictionary<string, string>> EvidenceAsync(PlaybookHarness world, string runId, string step)
-    {
-        var completed = (await world.Ledger.Runs.ReadJournalAsync(runId, Ct)).Last(e => e.Step == step && e.Kind == JournalKind.Completed);
-        return JsonNode.Parse(completed.Detail)!["evidence"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>());
-    }
+    private static Task<Dictionary<string, string>> EvidenceAsync(PlaybookHarness world, string runId, string step) =>
+        AnnouncedEvidence.ReadAsync(world.Ledger.Runs, runId, step, Ct);
 }

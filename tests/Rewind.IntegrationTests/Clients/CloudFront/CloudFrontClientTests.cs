@@ -20,10 +20,10 @@ public sealed class CloudFrontSignedTests(SignedEmulatorFixture emulator)
         var started = DateTimeOffset.UtcNow;
 
         var invalidation = await new CloudFrontClient(transport).CreateInvalidationAsync(
-            distribution.Id, ["/index.html", "/assets/*", "/a path/with spaces & more"], reference, ct);
+            distribution.Id, ["/index.html", "/assets/*", "/a%20path/with%20spaces%20&%20more"], reference, ct);
 
         Assert.False(string.IsNullOrEmpty(invalidation.Id));
-        Assert.Equal(["/index.html", "/assets/*", "/a path/with spaces & more"], invalidation.Paths);
+        Assert.Equal(["/index.html", "/assets/*", "/a%20path/with%20spaces%20&%20more"], invalidation.Paths);
         Assert.Equal(reference, invalidation.CallerReference);
         Assert.InRange(invalidation.CreateTime, started.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));
         Assert.Equal(TimeSpan.Zero, invalidation.CreateTime.Offset);
