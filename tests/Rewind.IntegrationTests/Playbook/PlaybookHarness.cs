@@ -134,13 +134,8 @@ internal sealed class PlaybookHarness : IAsyncDisposable
         return path;
     }
 
-    public static string PlanJson(RollbackPlan plan)
-    {
-        var steps = new JsonArray();
-        foreach (var step in plan.Steps)
-            steps.Add(step.Step);
-        return new JsonObject { ["service"] = plan.Service, ["target"] = plan.Target?.TaskDefinitionArn, ["steps"] = steps }.ToJsonString();
-    }
+    /// <summary>The plan as the ledger stores it: what the notify step's facts and a resume read back.</summary>
+    public static string PlanJson(RollbackPlan plan) => EngineJson.Serialize(plan);
 
     public async ValueTask DisposeAsync()
     {
