@@ -1,4 +1,3 @@
-using Rewind.Core.Rules;
 using System.Globalization;
 using System.Text;
 using System.Xml;
@@ -6,6 +5,7 @@ using System.Xml.Linq;
 using Rewind.Aws.Errors;
 using Rewind.Aws.Protocols;
 using Rewind.Aws.Transport;
+using Rewind.Core.Rules;
 
 namespace Rewind.Aws.CloudFront;
 

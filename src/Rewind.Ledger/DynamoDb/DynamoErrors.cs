@@ -29,9 +29,9 @@ internal static class DynamoErrors
                 LedgerFailureReason.WrongKeySchema,
                 $"DynamoDB table {tableName} rejected the ledger's keys ({service.Message}): it needs pk (S, HASH) + sk (S, RANGE); create one with `rewind ledger init --backend dynamodb --table NEW_TABLE`",
                 e)
-            {
-                AwsCode = service.ErrorCode,
-            },
+                {
+                    AwsCode = service.ErrorCode,
+                },
             AmazonServiceException { ErrorCode: { } code } service when AwsErrorCodes.IsAuthFailure(code) || AwsErrorCodes.IsAccessDenied(code) =>
                 new LedgerException(
                     LedgerFailureReason.Unreachable,

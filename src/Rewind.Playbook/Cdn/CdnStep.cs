@@ -1,10 +1,10 @@
-using Rewind.Core.Rules;
 using System.Text.Json.Nodes;
 using Rewind.Aws.CloudFront;
 using Rewind.Aws.Errors;
 using Rewind.Core;
 using Rewind.Core.Engine;
 using Rewind.Core.Evidence;
+using Rewind.Core.Rules;
 
 namespace Rewind.Playbook.Cdn;
 

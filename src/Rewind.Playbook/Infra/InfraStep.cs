@@ -156,7 +156,10 @@ public sealed class InfraStep : IStep
         }
         evidence = evidence with
         {
-            Adds = summary.Adds, Changes = summary.Changes, Destroys = summary.Destroys, Resources = [.. summary.Resources.Select(r => r.ToString())],
+            Adds = summary.Adds,
+            Changes = summary.Changes,
+            Destroys = summary.Destroys,
+            Resources = [.. summary.Resources.Select(r => r.ToString())],
         };
 
         if (!hasChanges)

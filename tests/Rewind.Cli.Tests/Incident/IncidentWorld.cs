@@ -1,12 +1,12 @@
-using Xunit;
-using Rewind.Core.Evidence;
 using Microsoft.Extensions.Time.Testing;
 using Rewind.Cli.Playbook;
 using Rewind.Core.Configuration;
 using Rewind.Core.Engine;
+using Rewind.Core.Evidence;
 using Rewind.Core.Ledger;
 using Rewind.Ledger.Sqlite;
 using Rewind.Playbook.Incident;
+using Xunit;
 
 namespace Rewind.Cli.Tests.Incident;
 

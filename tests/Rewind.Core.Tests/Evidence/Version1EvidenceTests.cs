@@ -131,8 +131,13 @@ public sealed class Version1EvidenceTests
     {
         var alarmsOnly = new Dictionary<string, string>(Verify)
         {
-            ["metric"] = "none (alarms only)", ["windowStart"] = "none", ["windowEnd"] = "none", ["requests"] = "none", ["errors"] = "none",
-            ["rate5xxPercent"] = "none", ["alarms"] = "none",
+            ["metric"] = "none (alarms only)",
+            ["windowStart"] = "none",
+            ["windowEnd"] = "none",
+            ["requests"] = "none",
+            ["errors"] = "none",
+            ["rate5xxPercent"] = "none",
+            ["alarms"] = "none",
         };
 
         var record = Assert.IsType<ErrorRatesNormalized>(Version1Evidence.From("verify", alarmsOnly));

@@ -14,7 +14,10 @@ public sealed class ChecklistProperties
 {
     private static readonly Gen<ServiceReverted> ProvingEcs = Gen.Select(Gen.Int[1, 20], Gen.Bool, Gen.Bool, (n, arn, awaited) => EvidenceRuns.Ecs with
     {
-        Running = n, Desired = n, TaskDefinition = arn ? EvidenceRuns.TargetArn : "claude-proxy-api:3", Awaited = awaited,
+        Running = n,
+        Desired = n,
+        TaskDefinition = arn ? EvidenceRuns.TargetArn : "claude-proxy-api:3",
+        Awaited = awaited,
     });
 
     private static readonly Gen<SmokePassed> ProvingSmoke = Gen.Select(Gens.SmokeCheck, Gen.Int[1, 5], (check, n) =>
@@ -27,14 +30,21 @@ public sealed class ChecklistProperties
         Gens.Time, Gen.Int[1, 3600], Gen.Long[1, 10_000_000], Gen.Double[0.01, 50], Gen.Double[0, 1], Gens.Word.List[0, 3],
         (start, seconds, requests, threshold, share, alarms) => EvidenceRuns.Verify with
         {
-            WindowStart = start, WindowEnd = start.AddSeconds(seconds), Requests = requests, ThresholdPercent = threshold, Rate5xxPercent = threshold * share,
+            WindowStart = start,
+            WindowEnd = start.AddSeconds(seconds),
+            Requests = requests,
+            ThresholdPercent = threshold,
+            Rate5xxPercent = threshold * share,
             Alarms = [.. alarms.Select(a => new AlarmReading(a, "OK"))],
         });
 
     private static readonly Gen<TicketOpened> ProvingIncident = Gen.Select(Gens.Time, Gen.Int[1, 48 * 60], Gens.Word, Gens.Word,
         (opened, minutes, owner, ticket) => EvidenceRuns.Incident with
         {
-            Opened = opened, Due = opened.AddMinutes(minutes), Owner = owner, Tickets = [new TicketLink(ticket, $"http://tracker/{ticket}")],
+            Opened = opened,
+            Due = opened.AddMinutes(minutes),
+            Owner = owner,
+            Tickets = [new TicketLink(ticket, $"http://tracker/{ticket}")],
         });
 
     private static readonly Gen<TeamNotified> ProvingNotify = Gen.Select(Gen.Int[200, 299], Gens.Time, Gens.Delivery.List[0, 2], (status, sent, others) =>
