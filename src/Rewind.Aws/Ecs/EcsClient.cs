@@ -150,6 +150,26 @@ public sealed class EcsClient : IEcsClient
         return ServiceDeploymentsResult<T>.Found(items, failures);
     }
 
+    public async Task<string> StopServiceDeploymentAsync(
+        string serviceDeploymentArn, StopServiceDeploymentType stopType, CancellationToken cancellationToken)
+    {
+        var response = await _json.InvokeAsync(
+            "StopServiceDeployment", new StopServiceDeploymentRequest(serviceDeploymentArn, stopType),
+            EcsJsonContext.Default.StopServiceDeploymentRequest, EcsJsonContext.Default.ServiceDeploymentArnResponse,
+            cancellationToken, readOnly: false);
+        return response.ServiceDeploymentArn ?? serviceDeploymentArn;
+    }
+
+    public async Task<string> ContinueServiceDeploymentAsync(
+        string serviceDeploymentArn, string hookId, LifecycleHookAction action, CancellationToken cancellationToken)
+    {
+        var response = await _json.InvokeAsync(
+            "ContinueServiceDeployment", new ContinueServiceDeploymentRequest(serviceDeploymentArn, hookId, action),
+            EcsJsonContext.Default.ContinueServiceDeploymentRequest, EcsJsonContext.Default.ServiceDeploymentArnResponse,
+            cancellationToken, readOnly: false);
+        return response.ServiceDeploymentArn ?? serviceDeploymentArn;
+    }
+
     public async Task TagResourceAsync(string resourceArn, IReadOnlyList<EcsTag> tags, CancellationToken cancellationToken) =>
         await _json.InvokeAsync(
             "TagResource", new TagResourceRequest(resourceArn, tags),

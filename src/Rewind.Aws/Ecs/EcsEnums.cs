@@ -48,3 +48,44 @@ public static class EcsWireNames
 {
     public static string Wire(this RolloutState state) => state == RolloutState.InProgress ? "IN_PROGRESS" : state.ToString().ToUpperInvariant();
 }
+
+/// <summary>Who deploys a service: ECS itself, CodeDeploy (task sets), or an outside controller Rewind cannot drive.</summary>
+[JsonConverter(typeof(AwsEnumConverter<DeploymentControllerType>))]
+public enum DeploymentControllerType { Unknown, Ecs, CodeDeploy, External }
+
+/// <summary>How an ECS-controlled service deploys (deploymentConfiguration.strategy); absent means ROLLING.</summary>
+[JsonConverter(typeof(AwsEnumConverter<DeploymentStrategy>))]
+public enum DeploymentStrategy { Unknown, Rolling, BlueGreen, Linear, Canary }
+
+/// <summary>Where a service deployment is in its lifecycle (the stages lifecycle hooks attach to).</summary>
+[JsonConverter(typeof(AwsEnumConverter<ServiceDeploymentLifecycleStage>))]
+public enum ServiceDeploymentLifecycleStage
+{
+    Unknown,
+    ReconcileService,
+    PreScaleUp,
+    ScaleUp,
+    PostScaleUp,
+    TestTrafficShift,
+    PostTestTrafficShift,
+    ProductionTrafficShift,
+    PostProductionTrafficShift,
+    BakeTime,
+    CleanUp,
+}
+
+/// <summary>The state of one lifecycle hook of a service deployment; PAUSE hooks wait in AWAITING_ACTION.</summary>
+[JsonConverter(typeof(AwsEnumConverter<LifecycleHookStatus>))]
+public enum LifecycleHookStatus { Unknown, AwaitingAction, InProgress, Succeeded, Failed, TimedOut }
+
+/// <summary>What a lifecycle hook runs: a Lambda function, or a pause that waits for ContinueServiceDeployment.</summary>
+[JsonConverter(typeof(AwsEnumConverter<LifecycleHookTargetType>))]
+public enum LifecycleHookTargetType { Unknown, AwsLambda, Pause }
+
+/// <summary>The answer to a paused hook (ContinueServiceDeployment), and a hook's timeout action.</summary>
+[JsonConverter(typeof(AwsEnumConverter<LifecycleHookAction>))]
+public enum LifecycleHookAction { Unknown, Rollback, Continue }
+
+/// <summary>How StopServiceDeployment stops: ROLLBACK returns to the source revision, ABORT leaves the service where it is.</summary>
+[JsonConverter(typeof(AwsEnumConverter<StopServiceDeploymentType>))]
+public enum StopServiceDeploymentType { Unknown, Abort, Rollback }

@@ -35,6 +35,12 @@ internal sealed record DescribeServiceRevisionsRequest(IReadOnlyList<string> Ser
 
 internal sealed record DescribeServiceRevisionsResponse(IReadOnlyList<ServiceRevision>? ServiceRevisions, IReadOnlyList<EcsFailure>? Failures);
 
+internal sealed record StopServiceDeploymentRequest(string ServiceDeploymentArn, StopServiceDeploymentType StopType);
+
+internal sealed record ContinueServiceDeploymentRequest(string ServiceDeploymentArn, string HookId, LifecycleHookAction Action);
+
+internal sealed record ServiceDeploymentArnResponse(string? ServiceDeploymentArn);
+
 internal sealed record TagResourceRequest(string ResourceArn, IReadOnlyList<EcsTag> Tags);
 
 internal sealed record ResourceArnRequest(string ResourceArn);
@@ -63,6 +69,9 @@ internal sealed record EmptyResponse;
 [JsonSerializable(typeof(DescribeServiceDeploymentsResponse))]
 [JsonSerializable(typeof(DescribeServiceRevisionsRequest))]
 [JsonSerializable(typeof(DescribeServiceRevisionsResponse))]
+[JsonSerializable(typeof(StopServiceDeploymentRequest))]
+[JsonSerializable(typeof(ContinueServiceDeploymentRequest))]
+[JsonSerializable(typeof(ServiceDeploymentArnResponse))]
 [JsonSerializable(typeof(TagResourceRequest))]
 [JsonSerializable(typeof(ResourceArnRequest))]
 [JsonSerializable(typeof(ListTagsForResourceResponse))]

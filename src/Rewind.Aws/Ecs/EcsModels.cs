@@ -43,6 +43,15 @@ public sealed record EcsService
     public IReadOnlyList<Deployment> Deployments { get; init; } = [];
     public DeploymentConfiguration? DeploymentConfiguration { get; init; }
 
+    /// <summary>ECS, CODE_DEPLOY or EXTERNAL; null (absent) means ECS.</summary>
+    public DeploymentController? DeploymentController { get; init; }
+
+    /// <summary>The service's load balancers, with the advanced configuration of a BLUE_GREEN/LINEAR/CANARY service.</summary>
+    public IReadOnlyList<ServiceLoadBalancer> LoadBalancers { get; init; } = [];
+
+    /// <summary>The ARN of the service's current service deployment (absent on older endpoints and on moto).</summary>
+    public string? CurrentServiceDeployment { get; init; }
+
     /// <summary>The newest service events, newest first (at most <see cref="EcsClient.MaxEvents"/>).</summary>
     public IReadOnlyList<ServiceEvent> Events { get; init; } = [];
 
@@ -70,6 +79,55 @@ public sealed record Deployment
 public sealed record DeploymentConfiguration
 {
     public DeploymentCircuitBreaker? DeploymentCircuitBreaker { get; init; }
+
+    /// <summary>ROLLING when absent (the ECS default).</summary>
+    public DeploymentStrategy? Strategy { get; init; }
+
+    /// <summary>How long a BLUE_GREEN/LINEAR/CANARY deployment keeps the source revision after the last shift.</summary>
+    public int? BakeTimeInMinutes { get; init; }
+
+    public IReadOnlyList<DeploymentLifecycleHook> LifecycleHooks { get; init; } = [];
+    public LinearConfiguration? LinearConfiguration { get; init; }
+    public CanaryConfiguration? CanaryConfiguration { get; init; }
+}
+
+/// <summary>Who deploys the service.</summary>
+public sealed record DeploymentController(DeploymentControllerType Type);
+
+/// <summary>A LINEAR deployment's shift: this percent of production traffic each step, with a bake between steps.</summary>
+public sealed record LinearConfiguration(double? StepPercent, int? StepBakeTimeInMinutes);
+
+/// <summary>A CANARY deployment's first shift: this percent, baked for this long, then the rest.</summary>
+public sealed record CanaryConfiguration(double? CanaryPercent, int? CanaryBakeTimeInMinutes);
+
+/// <summary>A lifecycle hook of a service's deployments: a Lambda or a PAUSE at the given stages.</summary>
+public sealed record DeploymentLifecycleHook
+{
+    public LifecycleHookTargetType TargetType { get; init; }
+    public string? HookTargetArn { get; init; }
+    public IReadOnlyList<ServiceDeploymentLifecycleStage> LifecycleStages { get; init; } = [];
+}
+
+/// <summary>One load balancer of a service: its target group and, for a blue/green-style service, the advanced configuration.</summary>
+public sealed record ServiceLoadBalancer
+{
+    public string? TargetGroupArn { get; init; }
+    public string? LoadBalancerName { get; init; }
+    public string? ContainerName { get; init; }
+    public int? ContainerPort { get; init; }
+    public AdvancedConfiguration? AdvancedConfiguration { get; init; }
+}
+
+/// <summary>
+/// The listener rules ECS owns for a BLUE_GREEN/LINEAR/CANARY service: it rewrites the production rule to a weighted
+/// forward between the target group and the alternate one and moves the weights itself.
+/// </summary>
+public sealed record AdvancedConfiguration
+{
+    public string? AlternateTargetGroupArn { get; init; }
+    public string? ProductionListenerRule { get; init; }
+    public string? TestListenerRule { get; init; }
+    public string? RoleArn { get; init; }
 }
 
 /// <summary>Whether failed deployments are detected, and rolled back automatically.</summary>

@@ -27,6 +27,15 @@ public interface IEcsClient
     /// <summary>DescribeServiceRevisions, batched by 20: the task definition each revision ran; not supported on moto.</summary>
     Task<ServiceDeploymentsResult<ServiceRevision>> DescribeServiceRevisionsAsync(IReadOnlyList<string> serviceRevisionArns, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// StopServiceDeployment: ROLLBACK returns a deployment in flight to its source revision (ECS's own rollback).
+    /// Not idempotent (never resent after a lost answer); returns the stopped deployment's ARN.
+    /// </summary>
+    Task<string> StopServiceDeploymentAsync(string serviceDeploymentArn, StopServiceDeploymentType stopType, CancellationToken cancellationToken);
+
+    /// <summary>ContinueServiceDeployment: answers a PAUSE hook awaiting action (ROLLBACK or CONTINUE); returns the deployment's ARN.</summary>
+    Task<string> ContinueServiceDeploymentAsync(string serviceDeploymentArn, string hookId, LifecycleHookAction action, CancellationToken cancellationToken);
+
     /// <summary>Adds or overwrites tags on a resource (task definition, service, cluster).</summary>
     Task TagResourceAsync(string resourceArn, IReadOnlyList<EcsTag> tags, CancellationToken cancellationToken);
 

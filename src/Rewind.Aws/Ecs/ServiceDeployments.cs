@@ -51,6 +51,16 @@ public sealed record ServiceDeployment
     public ServiceRevisionSummary? TargetServiceRevision { get; init; }
     public ServiceDeploymentRollback? Rollback { get; init; }
     public ServiceDeploymentCircuitBreaker? DeploymentCircuitBreaker { get; init; }
+
+    /// <summary>The stage a BLUE_GREEN/LINEAR/CANARY deployment is in (BAKE_TIME: the source revision still runs).</summary>
+    public ServiceDeploymentLifecycleStage? LifecycleStage { get; init; }
+
+    /// <summary>The hooks of the current stage; a PAUSE hook AWAITING_ACTION waits for ContinueServiceDeployment.</summary>
+    public IReadOnlyList<LifecycleHookDetail> LifecycleHookDetails { get; init; } = [];
+
+    /// <summary>The configuration the deployment runs under (its strategy and bake times).</summary>
+    public DeploymentConfiguration? DeploymentConfiguration { get; init; }
+
     public DateTimeOffset? CreatedAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
@@ -58,8 +68,28 @@ public sealed record ServiceDeployment
     public DateTimeOffset? UpdatedAt { get; init; }
 }
 
-/// <summary>A service revision a deployment moves from or to, with its task counts.</summary>
-public sealed record ServiceRevisionSummary(string Arn, int RequestedTaskCount, int RunningTaskCount, int PendingTaskCount);
+/// <summary>
+/// A service revision a deployment moves from or to, with its task counts and, under BLUE_GREEN/LINEAR/CANARY, the
+/// share of production and test traffic ECS has asked for (0–100).
+/// </summary>
+public sealed record ServiceRevisionSummary(
+    string Arn,
+    int RequestedTaskCount,
+    int RunningTaskCount,
+    int PendingTaskCount,
+    double? RequestedTestTrafficWeight = null,
+    double? RequestedProductionTrafficWeight = null);
+
+/// <summary>One lifecycle hook of a service deployment: the id ContinueServiceDeployment needs, and its state.</summary>
+public sealed record LifecycleHookDetail
+{
+    public required string HookId { get; init; }
+    public LifecycleHookTargetType TargetType { get; init; }
+    public string? TargetArn { get; init; }
+    public LifecycleHookStatus Status { get; init; }
+    public DateTimeOffset? ExpiresAt { get; init; }
+    public LifecycleHookAction? TimeoutAction { get; init; }
+}
 
 /// <summary>Why and when a service deployment rolled back, and to which revision.</summary>
 public sealed record ServiceDeploymentRollback(string? Reason, DateTimeOffset? StartedAt, string? ServiceRevisionArn);
@@ -74,5 +104,6 @@ public sealed record ServiceRevision
     public string? ServiceArn { get; init; }
     public string? ClusterArn { get; init; }
     public string? TaskDefinition { get; init; }
+    public IReadOnlyList<ServiceLoadBalancer> LoadBalancers { get; init; } = [];
     public DateTimeOffset? CreatedAt { get; init; }
 }

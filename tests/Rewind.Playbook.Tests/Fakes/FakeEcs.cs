@@ -188,6 +188,12 @@ internal sealed class FakeEcs : IEcsClient
     public Task<ServiceDeploymentsResult<ServiceRevision>> DescribeServiceRevisionsAsync(IReadOnlyList<string> serviceRevisionArns, CancellationToken cancellationToken) =>
         throw new NotSupportedException("not used by the ecs step");
 
+    public Task<string> StopServiceDeploymentAsync(string serviceDeploymentArn, StopServiceDeploymentType stopType, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("not used by the ecs step");
+
+    public Task<string> ContinueServiceDeploymentAsync(string serviceDeploymentArn, string hookId, LifecycleHookAction action, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("not used by the ecs step");
+
     public Task TagResourceAsync(string resourceArn, IReadOnlyList<EcsTag> tags, CancellationToken cancellationToken) =>
         throw new NotSupportedException("not used by the ecs step");
 
