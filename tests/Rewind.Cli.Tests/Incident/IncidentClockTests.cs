@@ -93,7 +93,7 @@ public sealed class IncidentClockTests
         Assert.Contains("| Rolled back to | claude-proxy-api:41 (next lower ACTIVE revision) |", draft, StringComparison.Ordinal);
         Assert.Contains("| 2026-11-27T09:15:00Z | ecs | call sent | UpdateService |", draft, StringComparison.Ordinal);
         Assert.Contains("| 2026-11-27T09:15:40Z | ecs | completed | api runs claude-proxy-api:41 |", draft, StringComparison.Ordinal);
-        Assert.Contains("- [x] Service reverted to stable version. Evidence: deployment ecs-svc/42, taskDefinition claude-proxy-api:41, rolloutState COMPLETED, running 2, desired 2, target arn:aws:ecs:us-east-1:1:task-definition/claude-proxy-api:41\n", draft, StringComparison.Ordinal);
+        Assert.Contains("- [x] Service reverted to stable version. Evidence: deployment ecs-svc/42, taskDefinition claude-proxy-api:41, rolloutState COMPLETED, running 2, desired 2, deployments 1, target arn:aws:ecs:us-east-1:1:task-definition/claude-proxy-api:41\n", draft, StringComparison.Ordinal);
         Assert.Contains("- [ ] Smoke tests passing. Missing:", draft, StringComparison.Ordinal);
         Assert.Contains("- [ ] Error rates normalized. Missing:", draft, StringComparison.Ordinal);
         Assert.Contains("- [ ] Postmortem ticket created. Missing: no link to the ticket in a tracker; the ticket was not read back from the tracker after it was created (verified is not true)", draft, StringComparison.Ordinal);

@@ -31,7 +31,7 @@ public sealed class EvidenceRoundTripProperties
     {
         // The property above covers a type only if it is generated: a record added to StepEvidence must be added to Gens.
         var made = new HashSet<Type>();
-        Gens.TypedEvidence.Sample(e => { made.Add(e.GetType()); }, iter: 2000);
+        Gens.TypedEvidence.Sample(e => { lock (made) made.Add(e.GetType()); }, iter: 2000); // Sample runs on several threads
 
         var derived = typeof(StepEvidence).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(StepEvidence)) && t != typeof(UntypedEvidence));
         Assert.Equal(derived.Select(t => t.Name).Order(), made.Select(t => t.Name).Order());
