@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Rewind.Aws;
 using Rewind.Cli.Playbook;
 using Rewind.Core;
+using Rewind.Core.Engine;
+using Rewind.Core.Evidence;
 using Rewind.Core.Ledger;
 using Rewind.Playbook.Freeze;
 using Rewind.Playbook.Notify;
@@ -12,7 +14,9 @@ namespace Rewind.Cli.Commands;
 /// <summary>
 /// <c>rewind freeze on|off|status|check</c>: the release freeze, recorded in the ledger (the freeze record is the
 /// durable record: reason, incident, who, since, and the root cause that lifted it, which <c>off</c> also copies into
-/// the freeze's incident) and published to SSM for any pipeline. <c>on</c> and <c>off</c> are dry-runs unless <c>--live</c>, like every command that changes something.
+/// the freeze's incident) and published to SSM for any pipeline. <c>on</c> and <c>off</c> are dry-runs unless <c>--live</c>,
+/// like every command that changes something; live, each is a run of one step through the executor (<see cref="FreezeStep"/>,
+/// <see cref="LiftFreezeStep"/>): under the service's lock, journaled, in <c>rewind history</c>, continued by <c>rewind resume</c>.
 /// </summary>
 public static class FreezeCommands
 {
@@ -49,9 +53,11 @@ public static class FreezeCommands
         var verdict = await FreezeVerdict.ReadAsync(ledger.Freezes, parameter, service, ct);
         var routes = NotificationOutbox.EnabledRoutes(config.Notify, Audiences.Team);
         var who = AnnounceOutput.Who();
-        var outbox = PlaybookSteps.Outbox(ledger, cli.Time);
+        IStep[] steps = [PlaybookSteps.OperatorFreeze(config, aws, ledger, cli.Time, reason, incidentId, who)];
+        var plan = await new RollbackPlanner(steps, cli.Time).PlanAsync(service, null, StepSelection.All, ct);
+        var step = plan.Steps[0];
         // A freeze already in force whose announcement never went out (the command that made it stopped first) is announced now.
-        var untold = verdict.Active is { } current && await outbox.IsUnfinishedAsync(FreezeNotifications.On(current), routes, ct);
+        var untold = step.Read(FreezeJson.Default.FreezePlan).AnnounceUntold;
 
         if (!live)
         {
@@ -76,32 +82,26 @@ public static class FreezeCommands
             return ExitCodes.Ok;
         }
 
-        var active = verdict.Active;
-        var created = false;
-        if (active is null)
-        {
-            try
-            {
-                active = await ledger.Freezes.FreezeAsync(service, reason, incidentId, who, ct);
-                created = true;
-            }
-            catch (LedgerException e) when (e.Reason == LedgerFailureReason.Conflict)
-            {
-                // Frozen by someone else between the read and the write: theirs stands.
-                active = (await ledger.Freezes.GetActiveFreezesAsync(service, ct)).FirstOrDefault();
-                if (active is null)
-                    throw;
-            }
-        }
-        else
-        {
+        if (verdict.Active is not null)
             cli.Log($"rewind: {service} is already frozen: {verdict.Describe()}: kept");
-        }
-        await PublishAsync(cli, parameter, FreezeState.Of(active, service), ct);
         if (untold)
-            cli.Log($"rewind: {Targets(routes)} never told of freeze {active.Id} (the command that made it stopped before announcing it): telling now");
-        var deliveries = created || untold ? await AnnounceAsync(cli, outbox, routes, FreezeNotifications.On(active), ct) : [];
-        await WriteAsync(cli, Describe(active, service, parameter.Name, deliveries), $"{service} frozen: {new FreezeVerdict(service, active, null, parameter.Name).Describe()}; published to {parameter.Name}", ct);
+            cli.Log($"rewind: {Targets(routes)} never told of freeze {verdict.Active!.Id} (the command that made it stopped before announcing it): telling now");
+        string? runId = null;
+        IReadOnlyList<AudienceDelivery> announced = [];
+        var active = verdict.Active;
+        if (!step.NothingToDo)
+        {
+            var outcome = await ExecuteAsync(cli, ledger, steps, plan, ct);
+            if (outcome.Status != RunStatus.Succeeded)
+                return RunFailed(cli, outcome);
+            var frozen = (ReleasesFrozen)outcome.Steps[0].Result.Evidence!;
+            (runId, announced) = (outcome.RunId, frozen.Announced);
+            active = await FindAsync(ledger, frozen.Freeze, ct);
+            Warn(cli, announced);
+        }
+        var done = Describe(active!, service, parameter.Name, announced);
+        done["run"] = runId;
+        await WriteAsync(cli, done, $"{service} frozen: {new FreezeVerdict(service, active, null, parameter.Name).Describe()}; published to {parameter.Name}{RunLine(runId)}", ct);
         return ExitCodes.Ok;
     }
 
@@ -114,134 +114,119 @@ public static class FreezeCommands
         using var aws = cli.Aws();
         await using var ledger = await cli.OpenLedgerAsync(aws, ct);
         var parameter = PlaybookSteps.FreezeParameter(config, aws);
-        var verdict = await FreezeVerdict.ReadAsync(ledger.Freezes, parameter, service, ct);
         var routes = NotificationOutbox.EnabledRoutes(config.Notify, Audiences.Team);
-        var who = AnnounceOutput.Who();
-
-        if (verdict.Active is null)
-            return await FinishLiftAsync(cli, ledger, parameter, verdict, routes, rootCause, who, live, ct);
-
-        var active = verdict.Active;
-        if (!live)
-        {
-            var preview = active with { LiftedBy = who, LiftedAt = cli.Time.GetUtcNow(), RootCause = rootCause };
-            var copy = await IncidentRootCause.PlanAsync(ledger.Incidents, preview, ct);
-            var document = new JsonObject
-            {
-                ["dryRun"] = true,
-                ["service"] = service,
-                ["freeze"] = active.Id,
-                ["parameter"] = parameter.Name,
-                ["publish"] = JsonNode.Parse(FreezeState.Of(preview, service).ToJson()),
-                ["messages"] = Previews(routes, FreezeNotifications.Off(preview)),
-            };
-            AddRootCauseCopy(document, copy, done: false);
-            await WriteAsync(cli, document, $"would lift {active.Id} ({active.Reason}) with root cause: {rootCause}; publish to {parameter.Name}\n{copy.Describe(done: false)}", ct);
-            cli.Log("rewind: dry-run: nothing was changed; run again with --live to act");
-            return ExitCodes.Ok;
-        }
-
-        // The ledger first (the lift, then its incident), SSM and #releases after: a crash anywhere is finished by running it again.
-        var done = await ledger.Freezes.LiftAsync(active.Scope, who, rootCause, ct);
-        var copied = await CopyRootCauseAsync(cli, ledger, done, ct);
-        await PublishAsync(cli, parameter, FreezeState.Of(done, service), ct);
-        var deliveries = await AnnounceAsync(cli, PlaybookSteps.Outbox(ledger, cli.Time), routes, FreezeNotifications.Off(done), ct);
-        var lifted = Describe(done, service, parameter.Name, deliveries);
-        AddRootCauseCopy(lifted, copied, done: true);
-        await WriteAsync(cli, lifted, $"{service} unfrozen: {done.Id} lifted by {who}; root cause: {rootCause}\n{copied.Describe(done: true)}", ct);
-        return ExitCodes.Ok;
-    }
-
-    /// <summary>
-    /// Nothing is frozen in the ledger: finishes the last lift if it was cut short (SSM still says frozen because its
-    /// write failed, or the process died before the root cause reached the incident or before #releases was told);
-    /// otherwise "not frozen".
-    /// </summary>
-    private static async Task<int> FinishLiftAsync(
-        CliContext cli, ILedger ledger, FreezeParameter parameter, FreezeVerdict verdict, IReadOnlyList<NotifyRoute> routes,
-        string rootCause, string who, bool live, CancellationToken ct)
-    {
-        var service = verdict.Service;
-        var stale = verdict.Published is { Frozen: true } published ? published : null;
-        var freezes = await ledger.Freezes.ListFreezesAsync(ct);
-        var last = FreezeVerdict.LastLift(freezes, service);
-        var unfinished = await IncidentRootCause.UnfinishedAsync(ledger.Incidents, last, ct);
-        var outbox = PlaybookSteps.Outbox(ledger, cli.Time);
-        var lastMessage = last is null ? null : FreezeNotifications.Off(last);
-        var untold = lastMessage is not null && await outbox.IsUnfinishedAsync(lastMessage, routes, ct) ? lastMessage : null;
-        if (stale is null && unfinished is null && untold is null)
+        var found = await LiftFreezeFindings.ReadAsync(
+            ledger.Freezes, ledger.Incidents, parameter, PlaybookSteps.Outbox(ledger, cli.Time), routes, service, rootCause, AnnounceOutput.Who(), cli.Time.GetUtcNow(), ct);
+        if (found.NothingToDo)
             throw new CliException($"{service} is not frozen", "nothing to lift: see 'rewind freeze status'");
-        if (unfinished is not null && !string.Equals(unfinished.RootCause, rootCause, StringComparison.Ordinal))
+        if (found.Active is null && found.Copy is { } unfinished && !string.Equals(unfinished.RootCause, rootCause, StringComparison.Ordinal))
             cli.Log($"rewind: freeze {unfinished.FreezeId} was lifted with the root cause \"{unfinished.RootCause}\": that one goes into {unfinished.IncidentId}, not the --root-cause given now");
-
-        FreezeState? state = null;
-        if (stale is not null)
-        {
-            // Lifted in the ledger, but SSM still says frozen (its write failed): publish the lift again.
-            var lifted = freezes.FirstOrDefault(f => f.Id == stale.FreezeId && !f.IsActive);
-            state = lifted is not null
-                ? FreezeState.Of(lifted, service)
-                : stale with { Frozen = false, LiftedBy = who, LiftedAt = cli.Time.GetUtcNow(), RootCause = rootCause };
-        }
-
-        var lines = new List<string>();
         if (!live)
         {
-            var preview = new JsonObject
-            {
-                ["dryRun"] = true,
-                ["service"] = service,
-                ["parameter"] = parameter.Name,
-                ["publish"] = state is null ? null : JsonNode.Parse(state.ToJson()),
-                ["messages"] = untold is null ? new JsonArray() : Previews(routes, untold),
-            };
-            if (state is not null)
-                lines.Add($"{service} is not frozen in the ledger but {parameter.Name} says frozen: would publish the lift");
-            if (unfinished is not null)
-            {
-                AddRootCauseCopy(preview, unfinished, done: false);
-                lines.Add($"{service} is not frozen, but freeze {unfinished.FreezeId} was lifted without reaching its incident: {unfinished.Describe(done: false)}");
-            }
-            if (untold is not null)
-                lines.Add($"{service} is not frozen, but {Targets(routes)} never heard that freeze {untold.Subject} was lifted: would tell them");
-            await WriteAsync(cli, preview, string.Join('\n', lines), ct);
+            await WriteAsync(cli, PreviewOf(found, out var text), text, ct);
             cli.Log("rewind: dry-run: nothing was changed; run again with --live to act");
             return ExitCodes.Ok;
         }
 
-        var document = new JsonObject { ["service"] = service, ["frozen"] = false, ["parameter"] = parameter.Name };
-        if (unfinished is not null)
+        IStep[] steps = [PlaybookSteps.LiftFreeze(aws, ledger, cli.Time, found)];
+        var plan = await new RollbackPlanner(steps, cli.Time).PlanAsync(service, null, StepSelection.All, ct);
+        var outcome = await ExecuteAsync(cli, ledger, steps, plan, ct);
+        if (outcome.Status != RunStatus.Succeeded)
+            return RunFailed(cli, outcome);
+        var lifted = (FreezeLifted)outcome.Steps[0].Result.Evidence!;
+        Warn(cli, lifted.Announced);
+        var copy = lifted.RootCauseCopy is { } wire ? IncidentRootCause.FromWire(lifted.Freeze!, lifted.Incident, lifted.RootCause!, wire, lifted.ReplacedRootCause) : null;
+        if (copy?.Outcome == IncidentRootCauseOutcome.IncidentMissing)
+            cli.Log($"rewind: warning: {copy.Describe(done: true)} ({ledger.Location})");
+        if (lifted.LiftedNow)
         {
-            await unfinished.ApplyAsync(ledger.Incidents, ct);
-            AddRootCauseCopy(document, unfinished, done: true);
-            lines.Add($"{service}: finished lifting freeze {unfinished.FreezeId}: {unfinished.Describe(done: true)}");
+            var document = Describe(await FindAsync(ledger, lifted.Freeze!, ct), service, parameter.Name, lifted.Announced);
+            AddRootCauseCopy(document, copy!, done: true);
+            document["run"] = outcome.RunId;
+            await WriteAsync(cli, document, $"{service} unfrozen: {lifted.Freeze} lifted by {lifted.LiftedBy}; root cause: {lifted.RootCause}\n{copy!.Describe(done: true)}{RunLine(outcome.RunId)}", ct);
+            return ExitCodes.Ok;
         }
-        if (state is not null)
+
+        var finished = new JsonObject { ["service"] = service, ["frozen"] = false, ["parameter"] = parameter.Name, ["run"] = outcome.RunId };
+        var lines = new List<string>();
+        if (copy is not null)
         {
-            await PublishAsync(cli, parameter, state, ct);
+            AddRootCauseCopy(finished, copy, done: true);
+            lines.Add($"{service}: finished lifting freeze {copy.FreezeId}: {copy.Describe(done: true)}");
+        }
+        if (lifted.Published is not null)
             lines.Add($"{service}: {parameter.Name} now says unfrozen");
-        }
-        if (untold is not null)
+        if (found.Untold is { } untold)
         {
-            var deliveries = await AnnounceAsync(cli, outbox, routes, untold, ct);
-            document["messages"] = Messages(deliveries);
-            var told = deliveries.Where(d => d.Delivered).Select(d => d.Route).ToList();
+            finished["messages"] = Messages(lifted.Announced);
+            var told = lifted.Announced.Where(d => d.Delivered).Select(d => d.Target).ToList();
             lines.Add(told.Count == routes.Count
                 ? $"{service}: told {Targets(routes)} that freeze {untold.Subject} was lifted"
-                : $"{service}: freeze {untold.Subject} was lifted; told {(told.Count == 0 ? "nobody" : Targets(told))} (see the warning)");
+                : $"{service}: freeze {untold.Subject} was lifted; told {(told.Count == 0 ? "nobody" : string.Join(", ", told))} (see the warning)");
         }
-        await WriteAsync(cli, document, string.Join('\n', lines), ct);
+        await WriteAsync(cli, finished, string.Join('\n', lines) + RunLine(outcome.RunId), ct);
         return ExitCodes.Ok;
     }
 
-    /// <summary>Copies the lifted freeze's root cause into its incident (see <see cref="IncidentRootCause"/>).</summary>
-    private static async Task<IncidentRootCause> CopyRootCauseAsync(CliContext cli, ILedger ledger, Core.Ledger.Freeze lifted, CancellationToken ct)
+    /// <summary>The dry-run of <c>freeze off</c>: what lifting the active freeze, or finishing the last lift, would do.</summary>
+    private static JsonObject PreviewOf(LiftFreezeFindings found, out string text)
     {
-        var copy = await IncidentRootCause.PlanAsync(ledger.Incidents, lifted, ct);
-        await copy.ApplyAsync(ledger.Incidents, ct);
-        if (copy.Outcome == IncidentRootCauseOutcome.IncidentMissing)
-            cli.Log($"rewind: warning: {copy.Describe(done: true)} ({ledger.Location})");
-        return copy;
+        var (service, parameter, routes) = (found.Service, found.Parameter.Name, found.Routes);
+        var document = new JsonObject { ["dryRun"] = true, ["service"] = service };
+        if (found.Preview is { } preview)
+        {
+            document["freeze"] = preview.Id;
+            document["parameter"] = parameter;
+            document["publish"] = JsonNode.Parse(FreezeState.Of(preview, service).ToJson());
+            document["messages"] = Previews(routes, FreezeNotifications.Off(preview));
+            AddRootCauseCopy(document, found.Copy!, done: false);
+            text = $"would lift {preview.Id} ({preview.Reason}) with root cause: {found.RootCause}; publish to {parameter}\n{found.Copy!.Describe(done: false)}";
+            return document;
+        }
+
+        document["parameter"] = parameter;
+        document["publish"] = found.Republish is { } state ? JsonNode.Parse(state.ToJson()) : null;
+        document["messages"] = found.Untold is { } message ? Previews(routes, message) : new JsonArray();
+        var lines = new List<string>();
+        if (found.Republish is not null)
+            lines.Add($"{service} is not frozen in the ledger but {parameter} says frozen: would publish the lift");
+        if (found.Copy is { } unfinished)
+        {
+            AddRootCauseCopy(document, unfinished, done: false);
+            lines.Add($"{service} is not frozen, but freeze {unfinished.FreezeId} was lifted without reaching its incident: {unfinished.Describe(done: false)}");
+        }
+        if (found.Untold is { } untold)
+            lines.Add($"{service} is not frozen, but {Targets(routes)} never heard that freeze {untold.Subject} was lifted: would tell them");
+        text = string.Join('\n', lines);
+        return document;
+    }
+
+    /// <summary>One step, run by the executor like every change: journaled, under the service's lock, resumable with 'rewind resume'; the report is the output.</summary>
+    private static Task<RunOutcome> ExecuteAsync(CliContext cli, ILedger ledger, IReadOnlyList<IStep> steps, RollbackPlan plan, CancellationToken ct) =>
+        new RunExecutor(ledger, steps, QuietRunObserver.Instance, cli.Time).StartAsync(plan, EngineJson.Serialize(plan), cli.Operator, ct);
+
+    private static int RunFailed(CliContext cli, RunOutcome outcome)
+    {
+        var (step, result) = outcome.Steps[^1];
+        cli.Log($"rewind: step {step.Step} failed: {result.Summary}; continue with 'rewind resume {outcome.RunId}'");
+        return ExitCodes.Failed;
+    }
+
+    private static string RunLine(string? runId) => runId is null ? "" : $"\nrun {runId} (rewind history, rewind report {runId})";
+
+    private static async Task<Core.Ledger.Freeze> FindAsync(ILedger ledger, string id, CancellationToken ct) =>
+        (await ledger.Freezes.ListFreezesAsync(ct)).FirstOrDefault(f => f.Id == id)
+            ?? throw new CliException($"freeze {id} is not in the ledger {ledger.Location}", "see 'rewind freeze status'", FailureKind.Failed);
+
+    /// <summary>A failed delivery is a warning, never a failed freeze.</summary>
+    private static void Warn(CliContext cli, IReadOnlyList<AudienceDelivery> announced)
+    {
+        foreach (var failed in announced.Where(d => !d.Delivered))
+        {
+            cli.Log(failed.Status == Delivery.UnconfirmedStatus
+                ? $"rewind: warning: the message to {failed.Target} was {failed.Error}"
+                : $"rewind: warning: {failed.Target} was not told: {failed.Error} (send it again with 'rewind notify --retry --live')");
+        }
     }
 
     private static void AddRootCauseCopy(JsonObject document, IncidentRootCause copy, bool done)
@@ -292,45 +277,12 @@ public static class FreezeCommands
         return ExitCodes.Ok;
     }
 
-    /// <summary>Writes the freeze to SSM and reads it back; a failure names what to run again (the ledger already holds the freeze).</summary>
-    private static async Task PublishAsync(CliContext cli, FreezeParameter parameter, FreezeState state, CancellationToken ct)
-    {
-        try
-        {
-            await parameter.PublishAsync(state, ct);
-            if (!state.SameAs(await parameter.ReadAsync(ct)))
-                throw new CliException($"{parameter.Name} does not read back what was published", "run the same command again with --live", FailureKind.Failed);
-        }
-        catch (Aws.Errors.AwsException e)
-        {
-            var again = state.Frozen ? "rewind freeze on --reason \"…\" --live" : "rewind freeze off --root-cause \"…\" --live";
-            throw new CliException(
-                $"the ledger says {(state.Frozen ? "frozen" : "unfrozen")} ({state.FreezeId}) but SSM {parameter.Name} could not be written: {e.Message}",
-                $"run '{again}' again to publish it; 'rewind freeze status' shows both",
-                e is Aws.Errors.AwsUnavailableException ? FailureKind.Unavailable : FailureKind.Failed);
-        }
-    }
-
-    /// <summary>Tells #releases through the outbox; a failed delivery is a warning, never a failed freeze.</summary>
-    private static async Task<IReadOnlyList<Delivery>> AnnounceAsync(
-        CliContext cli, NotificationOutbox outbox, IReadOnlyList<NotifyRoute> routes, Notification notification, CancellationToken ct)
-    {
-        var deliveries = await outbox.DeliverAllAsync(notification, routes, ct);
-        foreach (var failed in deliveries.Where(d => !d.Delivered))
-        {
-            cli.Log(failed.Unconfirmed
-                ? $"rewind: warning: the message to {failed.Route.Target} was {failed.Error}"
-                : $"rewind: warning: {failed.Route.Target} was not told: {failed.Error} (send it again with 'rewind notify --retry --live')");
-        }
-        return deliveries;
-    }
-
     private static string Targets(IReadOnlyList<NotifyRoute> routes) => string.Join(", ", routes.Select(r => r.Target));
 
     private static JsonArray Previews(IReadOnlyList<NotifyRoute> routes, Notification notification) =>
         new([.. routes.Select(r => (JsonNode)new JsonObject { ["audience"] = r.Audience, ["target"] = r.Target, ["payload"] = NotificationRenderer.Render(notification, r) })]);
 
-    private static JsonObject Describe(Core.Ledger.Freeze freeze, string service, string parameter, IReadOnlyList<Delivery> deliveries) => new()
+    private static JsonObject Describe(Core.Ledger.Freeze freeze, string service, string parameter, IReadOnlyList<AudienceDelivery> deliveries) => new()
     {
         ["service"] = service,
         ["freeze"] = freeze.Id,
@@ -345,9 +297,9 @@ public static class FreezeCommands
         ["messages"] = Messages(deliveries),
     };
 
-    private static JsonArray Messages(IReadOnlyList<Delivery> deliveries) => new([.. deliveries.Select(d => (JsonNode)new JsonObject
+    private static JsonArray Messages(IReadOnlyList<AudienceDelivery> deliveries) => new([.. deliveries.Select(d => (JsonNode)new JsonObject
     {
-        ["target"] = d.Route.Target, ["delivered"] = d.Delivered, ["status"] = d.Status, ["error"] = d.Error,
+        ["target"] = d.Target, ["delivered"] = d.Delivered, ["status"] = d.Status, ["error"] = d.Error,
     })]);
 
     private static Task WriteAsync(CliContext cli, JsonObject document, string text, CancellationToken ct)

@@ -102,6 +102,7 @@ public static class PlaybookSteps
             AssignIncidentStep.StepName => new AssignIncidentStep(ledger.Incidents),
             CloseIncidentStep.StepName => new CloseIncidentStep(ledger.Incidents),
             OverrideFreezeStep.StepName => new OverrideFreezeStep(ledger.Releases),
+            LiftFreezeStep.StepName => LiftFreeze(aws, ledger, cli.Time),
             _ => null,
         }).OfType<IStep>()];
     }
@@ -155,6 +156,17 @@ public static class PlaybookSteps
     /// <summary>Always in a run (the playbook freezes releases after every rollback; --skip freeze leaves it out).</summary>
     public static FreezeStep Freeze(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger, TimeProvider time) =>
         new(ledger.Freezes, FreezeParameterOf(aws), Outbox(ledger, time), new FreezePlanning(FreezeParameter(config, aws), NotificationOutbox.EnabledRoutes(config.Notify, Audiences.Team)));
+
+    /// <summary><c>rewind freeze on</c>: the run's freeze step, planned from the operator's reason, incident and name; it announces a freeze in force that was never told.</summary>
+    public static FreezeStep OperatorFreeze(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger, TimeProvider time, string reason, string? incident, string by) =>
+        new(ledger.Freezes, FreezeParameterOf(aws), Outbox(ledger, time),
+            new FreezePlanning(FreezeParameter(config, aws), NotificationOutbox.EnabledRoutes(config.Notify, Audiences.Team), reason, incident, by, AnnounceUntold: true));
+
+    /// <summary><c>rewind freeze off</c>: plans what <paramref name="findings"/> found; without them, executes a stored plan (resume).</summary>
+    public static LiftFreezeStep LiftFreeze(AwsClients aws, Core.Ledger.ILedger ledger, TimeProvider time, LiftFreezeFindings? findings = null) =>
+        findings is null
+            ? new(ledger.Freezes, ledger.Incidents, FreezeParameterOf(aws), Outbox(ledger, time))
+            : new(ledger.Freezes, ledger.Incidents, FreezeParameterOf(aws), Outbox(ledger, time), findings);
 
     /// <summary>In a run when any audience is configured.</summary>
     public static NotifyStep? Notify(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger, TimeProvider time) =>

@@ -23,6 +23,7 @@ namespace Rewind.Core.Evidence;
 [JsonDerivedType(typeof(IncidentAssigned), "incidentAssigned")]
 [JsonDerivedType(typeof(IncidentClosed), "incidentClosed")]
 [JsonDerivedType(typeof(FreezeOverridden), "freezeOverridden")]
+[JsonDerivedType(typeof(FreezeLifted), "freezeLifted")]
 [JsonDerivedType(typeof(StepFailed), "stepFailed")]
 [JsonDerivedType(typeof(UntypedEvidence), "untyped")]
 public abstract record StepEvidence
@@ -117,6 +118,17 @@ public sealed record IncidentClosed(string Incident, string? Owner, bool Already
 /// </summary>
 public sealed record FreezeOverridden(
     string Release, string Version, string? Freeze, string? FreezeReason, string Reason, string By, bool RecordedEarlier) : StepEvidence;
+
+/// <summary>
+/// freeze-off (<c>rewind freeze off</c>): the lifted freeze (none: a freeze published in SSM alone), whether this run
+/// lifted it or finished an earlier lift, who lifted it, when and with which root cause; what became of the copy of the
+/// root cause into the freeze's incident (<c>recorded</c>, <c>replaced</c>, <c>unchanged</c>, <c>no-incident</c>,
+/// <c>incident-missing</c>; none when nothing was left to copy) and the root cause it replaced; the SSM value published
+/// (none when SSM already said so) and its version; and the team's announcement.
+/// </summary>
+public sealed record FreezeLifted(
+    string? Freeze, string Parameter, string? Incident, bool LiftedNow, string? LiftedBy, DateTimeOffset? LiftedAt, string? RootCause,
+    string? RootCauseCopy, string? ReplacedRootCause, string? Published, long? ParameterVersion, IReadOnlyList<AudienceDelivery> Announced) : StepEvidence;
 
 /// <summary>The executor's evidence of a step that threw or ran out of time: the exception's type, the deadline.</summary>
 public sealed record StepFailed(string Error, double? DeadlineSeconds) : StepEvidence;

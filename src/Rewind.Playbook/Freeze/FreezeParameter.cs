@@ -5,6 +5,7 @@ using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
 using Rewind.Aws;
 using Rewind.Aws.Errors;
+using Rewind.Core.Engine;
 using Rewind.Core.Ledger;
 
 namespace Rewind.Playbook.Freeze;
@@ -118,6 +119,39 @@ public sealed class FreezeParameter(IAmazonSimpleSystemsManagement ssm, string n
             Description = $"Rewind release freeze of {service}: read by deploy pipelines ('rewind freeze check')",
         }, cancellationToken));
         return answer.Version ?? 0;
+    }
+}
+
+/// <summary>What a step's publish did: the parameter version it wrote (an earlier attempt's; none when SSM already said so) and whether SSM reads it back.</summary>
+public sealed record FreezePublished(long? Version, bool ReadBack);
+
+/// <summary>How the freeze and lift steps publish to SSM: one journaled call, never a blind second write.</summary>
+public static class FreezePublishing
+{
+    /// <summary>The journaled call of a publish.</summary>
+    public const string Call = "PutParameter";
+
+    /// <summary>
+    /// Writes <paramref name="wanted"/> unless SSM already says so (journaled as <see cref="Call"/>) and reads it back.
+    /// SSM throttles like every AWS API during an incident: the read, the (idempotent) write and the read-back are
+    /// tried again until the step's deadline.
+    /// </summary>
+    public static async Task<FreezePublished> PublishJournaledAsync(this IFreezeParameter parameter, FreezeState wanted, StepContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        ArgumentNullException.ThrowIfNull(wanted);
+        ArgumentNullException.ThrowIfNull(context);
+        long? version = context.EarlierResult(Call)?["version"]?.GetValue<long>();
+        if (!wanted.SameAs(await StepRetries.UntilDeadlineAsync(context, parameter.ReadAsync, cancellationToken)))
+        {
+            version = await StepRetries.UntilDeadlineAsync(context, ct => context.CallAsync(
+                Call,
+                new JsonObject { ["parameter"] = parameter.Name, ["freeze"] = wanted.FreezeId, ["frozen"] = wanted.Frozen },
+                call => parameter.PublishAsync(wanted, call),
+                v => new JsonObject { ["version"] = v },
+                ct), cancellationToken);
+        }
+        return new FreezePublished(version, wanted.SameAs(await StepRetries.UntilDeadlineAsync(context, parameter.ReadAsync, cancellationToken)));
     }
 }
 

@@ -10,7 +10,7 @@ namespace Rewind.Playbook.Freeze;
 /// <param name="Announce">The team's routes told of the freeze (none: nobody).</param>
 /// <param name="Incident">The incident given by the operator (<c>freeze on --incident</c>); else the run's incident step's.</param>
 /// <param name="FrozenBy">Who freezes (<c>freeze on</c>: the operator); else the run, <c>rewind run RUN</c>.</param>
-/// <param name="AnnounceUntold">A freeze already in force that was never announced is announced now (<c>freeze on</c>).</param>
+/// <param name="AnnounceUntold">The freeze in force when planned was never announced: it is announced now (<c>freeze on</c>).</param>
 public sealed record FreezePlan(
     string Service, string Parameter, string Reason, IReadOnlyList<NotifyRoute> Announce, string? Incident = null, string? FrozenBy = null, bool AnnounceUntold = false)
 {
@@ -28,4 +28,5 @@ public sealed record FreezePlan(
 /// <summary>The freeze folder's plans as stored (source-generated: NativeAOT).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(FreezePlan))]
+[JsonSerializable(typeof(LiftFreezePlan))]
 public sealed partial class FreezeJson : JsonSerializerContext;

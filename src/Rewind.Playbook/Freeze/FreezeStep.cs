@@ -25,7 +25,6 @@ public sealed record FreezePlanning(
 public sealed class FreezeStep(IFreezeStore freezes, FreezeParameterOf parameterOf, NotificationOutbox? outbox = null, FreezePlanning? planning = null) : IStep
 {
     private const string FreezeCall = "Freeze";
-    private const string PublishCall = "PutParameter";
 
     public string Name => "freeze";
     public StepStage Stage => StepStage.Announce;
@@ -50,22 +49,27 @@ public sealed class FreezeStep(IFreezeStore freezes, FreezeParameterOf parameter
         {
             // SSM unreadable must not stop a rollback from being planned: the publish is retried when the step runs.
             verdict = new FreezeVerdict(context.Service, await ActiveAsync(context.Service, cancellationToken), null, settings.Parameter.Name);
-            return Plan(context, settings, verdict, $" (SSM not readable now: {e.Message})");
+            return await PlanAsync(context, settings, verdict, $" (SSM not readable now: {e.Message})", cancellationToken);
         }
-        return Plan(context, settings, verdict, "");
+        return await PlanAsync(context, settings, verdict, "", cancellationToken);
     }
 
-    private StepPlan Plan(PlanningContext context, FreezePlanning settings, FreezeVerdict verdict, string note)
+    private async Task<StepPlan> PlanAsync(PlanningContext context, FreezePlanning settings, FreezeVerdict verdict, string note, CancellationToken cancellationToken)
     {
+        // freeze on: a freeze in force whose announcement never went out (the command that made it stopped first) is announced now.
+        var untold = settings.AnnounceUntold && outbox is not null && verdict.Active is { } current
+            && await outbox.IsUnfinishedAsync(FreezeNotifications.On(current), settings.TeamRoutes, cancellationToken);
         var reason = settings.Reason ?? $"rolled back to {context.Target?.Label ?? "the previous release"}; no new deployments until the root cause is identified";
         var routes = outbox is null ? [] : settings.TeamRoutes;
-        var plan = new FreezePlan(context.Service, settings.Parameter.Name, reason, routes, settings.Incident, settings.FrozenBy, settings.AnnounceUntold);
+        var plan = new FreezePlan(context.Service, settings.Parameter.Name, reason, routes, settings.Incident, settings.FrozenBy, untold);
         if (verdict.Active is { } active)
         {
             return StepPlan.Of(Name, Stage, $"already frozen ({active.Id} by {active.FrozenBy}): kept{(verdict.Agrees ? "" : $", published again to {settings.Parameter.Name}")}{note}",
-                [$"freeze {active.Id}: {active.Reason}"], verdict.Agrees && !settings.AnnounceUntold, 1, 60, plan, FreezeJson.Default.FreezePlan);
+                [$"freeze {active.Id}: {active.Reason}"], verdict.Agrees && !untold, 1, 60, plan, FreezeJson.Default.FreezePlan);
         }
-        outbox?.CheckRoutes(routes);
+        // A rollback refuses to announce into the void; an operator's freeze (freeze on) is never refused for a webhook: it warns.
+        if (!settings.AnnounceUntold)
+            outbox?.CheckRoutes(routes);
         return StepPlan.Of(Name, Stage, $"freeze releases of {context.Service} ({(settings.Incident is { } incident ? $"incident {incident}" : "with the run's incident")}) and publish to SSM {settings.Parameter.Name}{note}",
             [
                 $"releases: open → frozen ({reason})",
@@ -110,22 +114,11 @@ public sealed class FreezeStep(IFreezeStore freezes, FreezeParameterOf parameter
         }
 
         var wanted = FreezeState.Of(active, service);
-        long? version = context.EarlierResult(PublishCall)?["version"]?.GetValue<long>();
-        // SSM throttles like every AWS API during an incident: the read, the (idempotent) publish and the read-back
-        // are tried again until the step's deadline.
-        if (!wanted.SameAs(await StepRetries.UntilDeadlineAsync(context, parameter.ReadAsync, cancellationToken)))
-        {
-            version = await StepRetries.UntilDeadlineAsync(context, ct => context.CallAsync(
-                PublishCall,
-                new JsonObject { ["parameter"] = parameter.Name, ["freeze"] = active.Id, ["frozen"] = true },
-                call => parameter.PublishAsync(wanted, call),
-                v => new JsonObject { ["version"] = v },
-                ct), cancellationToken);
-        }
-        var published = await StepRetries.UntilDeadlineAsync(context, parameter.ReadAsync, cancellationToken);
+        var published = await parameter.PublishJournaledAsync(wanted, context, cancellationToken);
+        var version = published.Version;
         ReleasesFrozen Evidence(IReadOnlyList<AudienceDelivery> announced) =>
             new(active.Id, parameter.Name, active.IncidentId, active.Since, active.FrozenBy, version, announced);
-        if (!wanted.SameAs(published))
+        if (!published.ReadBack)
             return StepResult.Failed($"{parameter.Name} does not read back frozen by {active.Id} after publishing: pipelines would not see the freeze", Evidence([]));
 
         // This run's freeze is announced (again on resume: the outbox never sends a delivered message twice); another's

@@ -24,22 +24,19 @@ public enum IncidentRootCauseOutcome
 /// <summary>
 /// Copying the root cause a freeze was lifted with into the incident the freeze names (<c>rewind freeze off</c>). The
 /// freeze record is written first, so a crash in between leaves a lifted freeze whose incident lacks its root cause:
-/// <see cref="UnfinishedAsync"/> finds it and a second <c>freeze off</c> completes the copy. Copying is idempotent:
+/// <see cref="UnfinishedAsync"/> finds it and a second <c>freeze off</c> (or <c>rewind resume</c>) completes the copy. Copying is idempotent:
 /// the same root cause is never written twice; a different one is replaced (the newest lift wins) and reported.
 /// </summary>
 /// <param name="FreezeId">The lifted freeze.</param>
 /// <param name="IncidentId">The incident the freeze names, if any.</param>
 /// <param name="RootCause">The root cause the freeze was lifted with.</param>
 /// <param name="Outcome">What the copy does.</param>
-/// <param name="Incident">The incident as read before the copy, when it exists.</param>
+/// <param name="Replaced">The root cause the incident held before, when it is replaced.</param>
 public sealed record IncidentRootCause(
-    string FreezeId, string? IncidentId, string RootCause, IncidentRootCauseOutcome Outcome, Core.Ledger.Incident? Incident)
+    string FreezeId, string? IncidentId, string RootCause, IncidentRootCauseOutcome Outcome, string? Replaced)
 {
     /// <summary>Whether the copy writes the incident.</summary>
     public bool ChangesIncident => Outcome is IncidentRootCauseOutcome.Record or IncidentRootCauseOutcome.Replace;
-
-    /// <summary>The root cause the incident held before, when it is replaced.</summary>
-    public string? Replaced => Outcome == IncidentRootCauseOutcome.Replace ? Incident?.RootCause : null;
 
     /// <summary>Plans the copy of <paramref name="freeze"/>'s root cause (lifted, or about to be lifted with it).</summary>
     public static async Task<IncidentRootCause> PlanAsync(
@@ -56,7 +53,7 @@ public sealed record IncidentRootCause(
             _ when string.Equals(incident.RootCause, rootCause, StringComparison.Ordinal) => IncidentRootCauseOutcome.Unchanged,
             _ => IncidentRootCauseOutcome.Replace,
         };
-        return new(freeze.Id, freeze.IncidentId, rootCause, outcome, incident);
+        return new(freeze.Id, freeze.IncidentId, rootCause, outcome, outcome == IncidentRootCauseOutcome.Replace ? incident!.RootCause : null);
     }
 
     /// <summary>
@@ -72,12 +69,23 @@ public sealed record IncidentRootCause(
         return copy.ChangesIncident ? copy : null;
     }
 
-    /// <summary>Writes the root cause into the incident when the plan says so; otherwise changes nothing.</summary>
-    public async Task ApplyAsync(IIncidentStore incidents, CancellationToken cancellationToken)
-    {
-        if (ChangesIncident)
-            await incidents.UpdateIncidentAsync(IncidentId!, incident => incident with { RootCause = RootCause, RootCauseFrom = FreezeId }, cancellationToken);
-    }
+    /// <summary>Writes the root cause into the incident (only when <see cref="ChangesIncident"/>).</summary>
+    public Task<Core.Ledger.Incident> ApplyAsync(IIncidentStore incidents, CancellationToken cancellationToken) =>
+        incidents.UpdateIncidentAsync(IncidentId!, incident => incident with { RootCause = RootCause, RootCauseFrom = FreezeId }, cancellationToken);
+
+    /// <summary>The copy a <see cref="Wire"/> value (done) names again: how a lift's evidence is rendered.</summary>
+    public static IncidentRootCause FromWire(string freezeId, string? incidentId, string rootCause, string wire, string? replaced) => new(
+        freezeId, incidentId, rootCause,
+        wire switch
+        {
+            "no-incident" => IncidentRootCauseOutcome.NoIncident,
+            "incident-missing" => IncidentRootCauseOutcome.IncidentMissing,
+            "unchanged" => IncidentRootCauseOutcome.Unchanged,
+            "recorded" => IncidentRootCauseOutcome.Record,
+            "replaced" => IncidentRootCauseOutcome.Replace,
+            _ => throw new ArgumentException($"'{wire}' is not a root cause copy's outcome", nameof(wire)),
+        },
+        replaced);
 
     /// <summary>The outcome as <c>--output json</c> shows it: <c>recorded</c>, <c>replaced</c>, … or <c>would-record</c>, … in a dry-run.</summary>
     public string Wire(bool done) => Outcome switch
