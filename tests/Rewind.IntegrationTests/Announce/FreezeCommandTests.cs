@@ -96,7 +96,8 @@ public sealed class FreezeCommandTests(RolloutEmulatorFixture emulator)
 
         Assert.True(overridden.ExitCode == 0, overridden.ToString());
         var release = Assert.Single(await world.Ledger.Releases.ListReleasesAsync(world.Names.Family, 10, Ct));
-        var run = Assert.Single(await world.Ledger.Runs.ListRunsAsync(world.Names.Family, 10, Ct));
+        // freeze on is a run of its own; the override's run is the one that targets the release.
+        var run = Assert.Single(await world.Ledger.Runs.ListRunsAsync(world.Names.Family, 10, Ct), r => r.TargetReleaseId is not null);
         Assert.Equal((RunStatus.Succeeded, release.Id), (run.Status, run.TargetReleaseId));
         var journal = await world.Ledger.Runs.ReadJournalAsync(run.Id, Ct);
         var entry = JsonNode.Parse(journal.Single(e => e.Kind == JournalKind.CallSucceeded).Detail)!;
@@ -264,7 +265,9 @@ public sealed class FreezeCommandTests(RolloutEmulatorFixture emulator)
         var finish = await RunAsync(["freeze", "off", "--root-cause", "another wording", "--live", "--config", config]);
 
         Assert.True(finish.ExitCode == 0, finish.ToString());
-        Assert.Equal($"{world.Names.Family}: finished lifting freeze {lifted.Id}: root cause recorded in incident {incident.Id}", finish.Stdout.TrimEnd());
+        var finished = finish.Stdout.TrimEnd().Split('\n');
+        Assert.Equal($"{world.Names.Family}: finished lifting freeze {lifted.Id}: root cause recorded in incident {incident.Id}", finished[0]);
+        Assert.StartsWith("run run-", Assert.Single(finished[1..]), StringComparison.Ordinal);
         Assert.Equal(
             $"rewind: freeze {lifted.Id} was lifted with the root cause \"the recorded cause\": that one goes into {incident.Id}, not the --root-cause given now",
             Assert.Single(finish.ErrorLines));

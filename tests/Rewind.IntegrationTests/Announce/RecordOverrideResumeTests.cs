@@ -36,7 +36,8 @@ public sealed class RecordOverrideResumeTests(RolloutEmulatorFixture emulator)
         Assert.True(killing!.Killed, "the override was not killed after its call-sent entry");
         await killing.QuietAsync(TimeSpan.FromMilliseconds(150), Ct);
         Assert.Empty(await world.Ledger.Releases.ListReleasesAsync(world.Names.Family, 10, Ct));
-        var run = Assert.Single(await world.Ledger.Runs.ListRunsAsync(world.Names.Family, 10, Ct));
+        // freeze on is a run of its own; the override's run is the one that targets the release.
+        var run = Assert.Single(await world.Ledger.Runs.ListRunsAsync(world.Names.Family, 10, Ct), r => r.TargetReleaseId is not null);
         Assert.NotEqual(RunStatus.Succeeded, run.Status);
 
         var resumed = await AnnounceCli.RunAsync(emulator, ["resume", run.Id, "--takeover", "--yes", "--config", config], Ct);
@@ -76,7 +77,8 @@ public sealed class RecordOverrideResumeTests(RolloutEmulatorFixture emulator)
         Assert.True(killing!.Killed, "the override was not killed between the release it recorded and its record");
         await killing.QuietAsync(TimeSpan.FromMilliseconds(150), Ct);
         Assert.Single(await world.Ledger.Releases.ListReleasesAsync(world.Names.Family, 10, Ct));
-        var run = Assert.Single(await world.Ledger.Runs.ListRunsAsync(world.Names.Family, 10, Ct));
+        // freeze on is a run of its own; the override's run is the one that targets the release.
+        var run = Assert.Single(await world.Ledger.Runs.ListRunsAsync(world.Names.Family, 10, Ct), r => r.TargetReleaseId is not null);
 
         var resumed = await AnnounceCli.RunAsync(emulator, ["resume", run.Id, "--takeover", "--yes", "--config", config], Ct);
 
