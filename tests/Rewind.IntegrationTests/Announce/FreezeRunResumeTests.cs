@@ -31,15 +31,19 @@ public sealed class FreezeRunResumeTests(RolloutEmulatorFixture emulator)
         var off = await RunAsync(["freeze", "off", "--root-cause", "v4 read a config key v3 never set", "--live", "--config", config]);
         var history = await RunAsync(["history", "--config", config, "--output", "json"]);
         var verify = await RunAsync(["ledger", "verify", "--config", config]);
+        var offRunId = off.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Split(' ')[1];
+        var report = await RunAsync(["report", offRunId, "--format", "md", "--config", config]);
 
         Assert.True(on.ExitCode == 0, on.ToString());
         Assert.True(off.ExitCode == 0, off.ToString());
         var onRun = JsonNode.Parse(on.Stdout)!["run"]!.GetValue<string>();
-        var offRun = off.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Split(' ')[1];
+        var offRun = offRunId;
+        Assert.True(report.ExitCode == 0, report.ToString());
+        Assert.Contains(offRun, report.Stdout, StringComparison.Ordinal);
         Assert.True(history.ExitCode == 0, history.ToString());
-        using (var report = JsonDocument.Parse(history.Stdout))
+        using (var listed = JsonDocument.Parse(history.Stdout))
         {
-            var runs = report.RootElement.GetProperty("runs").EnumerateArray().ToDictionary(r => r.GetProperty("id").GetString()!, r => r.GetProperty("status").GetString());
+            var runs = listed.RootElement.GetProperty("runs").EnumerateArray().ToDictionary(r => r.GetProperty("id").GetString()!, r => r.GetProperty("status").GetString());
             Assert.Equal("succeeded", runs[onRun], ignoreCase: true);
             Assert.Equal("succeeded", runs[offRun], ignoreCase: true);
         }
