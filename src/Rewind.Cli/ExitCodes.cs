@@ -1,4 +1,6 @@
 using Rewind.Core;
+using Rewind.Core.Engine;
+using Rewind.Core.Evidence;
 
 namespace Rewind.Cli;
 
@@ -43,4 +45,11 @@ public static class ExitCodes
 
     /// <summary>The exit code of a failure of this kind: the table's row for it.</summary>
     public static int Of(FailureKind kind) => Table.Single(row => row.Kind == kind).Code;
+
+    /// <summary>
+    /// The exit code of a step that failed: the kind of the failure it threw, kept in its evidence (an AccessDenied is
+    /// bad input, AWS unreachable is unavailable); a step's own finding, or an older journal's failure, is failed.
+    /// </summary>
+    public static int OfStep(StepResult result) =>
+        result?.Evidence is StepFailed { Kind: { } kind } ? Of(kind) : Failed;
 }

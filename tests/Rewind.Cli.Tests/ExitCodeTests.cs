@@ -1,3 +1,5 @@
+using Rewind.Core.Engine;
+using Rewind.Core.Evidence;
 using Xunit;
 
 namespace Rewind.Cli.Tests;
@@ -16,6 +18,20 @@ public sealed class ExitCodeTests
             ExitCodes.Table.Select(e => $"{e.Code} {e.Name} {e.Meaning}"),
             rows.Select(r => $"{r[1]} {r[2]} {r[3]}"));
     }
+
+    [Fact]
+    public void A_step_that_aws_refused_with_access_denied_exits_2_unreachable_aws_5_and_a_steps_own_finding_or_an_older_journals_failure_1()
+    {
+        var denied = new Aws.Errors.AwsServiceException(Aws.AwsService.Ssm, "PutParameter", "AccessDeniedException", "not authorized", 400, "req-1");
+        var unreachable = new Aws.Errors.AwsUnavailableException(Aws.AwsService.Ssm, "PutParameter", "connection refused", "try again");
+
+        Assert.Equal(ExitCodes.BadInput, ExitCodes.OfStep(StepResult.Failed(denied.Message, StepFailed.Of(denied, null))));
+        Assert.Equal(ExitCodes.Unavailable, ExitCodes.OfStep(StepResult.Failed(unreachable.Message, StepFailed.Of(unreachable, 60))));
+        Assert.Equal(ExitCodes.Failed, ExitCodes.OfStep(StepResult.Failed("rollout FAILED", new StepFailed(nameof(InvalidOperationException), null))));
+        Assert.Equal(ExitCodes.Failed, ExitCodes.OfStep(StepResult.Failed("the parameter does not read back", FakeProof)));
+    }
+
+    private static readonly StepEvidence FakeProof = new CacheInvalidated("E2ABC", "I3XYZ", "Completed", ["/*"]);
 
     [Fact]
     public void Exit_codes_are_positive_and_distinct()

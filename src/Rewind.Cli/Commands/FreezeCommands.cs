@@ -209,7 +209,7 @@ public static class FreezeCommands
     {
         var (step, result) = outcome.Steps[^1];
         cli.Log($"rewind: step {step.Step} failed: {result.Summary}; continue with 'rewind resume {outcome.RunId}'");
-        return ExitCodes.Failed;
+        return ExitCodes.OfStep(result);
     }
 
     private static string RunLine(string? runId) => runId is null ? "" : $"\nrun {runId} (rewind history, rewind report {runId})";

@@ -90,7 +90,7 @@ public static partial class IncidentCommands
             return ExitCodes.Ok;
         var (step, result) = outcome.Steps[0];
         context.Log($"rewind: step {step.Step} failed: {result.Summary}; continue with 'rewind resume {outcome.RunId}'");
-        return ExitCodes.Failed;
+        return ExitCodes.OfStep(result);
     }
 
     private static async Task<int> ListAsync(CliContext context, CancellationToken cancellationToken)

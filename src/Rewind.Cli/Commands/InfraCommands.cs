@@ -78,7 +78,7 @@ public static class InfraCommands
         {
             StepStatus.Succeeded or StepStatus.Skipped => ExitCodes.Ok,
             StepStatus.AwaitingApproval => Fail(context, result, ExitCodes.Blocked),
-            _ => Fail(context, result, ExitCodes.Failed),
+            _ => Fail(context, result, ExitCodes.OfStep(result)),
         };
     }
 

@@ -97,7 +97,7 @@ public static class NotifyCommands
         if (result.Evidence is not TeamNotified notified)
         {
             cli.Log($"rewind: notify failed: {result.Summary}; continue with 'rewind resume {outcome.RunId}'");
-            return ExitCodes.Failed;
+            return ExitCodes.OfStep(result);
         }
         return await ReportAsync(cli, outcome.RunId, notified.Audiences, ct);
     }

@@ -293,7 +293,7 @@ public static class RollbackCommands
             context.Log($"rewind: step {failed.Step.Step} awaits approval: {failed.Result.Summary}");
             return ExitCodes.Blocked;
         }
-        if (failed.Result.Evidence is StepFailed { Error: nameof(AwsUnavailableException) or nameof(AwsAnswerLostException) })
+        if (failed.Result.Evidence is StepFailed { Kind: FailureKind.Unavailable } or StepFailed { Error: nameof(AwsUnavailableException) or nameof(AwsAnswerLostException) })
         {
             // AWS unreachable, or throttling to the step's deadline: nothing is wrong with the run itself.
             var summary = failed.Result.Summary;
@@ -302,7 +302,7 @@ public static class RollbackCommands
             return ExitCodes.Unavailable;
         }
         context.Log($"rewind: step {failed.Step.Step} failed: {failed.Result.Summary}");
-        return ExitCodes.Failed;
+        return ExitCodes.OfStep(failed.Result);
     }
 
     private static bool Confirm(CliContext context, RollbackPlan plan) =>

@@ -95,7 +95,7 @@ public static class StatusCommands
             else if (await FreezeGuard.RecordOverrideAsync(cli, ledger, overridden, release, parse.GetValue(reason)!, ct) is { Status: not RunStatus.Succeeded } outcome)
             {
                 cli.Log($"rewind: step {OverrideFreezeStep.StepName} failed: {outcome.Steps[0].Result.Summary}; continue with 'rewind resume {outcome.RunId}'");
-                return ExitCodes.Failed;
+                return ExitCodes.OfStep(outcome.Steps[0].Result);
             }
             var report = new HistoryRelease(release.Id, release.Service, release.Version, release.RecordedAt, release.Status.ToString(), release.TaskDefinitions);
             if (cli.Output == OutputFormat.Json)

@@ -189,14 +189,14 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
         catch (OperationCanceledException e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             // A step that was still retrying a busy AWS when its deadline came says why (the inner exception).
-            var evidence = new StepFailed(e.InnerException?.GetType().Name ?? nameof(TimeoutException), plan.DeadlineSeconds);
+            var evidence = e.InnerException is { } still ? StepFailed.Of(still, plan.DeadlineSeconds) : new StepFailed(nameof(TimeoutException), plan.DeadlineSeconds);
             result = StepResult.Failed(
                 $"deadline of {plan.DeadlineSeconds:0} s reached{(e.InnerException is { } reason ? $" ({reason.Message})" : "")}; the run can be continued with 'rewind resume {runId}'",
                 evidence);
         }
         catch (Exception e) when (e is not OperationCanceledException and not RunStoppedByTakeoverException)
         {
-            result = StepResult.Failed(e.Message, new StepFailed(e.GetType().Name, null));
+            result = StepResult.Failed(e.Message, StepFailed.Of(e, null));
         }
         var detail = result.ToJson();
         var kind = result.Status is StepStatus.Succeeded or StepStatus.Skipped ? JournalKind.Completed : JournalKind.CallFailed;

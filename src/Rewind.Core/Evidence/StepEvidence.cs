@@ -130,8 +130,21 @@ public sealed record FreezeLifted(
     string? Freeze, string Parameter, string? Incident, bool LiftedNow, string? LiftedBy, DateTimeOffset? LiftedAt, string? RootCause,
     string? RootCauseCopy, string? ReplacedRootCause, string? Published, long? ParameterVersion, IReadOnlyList<AudienceDelivery> Announced) : StepEvidence;
 
-/// <summary>The executor's evidence of a step that threw or ran out of time: the exception's type, the deadline.</summary>
-public sealed record StepFailed(string Error, double? DeadlineSeconds) : StepEvidence;
+/// <summary>
+/// The executor's evidence of a step that threw or ran out of time: the exception's type, the deadline, and for an
+/// expected failure (<see cref="IRewindFailure"/>) its kind and AWS error code, so the exit code follows from them
+/// (an AccessDenied inside a step is bad input, exit 2, not a generic failure). Older journals have neither.
+/// </summary>
+public sealed record StepFailed(string Error, double? DeadlineSeconds, FailureKind? Kind = null, string? AwsCode = null) : StepEvidence
+{
+    /// <summary>The evidence of <paramref name="failure"/>, thrown by a step (or, at its deadline, the reason it was still retrying).</summary>
+    public static StepFailed Of(Exception failure, double? deadlineSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        var expected = failure as IRewindFailure;
+        return new(failure.GetType().Name, deadlineSeconds, expected?.Kind, expected?.AwsCode);
+    }
+}
 
 /// <summary>
 /// Evidence as a flat name → value dictionary: how journals before typed evidence (418e7ad) stored it, read back by

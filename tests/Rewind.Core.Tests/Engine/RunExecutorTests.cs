@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
+using Rewind.Core;
 using Rewind.Core.Engine;
 using Rewind.Core.Evidence;
 using Rewind.Core.Ledger;
@@ -128,6 +129,21 @@ public sealed class RunExecutorTests
         Assert.Equal((StepStatus.Failed, "service claude-proxy-api does not exist"), (result.Status, result.Summary));
         Assert.Equal(new StepFailed(nameof(InvalidOperationException), null), result.Evidence);
         Assert.Equal(RunStatus.Failed, outcome.Status);
+    }
+
+    [Fact]
+    public async Task Given_a_step_that_throws_an_expected_failure_then_its_evidence_keeps_the_kind_and_the_aws_code_and_the_journal_reads_them_back()
+    {
+        var ledger = new InMemoryLedger(_clock);
+        IStep[] steps = [Step("secrets", StepStage.Secrets, (_, _, _) => throw new DeniedException())];
+
+        var outcome = await Executor(ledger, steps).StartAsync(Plan(steps), "{}", Alice, Ct);
+
+        var (_, result) = Assert.Single(outcome.Steps);
+        Assert.Equal(new StepFailed(nameof(DeniedException), null, FailureKind.BadInput, "AccessDeniedException"), result.Evidence);
+        var end = (await ledger.ReadJournalAsync(outcome.RunId, Ct)).Last();
+        Assert.True(StepEnd.TryParse(end, out var journaled));
+        Assert.Equal(result.Evidence, journaled.Evidence);
     }
 
     [Fact]
@@ -321,4 +337,14 @@ public sealed class RunExecutorTests
 
     private RollbackPlan Plan(IEnumerable<IStep> steps) =>
         new(Service, null, _clock.GetUtcNow(), [.. steps.OrderBy(s => s.Stage).Select(s => FakeStep.PlanOf(s.Name, s.Stage))]);
+
+    /// <summary>What the AWS layer throws for AccessDenied: an expected failure of kind bad input, with its code.</summary>
+    private sealed class DeniedException() : Exception("Secrets Manager PutSecretValue failed: AccessDeniedException: not authorized"), IRewindFailure
+    {
+        public FailureKind Kind => FailureKind.BadInput;
+
+        public string? AwsCode => "AccessDeniedException";
+
+        public string Hint => "grant the permission";
+    }
 }

@@ -97,6 +97,8 @@ public sealed class FreezeRunResumeTests(RolloutEmulatorFixture emulator)
         Assert.True(published is not null && published.Frozen == !lifting && published.FreezeId == freeze.Id, published?.ToJson());
         var kind = lifting ? "freeze-off" : "freeze-on";
         Assert.Single(slack.Requests, r => r.Header("Idempotency-Key") == $"{freeze.Id}/notify/{kind}/team/slack");
+        // Nothing else: a resumed freeze run announces its freeze change, no "rollback started".
+        Assert.Equal(lifting ? 2 : 1, slack.Requests.Count);
         Assert.True((await LedgerVerifier.VerifyAsync(world.Ledger, run.Id, Ct)).IsIntact);
         if (lifting && call == "LiftFreeze" && mode == KillMode.AfterRequestSent)
         {

@@ -163,7 +163,7 @@ public sealed class CanaryStepTests
         var (_, result) = Assert.Single(outcome.Steps);
         Assert.Equal(StepStatus.Failed, result.Status);
         Assert.StartsWith($"the stored canary plan (made before plans recorded target groups) names the listener {Listener}", result.Summary, StringComparison.Ordinal);
-        Assert.Equal(new StepFailed(nameof(RewindException), null), result.Evidence);
+        Assert.Equal(new StepFailed(nameof(RewindException), null, Core.FailureKind.BadInput), result.Evidence);
         Assert.Equal(0, _elb.ModifyCount);
     }
 }

@@ -20,6 +20,9 @@ internal sealed class FakeFreezeParameter(string name = "/rewind/claude-proxy-ap
 
     public bool IgnoresWrites { get; set; }
 
+    /// <summary>Thrown by every write (SSM refusing it, such as AccessDenied).</summary>
+    public Exception? WriteFails { get; set; }
+
     public CancellationTokenSource Kill { get; } = new();
 
     public Task<FreezeState?> ReadAsync(CancellationToken cancellationToken) => Task.FromResult(Published);
@@ -28,6 +31,8 @@ internal sealed class FakeFreezeParameter(string name = "/rewind/claude-proxy-ap
     {
         if (CrashBeforePublish)
             await CrashAsync(() => CrashBeforePublish = false);
+        if (WriteFails is { } failure)
+            throw failure;
         Publishes++;
         if (!IgnoresWrites)
             Published = state;

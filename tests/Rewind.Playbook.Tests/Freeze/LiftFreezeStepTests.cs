@@ -160,6 +160,24 @@ public sealed class LiftFreezeStepTests
             await _world.CallsSentAsync(outcome.RunId, Ct));
     }
 
+    [Fact]
+    public async Task Given_ssm_refusing_the_write_with_access_denied_when_executed_then_the_step_fails_keeping_the_bad_input_kind_and_the_aws_code()
+    {
+        await FrozenWithIncidentAsync();
+        var plan = await _world.PlanAsync([await PlanningAsync()], Ct);
+        _ssm.WriteFails = new Aws.Errors.AwsServiceException(
+            Aws.AwsService.Ssm, "PutParameter", "AccessDeniedException", "not authorized to perform: ssm:PutParameter", 400, "req-1");
+
+        var outcome = await _world.StartAsync(plan, [Executing()], Ct);
+
+        Assert.Equal(RunStatus.Failed, outcome.Status);
+        var failed = Assert.IsType<StepFailed>(outcome.Steps[0].Result.Evidence);
+        Assert.Equal((Core.FailureKind.BadInput, "AccessDeniedException"), (failed.Kind, failed.AwsCode));
+        Assert.Contains("AccessDeniedException", outcome.Steps[0].Result.Summary, StringComparison.Ordinal);
+        // The lift reached the ledger before SSM refused: a resume (with the permission fixed) publishes it.
+        Assert.False(Assert.Single(await _world.Ledger.ListFreezesAsync(Ct)).IsActive);
+    }
+
     /// <summary>The ledger's freezes, counting lifts; <see cref="KillAfterLift"/> kills the run once the lift is stored, before it is journaled.</summary>
     private sealed class KillingFreezes(IFreezeStore inner) : IFreezeStore
     {

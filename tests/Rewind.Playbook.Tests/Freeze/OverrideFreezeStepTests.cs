@@ -143,7 +143,7 @@ public sealed class OverrideFreezeStepTests
         Assert.Equal(1, stored.SchemaVersion);
         Assert.Equal(RunStatus.Failed, outcome.Status);
         Assert.Equal("this override was journaled by an older Rewind, which kept no copy of the release it was recording", outcome.Steps[0].Result.Summary);
-        Assert.Equal(new StepFailed(nameof(RewindException), null), outcome.Steps[0].Result.Evidence);
+        Assert.Equal(new StepFailed(nameof(RewindException), null, FailureKind.BadInput), outcome.Steps[0].Result.Evidence);
         Assert.Empty(_releases.Recorded);
     }
 

@@ -125,7 +125,7 @@ public sealed class IncidentCommandStepsTests
 
         Assert.Equal(RunStatus.Failed, outcome.Status);
         Assert.Equal("incident INC-0001 kept changing", outcome.Steps[0].Result.Summary);
-        Assert.Equal(new StepFailed(nameof(LedgerException), null), outcome.Steps[0].Result.Evidence);
+        Assert.Equal(new StepFailed(nameof(LedgerException), null, Core.FailureKind.Failed), outcome.Steps[0].Result.Evidence);
         Assert.Equal("carol", _incidents[Id].Owner);
         var failure = (await _run.JournalAsync()).First(e => e.Kind == JournalKind.CallFailed);
         Assert.Equal("AssignIncident", JsonNode.Parse(failure.Detail)!["call"]!.GetValue<string>());
