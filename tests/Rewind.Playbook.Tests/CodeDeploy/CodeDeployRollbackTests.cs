@@ -257,6 +257,23 @@ public sealed class CodeDeployRollbackTests
     }
 
     [Fact]
+    public async Task Given_a_stop_after_which_CodeDeploy_starts_no_rollback_when_executed_then_the_step_fails_with_CodeDeploys_reason_instead_of_waiting_for_ever()
+    {
+        var inFlight = _codeDeploy.WithDeployment(App, Group, CodeDeployDeploymentStatus.InProgress, V4, V2);
+        _codeDeploy.StartsNoRollback = true;
+
+        var outcome = await _run.StartAsync(StepOf(), await PlanAsync());
+
+        Assert.Equal(RunStatus.Failed, outcome.Status);
+        Assert.Equal(
+            $"CodeDeploy deployment {inFlight} is Stopped but no rollback deployment was started: DEPLOYMENT_STOPPED: The deployment was stopped by the user",
+            Assert.Single(outcome.Steps).Result.Summary);
+        Assert.Equal(1, _codeDeploy.StopCount);
+        // One read when planned, then the polls: the first sees it Stopped, RollbackNamingPolls more give up.
+        Assert.Equal(1 + CodeDeployRollback.RollbackNamingPolls + 1, _codeDeploy.Calls.Count(c => c == $"GetDeployment {inFlight}"));
+    }
+
+    [Fact]
     public async Task Given_the_in_flight_deployment_completed_before_the_stop_when_executed_then_it_fails_saying_to_plan_again()
     {
         var inFlight = _codeDeploy.WithDeployment(App, Group, CodeDeployDeploymentStatus.InProgress, V4, V2);

@@ -25,6 +25,9 @@ internal sealed class FakeCodeDeploy : ICodeDeployClient
     /// <summary>The next deployment to run (created or a rollback) ends Failed with this reason.</summary>
     public string? NextFails { get; set; }
 
+    /// <summary>StopDeployment stops without starting a rollback deployment (nothing to roll back to).</summary>
+    public bool StartsNoRollback { get; set; }
+
     /// <summary>How many GetDeployment reads a running deployment takes to end.</summary>
     public int ReadsToFinish { get; set; } = 2;
 
@@ -119,7 +122,7 @@ internal sealed class FakeCodeDeploy : ICodeDeployClient
                 throw Error("StopDeployment", "DeploymentAlreadyCompletedException", $"Deployment {deploymentId} has already completed");
             entry.Status = CodeDeployDeploymentStatus.Stopped;
             entry.Error = new CodeDeployError("DEPLOYMENT_STOPPED", "The deployment was stopped by the user");
-            if (autoRollbackEnabled)
+            if (autoRollbackEnabled && !StartsNoRollback)
             {
                 var rollback = new Entry($"d-{_deployments.Count + 1:D4}", entry.Application, entry.Group, _epoch.AddMinutes(_deployments.Count))
                 {

@@ -73,11 +73,8 @@ public sealed class CodeDeployRollback(ICodeDeployClient codeDeploy, string? app
             var stopped = plan.InFlightDeployment ?? throw new InvalidOperationException("a CodeDeploy stop plan names no deployment");
             if (await StopOnceAsync(stopped, context, cancellationToken) is { } refused)
                 return refused;
-            return await AwaitRollbackAsync(stopped, context, cancellationToken) switch
-            {
-                { Deployment: { } rollback } => await AwaitAsync(rollback, $"the rollback deployment {rollback} of stopped {stopped}", context, cancellationToken),
-                var failed => failed,
-            };
+            var (rollback, none) = await AwaitRollbackAsync(stopped, context, cancellationToken);
+            return rollback is null ? none! : await AwaitAsync(rollback, $"the rollback deployment {rollback} of stopped {stopped}", context, cancellationToken);
         }
         var created = await CreateOnceAsync(plan, context, cancellationToken);
         return await AwaitAsync(created, $"deployment {created} of {Short(plan.TargetTaskDefinition)}", context, cancellationToken);
@@ -168,8 +165,8 @@ public sealed class CodeDeployRollback(ICodeDeployClient codeDeploy, string? app
         }, cancellationToken);
     }
 
-    /// <summary>Waits until the stopped deployment names its rollback deployment; an outcome without one when CodeDeploy started none.</summary>
-    private async Task<CodeDeployOutcome> AwaitRollbackAsync(string stopped, StepContext context, CancellationToken cancellationToken)
+    /// <summary>Waits until the stopped deployment names its rollback deployment; the failed outcome when CodeDeploy started none.</summary>
+    private async Task<(string? Rollback, CodeDeployOutcome? None)> AwaitRollbackAsync(string stopped, StepContext context, CancellationToken cancellationToken)
     {
         var endedWithout = 0;
         var last = await Polling.UntilAsync(
@@ -179,11 +176,11 @@ public sealed class CodeDeployRollback(ICodeDeployClient codeDeploy, string? app
         if (last.RollbackInfo?.RollbackDeploymentId is { } rollback)
         {
             context.Report($"deployment {stopped} is {last.Status}; CodeDeploy rolls it back with deployment {rollback}");
-            return new CodeDeployOutcome(false, "", rollback, null, null);
+            return (rollback, null);
         }
         var reason = Reason(last) ?? "CodeDeploy started no rollback deployment";
-        return new CodeDeployOutcome(
-            false, $"CodeDeploy deployment {stopped} is {last.Status} but no rollback deployment was started: {reason}", stopped, last.Status.ToString(), reason);
+        return (null, new CodeDeployOutcome(
+            false, $"CodeDeploy deployment {stopped} is {last.Status} but no rollback deployment was started: {reason}", stopped, last.Status.ToString(), reason));
     }
 
     /// <summary>
