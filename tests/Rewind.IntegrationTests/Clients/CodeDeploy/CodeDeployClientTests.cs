@@ -1,7 +1,11 @@
 using Rewind.Aws.CodeDeploy;
+using Rewind.Aws.Ecs;
 using Rewind.Aws.Errors;
+using Rewind.Core;
+using Rewind.Core.Engine;
 using Rewind.IntegrationTests.Clients.Support;
 using Rewind.IntegrationTests.Emulator;
+using Rewind.Playbook.Ecs.CodeDeploy;
 using Xunit;
 
 namespace Rewind.IntegrationTests.Clients.CodeDeploy;
@@ -70,5 +74,30 @@ public sealed class CodeDeployClientTests(SignedEmulatorFixture emulator)
         Assert.Equal([id], await _codeDeploy.ListDeploymentsAsync(app, "api-dg", [CodeDeployDeploymentStatus.Created, CodeDeployDeploymentStatus.InProgress], ct));
         Assert.Empty(await _codeDeploy.ListDeploymentsAsync(app, "api-dg", [CodeDeployDeploymentStatus.Succeeded], ct));
         Assert.Equal([id], await _codeDeploy.ListDeploymentsAsync(app, "api-dg", null, ct));
+    }
+
+    [Fact]
+    public async Task Given_a_group_among_other_applications_when_the_CodeDeploy_rollback_plans_then_it_finds_it_over_the_wire_and_plans_a_create()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (app, other, service) = (ClientFactory.Unique("shop"), ClientFactory.Unique("blog"), ClientFactory.Unique("api"));
+        await Seed.CreateEcsApplicationAsync(other, ct);
+        await Seed.CreateEcsGroupAsync(other, "web-dg", "prod", ClientFactory.Unique("web"), ct);
+        await Seed.CreateEcsApplicationAsync(app, ct);
+        await Seed.CreateEcsGroupAsync(app, "api-dg", "prod", service, ct);
+        var ecsService = new EcsService
+        {
+            ServiceArn = $"arn:aws:ecs:us-east-1:123456789012:service/prod/{service}",
+            ServiceName = service,
+            ClusterArn = "arn:aws:ecs:us-east-1:123456789012:cluster/prod",
+            LoadBalancers = [new ServiceLoadBalancer { ContainerName = "api", ContainerPort = 8080 }],
+        };
+
+        var plan = await new CodeDeployRollback(_codeDeploy, null, null, PollSchedule.Immediate).PlanAsync(ecsService, "api:2", ct);
+        var missing = await Assert.ThrowsAsync<RewindException>(() =>
+            new CodeDeployRollback(_codeDeploy, null, null, PollSchedule.Immediate).PlanAsync(ecsService with { ServiceName = ClientFactory.Unique("gone") }, "api:2", ct));
+
+        Assert.Equal((app, "api-dg", false, "api", 8080), (plan.Application, plan.DeploymentGroup, plan.StopInFlight, plan.ContainerName, plan.ContainerPort));
+        Assert.Equal(FailureKind.BadInput, missing.Kind);
     }
 }
