@@ -5,6 +5,7 @@ using Amazon.SecurityToken;
 using Amazon.SimpleSystemsManagement;
 using Rewind.Aws.CloudFront;
 using Rewind.Aws.CloudWatch;
+using Rewind.Aws.CodeDeploy;
 using Rewind.Aws.Ecs;
 using Rewind.Aws.Elb;
 using Rewind.Aws.SecretsManager;
@@ -42,6 +43,7 @@ public sealed class AwsClients : IDisposable
     public ISecretsManagerClient SecretsManager => field ??= new SecretsManagerClient(Transport);
     public ICloudFrontClient CloudFront => field ??= new CloudFrontClient(Transport);
     public ICloudWatchClient CloudWatch => field ??= new CloudWatchClient(Transport);
+    public ICodeDeployClient CodeDeploy => field ??= new CodeDeployClient(Transport);
 
     public IAmazonSecurityTokenService Sts() => new AmazonSecurityTokenServiceClient(
         Session.Credentials.AsSdkCredentials(), Configure(new AmazonSecurityTokenServiceConfig(), AwsService.Sts));

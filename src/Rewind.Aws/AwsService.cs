@@ -21,6 +21,7 @@ public sealed record AwsService(
     public static readonly AwsService Ssm = new("SSM", "ssm", "ssm", "SSM");
     public static readonly AwsService Sts = new("STS", "sts", "sts", "STS");
     public static readonly AwsService DynamoDb = new("DynamoDB", "dynamodb", "dynamodb", "DYNAMODB");
+    public static readonly AwsService CodeDeploy = new("CodeDeploy", "codedeploy", "codedeploy", "CODEDEPLOY");
 
     /// <summary>Every service Rewind talks to, in the order <c>rewind doctor</c> checks them.</summary>
     public static IReadOnlyList<AwsService> All { get; } = [Sts, Ecs, Elb, SecretsManager, CloudFront, CloudWatch, Ssm, DynamoDb];

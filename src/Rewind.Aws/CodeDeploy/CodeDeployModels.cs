@@ -19,7 +19,7 @@ public sealed record CodeDeployDeploymentGroup
     public string? DeploymentGroupId { get; init; }
     public string? DeploymentConfigName { get; init; }
     public string? ComputePlatform { get; init; }
-    public IReadOnlyList<CodeDeployEcsService> EcsServices { get; init; } = [];
+    public IReadOnlyList<CodeDeployEcsService> EcsServices { get => field ?? []; init; }
     public CodeDeployAutoRollback? AutoRollbackConfiguration { get; init; }
     public CodeDeployLoadBalancerInfo? LoadBalancerInfo { get; init; }
 }

@@ -29,7 +29,7 @@ public static class CallClasses
         ["ecs:TagResource"] = CallClass.IdempotentByNature, // the same tags again
         ["ecs:StopServiceDeployment"] = CallClass.NotIdempotent, // not sent yet; a resend may stop a newer deployment
         ["ecs:ContinueServiceDeployment"] = CallClass.NotIdempotent, // not sent yet
-        // CodeDeploy (not sent yet): each CreateDeployment is a new deployment; StopDeployment acts on whatever runs.
+        // CodeDeploy: each CreateDeployment is a new deployment; StopDeployment acts on whatever runs.
         ["codedeploy:CreateDeployment"] = CallClass.NotIdempotent,
         ["codedeploy:StopDeployment"] = CallClass.NotIdempotent,
         // ELBv2: the listener's or rule's forward weights set to the same values.

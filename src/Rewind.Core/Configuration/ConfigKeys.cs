@@ -34,6 +34,8 @@ public static class ConfigKeys
         new("service.ecs_service", Text, "ECS service name or ARN; $SERVICE_NAME_API replaces the default.") { Default = "api-service" },
         new("service.family", Text, "Task definition family; $TASK_FAMILY replaces the default.") { Default = "claude-proxy-api" },
         new("service.deploy_timeout", Duration, "Deadline for the ECS rollout to complete.") { Default = "10m", Minimum = "1s" },
+        new("service.codedeploy_application", Text, "CodeDeploy application of a CODE_DEPLOY service; default: found from the service."),
+        new("service.codedeploy_group", Text, "CodeDeploy deployment group of a CODE_DEPLOY service; default: found from the service."),
 
         new("aws.profile", Text, "Profile from ~/.aws/config."),
         new("aws.region", Text, "Region code, such as eu-west-1."),

@@ -102,8 +102,19 @@ public static class RewindConfigLoader
             cluster,
             ecsService,
             family,
-            section.Duration("deploy_timeout", TimeSpan.FromSeconds(1)) ?? PlaybookDefaults.DeployTimeout);
+            section.Duration("deploy_timeout", TimeSpan.FromSeconds(1)) ?? PlaybookDefaults.DeployTimeout,
+            CodeDeployName(section, "codedeploy_application", "application"),
+            CodeDeployName(section, "codedeploy_group", "deployment group"));
     }
+
+    /// <summary>A CodeDeploy application or deployment group name: 1 to 100 characters, as CodeDeploy takes them.</summary>
+    private static string? CodeDeployName(ConfigSection section, string key, string what) =>
+        section.String(key) switch
+        {
+            null => null,
+            { Length: >= 1 and <= 100 } name when name.Trim() == name => name,
+            var name => throw section.Error(key, $"service.{key} '{name}' is not a CodeDeploy {what} name: 1 to 100 characters without leading or trailing spaces"),
+        };
 
     private static string CheckEcsName(ConfigSection section, string key, string value, bool isArn, string what)
     {

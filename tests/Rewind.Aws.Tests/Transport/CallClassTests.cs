@@ -34,6 +34,8 @@ public sealed partial class CallClassTests
         Assert.All(sent, op => Assert.True(CallClasses.Mutating.ContainsKey(op), $"{op} is sent but has no class in CallClasses"));
         Assert.Contains("ecs:UpdateService", sent);
         Assert.Contains("cloudfront:CreateInvalidation", sent);
+        Assert.Contains("codedeploy:StopDeployment", sent);
+        Assert.Contains("codedeploy:CreateDeployment", sent);
     }
 
     [Fact]
@@ -174,6 +176,7 @@ public sealed partial class CallClassTests
             ["SecretsManager"] = "secretsmanager",
             ["CloudFront"] = "cloudfront",
             ["CloudWatch"] = "monitoring",
+            ["CodeDeploy"] = "codedeploy",
         };
         var found = new List<string>();
         foreach (var file in SourceFiles(folder).Where(f => f.EndsWith("Client.cs", StringComparison.Ordinal)))

@@ -51,6 +51,32 @@ public sealed class ConfigParseTests
     }
 
     [Fact]
+    public void Given_the_codedeploy_application_and_group_when_parsed_then_both_are_kept_and_left_out_they_are_null()
+    {
+        var config = Parse("service:\n  codedeploy_application: shop\n  codedeploy_group: shop-api-dg\n");
+
+        Assert.Equal(("shop", "shop-api-dg"), (config.Service.CodeDeployApplication, config.Service.CodeDeployGroup));
+        var unset = Parse("service:\n  cluster: prod\n").Service;
+        Assert.Equal((null, null), (unset.CodeDeployApplication, unset.CodeDeployGroup));
+    }
+
+    [Theory]
+    [InlineData("codedeploy_application", "application")]
+    [InlineData("codedeploy_group", "deployment group")]
+    public void Given_a_codedeploy_name_longer_than_CodeDeploy_takes_when_parsed_then_it_is_refused_naming_the_key(string key, string what)
+    {
+        var name = new string('a', 101);
+
+        var error = ParseError($"service:\n  {key}: {name}\n");
+
+        Assert.Equal(
+            $"service.{key} '{name}' is not a CodeDeploy {what} name: 1 to 100 characters without leading or trailing spaces",
+            error.Problem);
+        var longest = Parse($"service:\n  {key}: {new string('b', 100)}\n").Service;
+        Assert.Equal(new string('b', 100), key == "codedeploy_group" ? longest.CodeDeployGroup : longest.CodeDeployApplication);
+    }
+
+    [Fact]
     public void Given_verify_dimensions_written_as_arns_when_parsed_then_the_cloudwatch_dimensions_are_kept()
     {
         var config = Parse("""
