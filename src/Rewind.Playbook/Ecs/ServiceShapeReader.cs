@@ -18,15 +18,21 @@ public sealed class ServiceShapeReader(IEcsClient ecs)
         ServiceDeploymentStatus.RollbackRequested, ServiceDeploymentStatus.RollbackInProgress,
     ];
 
+    /// <summary>The shape as DescribeServices alone gives it (controller, strategy, load balancers): one call, for the canary step's check.</summary>
+    public async Task<ServiceShape> ReadConfigurationAsync(string cluster, string serviceName, CancellationToken cancellationToken) =>
+        Of(await EcsStep.DescribeAsync(ecs, cluster, serviceName, cancellationToken));
+
+    private static ServiceShape Of(EcsService service) => new()
+    {
+        Service = service,
+        Controller = service.DeploymentController?.Type is { } type and not DeploymentControllerType.Unknown ? type : DeploymentControllerType.Ecs,
+        Strategy = service.DeploymentConfiguration?.Strategy is { } strategy and not DeploymentStrategy.Unknown ? strategy : DeploymentStrategy.Rolling,
+    };
+
     public async Task<ServiceShape> ReadAsync(string cluster, string serviceName, CancellationToken cancellationToken)
     {
-        var service = await EcsStep.DescribeAsync(ecs, cluster, serviceName, cancellationToken);
-        var shape = new ServiceShape
-        {
-            Service = service,
-            Controller = service.DeploymentController?.Type is { } type and not DeploymentControllerType.Unknown ? type : DeploymentControllerType.Ecs,
-            Strategy = service.DeploymentConfiguration?.Strategy is { } strategy and not DeploymentStrategy.Unknown ? strategy : DeploymentStrategy.Rolling,
-        };
+        var shape = await ReadConfigurationAsync(cluster, serviceName, cancellationToken);
+        var service = shape.Service;
         if (shape.Controller != DeploymentControllerType.Ecs)
             return shape;
 
