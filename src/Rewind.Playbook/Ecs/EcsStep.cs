@@ -8,7 +8,10 @@ using Rewind.Playbook.Ecs.CodeDeploy;
 namespace Rewind.Playbook.Ecs;
 
 /// <summary>
-/// Playbook Option 1: UpdateService to the target task definition with a forced new deployment, then wait until the
+/// Playbook Option 1, on the path the service's shape calls for (<see cref="RollbackPathChooser"/>, chosen in the plan):
+/// ECS's own rollback of a deployment in flight (<see cref="EcsRollbacks"/>), CodeDeploy for a CODE_DEPLOY service
+/// (<see cref="ICodeDeployRollback"/>), else UpdateService (under BLUE_GREEN/LINEAR/CANARY waited for until the plan's
+/// <see cref="WaitUntil"/>). The UpdateService path: UpdateService to the target task definition with a forced new deployment, then wait until the
 /// PRIMARY deployment runs it, its rollout is COMPLETED, running equals desired and older deployments are gone.
 /// A FAILED rollout, a circuit-breaker rollback or the deadline is a failure, never a success.
 /// With <paramref name="restart"/> it instead forces a new deployment of the revision the service already runs (so
