@@ -26,11 +26,20 @@ public static class RollbackCommands
         var notifyCustomers = new Option<bool>("--notify-customers") { Description = "also tell customers (notify.customers must be configured and enabled)" };
         var takeover = new Option<bool>("--takeover") { Description = "take the service's lock from its current holder (journaled); a dead process's lock on this host is taken without it" };
 
-        var plan = new Command("plan", "Show exactly what 'run --live' would do, resolved; nothing is changed") { to, skip, only, notifyCustomers };
-        plan.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(to), false, true, Selection(parse, skip, only), NotifyCustomers: parse.GetValue(notifyCustomers)), Everything, ct));
+        var waitUntil = new Option<string>("--wait-until")
+        {
+            Description = "for a new deployment under BLUE_GREEN/LINEAR/CANARY: wait until production traffic is on the good revision (traffic), its bake time (bake) or the deployment completed (completed)",
+            DefaultValueFactory = _ => "traffic",
+            HelpName = "STAGE",
+        };
+        waitUntil.AcceptOnlyFromAmong("traffic", "bake", "completed");
+        Func<CliContext, Aws.AwsClients, ILedger, IReadOnlyList<IStep>> Steps(ParseResult parse) => (ctx, aws, ledger) => PlaybookSteps.All(ctx, aws, ledger, WaitUntilOf(parse.GetValue(waitUntil)));
 
-        var run = new Command("run", "The whole playbook: canary to 0, ECS rollback, wait, verify (dry-run unless --live)") { to, live, yes, skip, only, takeover, notifyCustomers };
-        run.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(to), parse.GetValue(live), parse.GetValue(yes), Selection(parse, skip, only), TakeOver: parse.GetValue(takeover), NotifyCustomers: parse.GetValue(notifyCustomers), Checklist: true, FollowLatestRun: true), Everything, ct));
+        var plan = new Command("plan", "Show exactly what 'run --live' would do, resolved; nothing is changed") { to, skip, only, notifyCustomers, waitUntil };
+        plan.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(to), false, true, Selection(parse, skip, only), NotifyCustomers: parse.GetValue(notifyCustomers)), Steps(parse), ct));
+
+        var run = new Command("run", "The whole playbook: canary to 0, ECS rollback, wait, verify (dry-run unless --live)") { to, live, yes, skip, only, takeover, notifyCustomers, waitUntil };
+        run.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(to), parse.GetValue(live), parse.GetValue(yes), Selection(parse, skip, only), TakeOver: parse.GetValue(takeover), NotifyCustomers: parse.GetValue(notifyCustomers), Checklist: true, FollowLatestRun: true), Steps(parse), ct));
 
         var runId = new Argument<string?>("RUN") { Description = "the run to continue; default: the service's latest unfinished run", Arity = ArgumentArity.ZeroOrOne };
         var replan = new Option<bool>("--replan") { Description = "plan the run's target again from today's rewind.yaml and run that; the old run is marked failed" };
@@ -41,7 +50,7 @@ public static class RollbackCommands
         var noWait = new Option<bool>("--no-wait") { Description = "start the deployment and return without waiting for it" };
         var ecs = new Command("ecs", "Playbook Option 1: roll the ECS service back to a task definition revision") { revision, live, yes, noWait };
         ecs.SetAction((parse, ct) => RunAsync(context(parse), new Request(parse.GetValue(revision), parse.GetValue(live), parse.GetValue(yes), StepSelection.All),
-            (ctx, aws, _) => [new EcsStep(aws.Ecs, PlaybookSteps.Ecs(ctx.Config), wait: !parse.GetValue(noWait))], ct));
+            (ctx, aws, _) => [PlaybookSteps.EcsRollback(ctx.Config, aws, wait: !parse.GetValue(noWait))], ct));
 
         var percent = new Option<int>("--percent") { Description = "the canary's share of traffic, 0–100 (0 in a rollback)", Required = true, HelpName = "N" };
         percent.Validators.Add(result =>
@@ -57,7 +66,7 @@ public static class RollbackCommands
             if (cli.Config.Canary is null)
                 throw new CliException($"{cli.ConfigPath} has no canary section", "add canary.listener_arn (or rule_arn), main_target_group and canary_target_group (rewind init --listener-arn …)");
             return RunAsync(cli, new Request(null, parse.GetValue(live), parse.GetValue(yes), StepSelection.All, NeedsTarget: false),
-                (ctx, aws, _) => [PlaybookSteps.Canary(ctx.Config, aws, parse.GetValue(percent))!], ct);
+                (ctx, aws, _) => [PlaybookSteps.Canary(ctx.Config, aws, parse.GetValue(percent), standalone: true)!], ct);
         });
 
         var secretId = new Option<string[]>("--secret-id") { Description = "the secret(s) to roll back (default: the configuration's secrets)", HelpName = "ID" };
@@ -116,6 +125,13 @@ public static class RollbackCommands
     private sealed record Request(string? To, bool Live, bool Yes, StepSelection Selection, bool NeedsTarget = true, bool TakeOver = false, bool Checklist = false, bool NotifyCustomers = false, bool FollowLatestRun = false, Run? Supersedes = null);
 
     private static IReadOnlyList<IStep> Everything(CliContext context, Aws.AwsClients aws, ILedger ledger) => PlaybookSteps.All(context, aws, ledger);
+
+    private static Rewind.Playbook.Ecs.WaitUntil WaitUntilOf(string? stage) => stage switch
+    {
+        "bake" => Rewind.Playbook.Ecs.WaitUntil.Bake,
+        "completed" => Rewind.Playbook.Ecs.WaitUntil.Completed,
+        _ => Rewind.Playbook.Ecs.WaitUntil.Traffic,
+    };
 
     private static StepSelection Selection(ParseResult parse, Option<string[]> skip, Option<string[]> only)
     {

@@ -23,7 +23,8 @@ public static class StatusCommands
             var config = cli.Config;
             using var aws = cli.Aws();
             await using var ledger = await cli.OpenLedgerAsync(aws, ct);
-            var service = await EcsStep.DescribeAsync(aws.Ecs, PlaybookSteps.Ecs(config), ct);
+            var shape = await new ServiceShapeReader(aws.Ecs).ReadAsync(config.Service.Cluster, config.Service.EcsService, ct);
+            var service = shape.Service;
             var lease = await ledger.Leases.GetLeaseAsync(config.Service.Name, ct);
             var latest = (await ledger.Runs.ListRunsAsync(config.Service.Name, 1, ct)).FirstOrDefault();
             // The ledger's freeze only: no SSM call, so status stays fast ('rewind freeze status' compares both).
@@ -36,7 +37,8 @@ public static class StatusCommands
                 weights is { } w ? $"{w.Main}/{w.Canary}" : null,
                 StatusFreeze.Of(freeze),
                 lease is { } l && !l.IsExpiredAt(cli.Time.GetUtcNow()) ? $"{l.Owner} on {l.Host} since {l.AcquiredAt:yyyy-MM-dd HH:mm:ss}Z" : null,
-                latest is null ? null : $"{latest.Id} {latest.Status.ToString().ToLowerInvariant()}");
+                latest is null ? null : $"{latest.Id} {latest.Status.ToString().ToLowerInvariant()}",
+                shape.Describe());
             if (cli.Output == OutputFormat.Json)
             {
                 await Json.WriteAsync(cli.Out, report, CliJson.Default.StatusReport, ct);
@@ -48,6 +50,7 @@ public static class StatusCommands
             foreach (var d in report.Deployments)
                 table.AddRow(Markup.Escape(d.Id), d.Status, Markup.Escape(d.TaskDefinition ?? "?"), $"{d.Running}/{d.Desired}", d.RolloutState);
             console.Write(table);
+            console.MarkupLine($"shape: {Markup.Escape(report.Shape ?? "?")}");
             console.MarkupLine($"canary weights (main/canary): {Markup.Escape(report.CanaryWeights ?? "no canary configured")}");
             console.MarkupLine($"freeze: {Markup.Escape(freeze is null ? "not frozen" : $"frozen: {FreezeVerdict.Describe(freeze)}")}");
             console.MarkupLine($"lock: {Markup.Escape(report.Lock ?? "free")}");
@@ -111,7 +114,7 @@ public static class StatusCommands
 /// <summary>What <c>rewind status</c> shows.</summary>
 public sealed record StatusReport(
     string Service, string Cluster, string EcsService, string? TaskDefinition, int Desired, int Running,
-    IReadOnlyList<StatusDeployment> Deployments, string? CanaryWeights, StatusFreeze Freeze, string? Lock, string? LatestRun);
+    IReadOnlyList<StatusDeployment> Deployments, string? CanaryWeights, StatusFreeze Freeze, string? Lock, string? LatestRun, string? Shape = null);
 
 /// <summary>The service's release freeze as the ledger holds it (<c>rewind status</c>); all but <see cref="Frozen"/> null when not frozen.</summary>
 public sealed record StatusFreeze(bool Frozen, string? Id, string? Scope, string? Reason, string? Since, string? By, string? Incident)

@@ -4,6 +4,7 @@ using Rewind.Core.Engine;
 using Rewind.Playbook.Canary;
 using Rewind.Playbook.Cdn;
 using Rewind.Playbook.Ecs;
+using Rewind.Playbook.Ecs.CodeDeploy;
 using Rewind.Playbook.Freeze;
 using Rewind.Playbook.Incident;
 using Rewind.Playbook.Infra;
@@ -20,8 +21,24 @@ public static class PlaybookSteps
     public static EcsSettings Ecs(RewindConfig config) =>
         new(config.Service.Cluster, config.Service.EcsService, config.Service.Family, config.Service.DeployTimeout);
 
-    public static CanaryStep? Canary(RewindConfig config, AwsClients aws, int percent) =>
-        CanarySplit(config) is { } settings ? new CanaryStep(aws.Elb, settings, percent) : null;
+    /// <summary>
+    /// The canary step, which reads the ECS service's shape when planning so it never modifies a rule ECS owns;
+    /// <paramref name="standalone"/> (<c>rewind canary</c>) refuses such a rule instead of planning around it.
+    /// </summary>
+    public static CanaryStep? Canary(RewindConfig config, AwsClients aws, int percent, bool standalone = false) =>
+        CanarySplit(config) is { } settings
+            ? new CanaryStep(aws.Elb, settings, percent, ct => new ServiceShapeReader(aws.Ecs).ReadConfigurationAsync(config.Service.Cluster, config.Service.EcsService, ct), standalone)
+            : null;
+
+    /// <summary>
+    /// The ecs step's CODE_DEPLOY path (ICodeDeployRollback over the CodeDeploy client). Null until the CodeDeploy
+    /// rollback is merged: a CODE_DEPLOY service is then refused as bad input at planning.
+    /// </summary>
+    public static ICodeDeployRollback? CodeDeploy(RewindConfig? config, AwsClients aws) => null;
+
+    /// <summary>The ecs step of a rollback, with the CODE_DEPLOY seam and how far a new deployment under a strategy is waited for.</summary>
+    public static EcsStep EcsRollback(RewindConfig config, AwsClients aws, WaitUntil waitUntil = WaitUntil.Traffic, bool wait = true) =>
+        new(aws.Ecs, Ecs(config), wait: wait, codeDeploy: CodeDeploy(config, aws), waitUntil: waitUntil);
 
     /// <summary>The configuration's canary split, if it has a canary section.</summary>
     public static CanarySettings? CanarySplit(RewindConfig config) => config.Canary is { } canary
@@ -63,14 +80,14 @@ public static class PlaybookSteps
     /// Every step of <c>rewind run</c> this configuration enables, in playbook order: smoke logs go beside the
     /// configuration file, Terraform's progress lines (while it plans) to the command's log.
     /// </summary>
-    public static IReadOnlyList<IStep> All(CliContext cli, AwsClients aws, Core.Ledger.ILedger ledger)
+    public static IReadOnlyList<IStep> All(CliContext cli, AwsClients aws, Core.Ledger.ILedger ledger, WaitUntil waitUntil = WaitUntil.Traffic)
     {
         var config = cli.Config;
         return [.. new IStep?[]
         {
             Canary(config, aws, 0),
             Secrets(config, aws, ledger: ledger),
-            new EcsStep(aws.Ecs, Ecs(config)),
+            EcsRollback(config, aws, waitUntil),
             Infra(config, progress: line => cli.Log($"[infra] {line}")),
             config.Cdn is { } cdn ? new CdnStep(aws.CloudFront, cdn.DistributionId, [.. cdn.Paths]) : null,
             config.Smoke is { } smoke ? new SmokeStep(smoke, aws.SecretsManager, Environment.GetEnvironmentVariable, cli.ConfigFolder) : null,
@@ -89,9 +106,9 @@ public static class PlaybookSteps
     {
         return [.. plan.Steps.Select<StepPlan, IStep?>(p => p.Step switch
         {
-            "canary" => CanaryStep.ForExecution(aws.Elb, CanarySplit(cli.Config)),
+            "canary" => CanaryStep.ForExecution(aws.Elb, CanarySplit(cli.Config), p),
             "secrets" => SecretsStep.ForExecution(aws.SecretsManager),
-            "ecs" => EcsStep.ForExecution(aws.Ecs),
+            "ecs" => EcsStep.ForExecution(aws.Ecs, codeDeploy: CodeDeploy(cli.Config, aws)),
             "infra" => InfraStep.ForResume(),
             "cdn" => CdnStep.ForResume(aws.CloudFront),
             "smoke" => SmokeStep.ForResume(aws.SecretsManager, Environment.GetEnvironmentVariable, cli.ConfigFolder),

@@ -55,7 +55,7 @@ public static class Checklist
                 Running: var runningCount, Desired: var desired, Deployments: var deployments,
             } evidence)
             return item.NoRecord(end, nameof(Evidence.ServiceReverted));
-        item.Show(evidence, "deployment", "taskDefinition", "rolloutState", "running", "desired", "deployments");
+        item.Show(evidence, "deployment", "taskDefinition", "rolloutState", "running", "desired", "deployments", "path", "serviceDeployment", "serviceDeploymentStatus", "stageReached", "targetProductionWeight");
         var target = Blank(planned) ? Version1Evidence.PlannedTaskDefinition(record.Plan) : planned;
         if (record.Plan is null)
             item.Problem($"the run's plan cannot be read ({record.PlanError}), so its target is unknown");
@@ -69,12 +69,27 @@ public static class Checklist
             item.Problem("no task definition in the evidence");
         else if (record.Plan is not null && TaskDefinitionRef.Of(target) is { } wanted && runs != wanted)
             item.Problem($"the primary deployment runs {running}, not the plan's target {target}");
-        if (rollout is not "COMPLETED")
-            item.Problem($"rollout state is {(Blank(rollout) ? "missing" : rollout)}, not COMPLETED");
         if (runningCount != desired)
             item.Problem($"{runningCount} tasks running, {desired} desired");
-        if (deployments is not 1)
-            item.Problem($"{deployments} deployments, not one: the old one has not drained");
+        switch (evidence)
+        {
+            // ECS's own rollback of the deployment in flight: its ROLLBACK_SUCCESSFUL is the proof, not a rollout.
+            case { Path: "StopServiceDeployment" or "ContinueServiceDeployment" }:
+                if (evidence.ServiceDeploymentStatus is not "ROLLBACK_SUCCESSFUL")
+                    item.Problem($"service deployment {evidence.ServiceDeployment ?? "(none)"} is {evidence.ServiceDeploymentStatus ?? "unknown"}, not ROLLBACK_SUCCESSFUL");
+                break;
+            // An UpdateService under a strategy waited until production traffic moved: the weight read back proves it.
+            case { StageReached: "traffic" or "bake" }:
+                if (evidence.TargetProductionWeight is not 100)
+                    item.Problem($"production traffic on the target is {(evidence.TargetProductionWeight is { } w ? $"{w} %" : "unknown")}, not 100 %");
+                break;
+            default:
+                if (rollout is not "COMPLETED")
+                    item.Problem($"rollout state is {(Blank(rollout) ? "missing" : rollout)}, not COMPLETED");
+                if (deployments is not 1)
+                    item.Problem($"{deployments} deployments, not one: the old one has not drained");
+                break;
+        }
         item.EndedWell(end);
         return item.Result;
     }

@@ -54,10 +54,17 @@ public sealed record SecretStage(string SecretId, string TargetVersion, string? 
 /// <summary>secrets: AWSCURRENT of every planned secret, read back.</summary>
 public sealed record SecretsRestored(IReadOnlyList<SecretStage> Secrets) : StepEvidence;
 
-/// <summary>ecs: the service's PRIMARY deployment as last read (Awaited false for <c>--no-wait</c>).</summary>
+/// <summary>
+/// ecs: the service's PRIMARY deployment as last read (Awaited false for <c>--no-wait</c>), the path taken
+/// (UpdateService, StopServiceDeployment, ContinueServiceDeployment, CodeDeploy; null before issue 17: UpdateService),
+/// the service deployment read back with its status, the stage an UpdateService under a strategy was waited to
+/// (traffic, bake, completed) and, where ECS owns the traffic, the production weight read back on the target's revision.
+/// </summary>
 public sealed record ServiceReverted(
     string Cluster, string Service, string TargetTaskDefinition, string? Deployment, string? TaskDefinition, string? RolloutState,
-    int Running, int Desired, int Deployments, bool Awaited = true) : StepEvidence;
+    int Running, int Desired, int Deployments, bool Awaited = true,
+    string? Path = null, string? ServiceDeployment = null, string? ServiceDeploymentStatus = null, string? StageReached = null,
+    double? TargetProductionWeight = null) : StepEvidence;
 
 /// <summary>infra: what Terraform applied at which commit, and the plan after it.</summary>
 public sealed record InfraApplied(

@@ -14,7 +14,8 @@ namespace Rewind.Playbook.Canary;
 /// <param name="CanaryTargetGroup">The canary target group; null as <paramref name="MainTargetGroup"/>.</param>
 /// <param name="Wanted">The weights the step sets and reads back.</param>
 /// <param name="Previous">The weights when the plan was made: the report's "from".</param>
-public sealed record CanaryPlan(string Kind, string Arn, string? MainTargetGroup, string? CanaryTargetGroup, Weights Wanted, Weights Previous)
+/// <param name="EcsOwnedBy">The strategy (BLUE_GREEN, LINEAR, CANARY) under which ECS owns the rule: then the step changes nothing and reads the rule back after the ecs step.</param>
+public sealed record CanaryPlan(string Kind, string Arn, string? MainTargetGroup, string? CanaryTargetGroup, Weights Wanted, Weights Previous, string? EcsOwnedBy = null)
 {
     /// <summary>
     /// A plan stored before typed plans (418e7ad): <c>arn</c>, <c>kind</c>, <c>main</c>, <c>canary</c> and

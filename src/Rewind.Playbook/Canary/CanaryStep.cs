@@ -4,6 +4,7 @@ using Rewind.Core;
 using Rewind.Core.Engine;
 using Rewind.Core.Evidence;
 using Rewind.Core.Ledger;
+using Rewind.Playbook.Ecs;
 
 namespace Rewind.Playbook.Canary;
 
@@ -21,14 +22,28 @@ public sealed record CanarySettings(string? ListenerArn, string? RuleArn, string
 /// plan's listener or rule and target groups. The one exception is a plan stored before typed plans (418e7ad), which
 /// named no target groups: it takes them from <paramref name="settings"/> when those name the plan's listener or rule,
 /// and fails, changing nothing, otherwise.
+/// <para>
+/// Never fights ECS for the listener: when <paramref name="shape"/> (the ECS service's, read at planning) shows the
+/// rule is the service's production or test listener rule, or the split is its target group and alternate target group
+/// under BLUE_GREEN/LINEAR/CANARY, ECS moves the weights itself. Then the step plans no change, runs after the ecs step
+/// (<see cref="Needs"/>) and its evidence is the rule read back: all production traffic on one group, after the ecs
+/// step proved its rollback. <paramref name="standalone"/> (<c>rewind canary --percent N</c>) refuses such a rule.
+/// </para>
 /// </summary>
-public sealed class CanaryStep(IElbClient elb, CanarySettings? settings, int canaryPercent) : ILayerStep
+public sealed class CanaryStep(
+    IElbClient elb, CanarySettings? settings, int canaryPercent, Func<CancellationToken, Task<ServiceShape>>? shape = null, bool standalone = false) : ILayerStep
 {
+    private bool _ecsOwned;
+
     /// <summary>
     /// The step that executes a stored plan (resume); <paramref name="configured"/>, if any, only supplies the target
     /// groups a version-1 plan did not record.
     /// </summary>
-    public static CanaryStep ForExecution(IElbClient elb, CanarySettings? configured = null) => new(elb, configured, 0);
+    public static CanaryStep ForExecution(IElbClient elb, CanarySettings? configured = null, StepPlan? plan = null) =>
+        new(elb, configured, 0) { _ecsOwned = plan is not null && Read(plan).EcsOwnedBy is not null };
+
+    /// <summary>An ECS-owned rule is read back after the ecs step moved its traffic (known from the plan, or once planned).</summary>
+    public IReadOnlyList<string> Needs => _ecsOwned ? ["ecs"] : [];
 
     public string Name => "canary";
     public StepStage Stage => StepStage.Traffic;
@@ -45,6 +60,8 @@ public sealed class CanaryStep(IElbClient elb, CanarySettings? settings, int can
             throw new RewindException($"canary percent {canaryPercent} is outside 0–100", "give --percent a whole number from 0 to 100", FailureKind.BadInput);
         var split = Configured ?? throw new InvalidOperationException("the canary step was built to execute a stored plan; planning needs the canary settings");
         var current = WeightsOf(Forward(await ReadActionsAsync(split, cancellationToken), split), split);
+        if (shape is not null && OwnedBy(await shape(cancellationToken), split) is { } strategy)
+            return EcsOwnedPlan(split, current, strategy);
         var wanted = new Weights(100 - canaryPercent, canaryPercent);
         var nothingToDo = current == wanted;
         return StepPlan.Of(
@@ -58,6 +75,53 @@ public sealed class CanaryStep(IElbClient elb, CanarySettings? settings, int can
             deadlineSeconds: 60,
             new CanaryPlan(split.Kind, split.Arn, split.Main, split.Canary, wanted, current),
             CanaryPlanJson.Default.CanaryPlan);
+    }
+
+    private StepPlan EcsOwnedPlan(Split split, Weights current, string strategy)
+    {
+        var owns = $"ECS owns this {split.Kind} (strategy {strategy}): traffic moves with the ECS rollback";
+        if (standalone)
+            throw new RewindException(
+                $"{owns}; setting its weights would leave ECS with a wrong picture of production traffic",
+                "roll back with 'rewind plan' / 'rewind run' (StopServiceDeployment or a new deployment), or point canary.rule_arn at a rule ECS does not own", FailureKind.BadInput);
+        _ecsOwned = true;
+        return StepPlan.Of(
+            Name, StepStage.Service, owns,
+            [$"{split.Kind} {split.Arn}: {current}, read back after the ecs step (no ModifyRule/ModifyListener)"],
+            nothingToDo: true,
+            expectedSeconds: 1,
+            deadlineSeconds: 60,
+            new CanaryPlan(split.Kind, split.Arn, split.Main, split.Canary, new Weights(100, 0), current, strategy),
+            CanaryPlanJson.Default.CanaryPlan);
+    }
+
+    /// <summary>The strategy under which ECS owns <paramref name="split"/>, or null when Rewind may move its weights.</summary>
+    private static string? OwnedBy(ServiceShape shape, Split split)
+    {
+        foreach (var (loadBalancer, advanced) in shape.OwnedRules)
+        {
+            var pair = new[] { loadBalancer.TargetGroupArn, advanced.AlternateTargetGroupArn };
+            if (split.Arn == advanced.ProductionListenerRule || split.Arn == advanced.TestListenerRule
+                || (pair.Contains(split.Main) && pair.Contains(split.Canary)))
+                return ServiceShape.Wire(shape.Strategy);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The ECS-owned rule read back after the ecs step: the step's own proof (its ServiceReverted) first, then all
+    /// production traffic on one group of the pair. A split ECS left behind, or an ecs step without evidence, fails.
+    /// </summary>
+    private async Task<StepResult> ReadBackEcsOwnedAsync(CanaryPlan planned, Split split, StepContext context, CancellationToken cancellationToken)
+    {
+        var after = WeightsOf(Forward(await StepRetries.UntilDeadlineAsync(context, ct => ReadActionsAsync(split, ct), cancellationToken), split), split);
+        var onOne = after.Main == 100 || after.Canary == 100;
+        var evidence = new TrafficShifted(split.Kind, split.Arn, onOne ? after : planned.Wanted, planned.Previous, after);
+        if (context.OutputOf<ServiceReverted>("ecs") is not { } ecs)
+            return StepResult.Failed($"ECS owns this {split.Kind} (strategy {planned.EcsOwnedBy}) and the ecs step reported no rollback: traffic read back {after}", evidence);
+        return onOne
+            ? StepResult.Succeeded($"ECS moved the traffic (strategy {planned.EcsOwnedBy}): read back {after} after the ecs step's {ecs.Path ?? "UpdateService"}", evidence)
+            : StepResult.Failed($"ECS owns this {split.Kind} (strategy {planned.EcsOwnedBy}) and left production traffic split {after} after the ecs step", evidence);
     }
 
     /// <summary>The step's typed plan, from either schema version.</summary>
@@ -85,6 +149,8 @@ public sealed class CanaryStep(IElbClient elb, CanarySettings? settings, int can
     {
         var planned = Read(plan);
         var split = Planned(planned);
+        if (planned.EcsOwnedBy is not null)
+            return await ReadBackEcsOwnedAsync(planned, split, context, cancellationToken);
         var wanted = planned.Wanted;
         var actions = await StepRetries.UntilDeadlineAsync(context, ct => ReadActionsAsync(split, ct), cancellationToken);
         var forward = Forward(actions, split);

@@ -14,6 +14,13 @@ namespace Rewind.Playbook.Ecs;
 /// <param name="Restart">A forced deployment of the running revision (<c>rewind secret --restart</c>), not a rollback.</param>
 /// <param name="DeploymentsBefore">The service's deployment ids when a restart was planned; empty otherwise.</param>
 /// <param name="Wait">False for <c>--no-wait</c>: the step returns once the deployment has started.</param>
+/// <param name="Path">How the service is rolled back (plans stored before issue 17: UpdateService).</param>
+/// <param name="Reason">Why this path, as the plan line says it.</param>
+/// <param name="ServiceDeploymentArn">The deployment in flight that StopServiceDeployment or ContinueServiceDeployment acts on (or the one ECS rolled back).</param>
+/// <param name="HookId">The PAUSE hook ContinueServiceDeployment answers.</param>
+/// <param name="CodeDeploy">The CODE_DEPLOY path's plan.</param>
+/// <param name="WaitUntil">How far an UpdateService under BLUE_GREEN/LINEAR/CANARY is waited for.</param>
+/// <param name="Strategy">The service's strategy when planned, as ECS spells it; null in plans stored before issue 17 (ROLLING).</param>
 public sealed record EcsPlan(
     string Cluster,
     string Service,
@@ -21,7 +28,14 @@ public sealed record EcsPlan(
     string PreviousTaskDefinition,
     bool Restart,
     IReadOnlyList<string> DeploymentsBefore,
-    bool Wait = true)
+    bool Wait = true,
+    RollbackPath Path = RollbackPath.UpdateService,
+    string? Reason = null,
+    string? ServiceDeploymentArn = null,
+    string? HookId = null,
+    CodeDeploy.CodeDeployPlan? CodeDeploy = null,
+    WaitUntil WaitUntil = WaitUntil.Traffic,
+    string? Strategy = null)
 {
     /// <summary>
     /// A plan stored before typed plans (418e7ad): <c>cluster</c>, <c>service</c>, <c>taskDefinition</c>,
@@ -42,6 +56,10 @@ public sealed record EcsPlan(
             parameters.TryGetValue("restart", out var restart) && bool.Parse(restart.ToLower(CultureInfo.InvariantCulture)),
             parameters.TryGetValue("deploymentsBefore", out var before) ? before.Split(',', StringSplitOptions.RemoveEmptyEntries) : []);
     }
+
+    /// <summary>ECS shifts production traffic itself (BLUE_GREEN, LINEAR, CANARY).</summary>
+    [JsonIgnore]
+    public bool EcsShiftsTraffic => Strategy is "BLUE_GREEN" or "LINEAR" or "CANARY";
 }
 
 /// <summary>The ecs plan's JSON in the stored plan (source-generated: NativeAOT).</summary>

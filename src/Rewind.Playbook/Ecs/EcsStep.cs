@@ -3,11 +3,15 @@ using Rewind.Aws.Ecs;
 using Rewind.Core;
 using Rewind.Core.Engine;
 using Rewind.Core.Evidence;
+using Rewind.Playbook.Ecs.CodeDeploy;
 
 namespace Rewind.Playbook.Ecs;
 
 /// <summary>
-/// Playbook Option 1: UpdateService to the target task definition with a forced new deployment, then wait until the
+/// Playbook Option 1, on the path the service's shape calls for (<see cref="RollbackPathChooser"/>, chosen in the plan):
+/// ECS's own rollback of a deployment in flight (<see cref="EcsRollbacks"/>), CodeDeploy for a CODE_DEPLOY service
+/// (<see cref="ICodeDeployRollback"/>), else UpdateService (under BLUE_GREEN/LINEAR/CANARY waited for until the plan's
+/// <see cref="WaitUntil"/>). The UpdateService path: UpdateService to the target task definition with a forced new deployment, then wait until the
 /// PRIMARY deployment runs it, its rollout is COMPLETED, running equals desired and older deployments are gone.
 /// A FAILED rollout, a circuit-breaker rollback or the deadline is a failure, never a success.
 /// With <paramref name="restart"/> it instead forces a new deployment of the revision the service already runs (so
@@ -15,12 +19,14 @@ namespace Rewind.Playbook.Ecs;
 /// <paramref name="settings"/> (today's rewind.yaml) are for planning and for reporting drift only: execution reads the
 /// plan's service, cluster and task definition, so a resumed run acts on what was approved.
 /// </summary>
-public sealed class EcsStep(IEcsClient ecs, EcsSettings? settings, PollSchedule? schedule = null, bool wait = true, bool restart = false) : ILayerStep
+public sealed class EcsStep(
+    IEcsClient ecs, EcsSettings? settings, PollSchedule? schedule = null, bool wait = true, bool restart = false,
+    ICodeDeployRollback? codeDeploy = null, WaitUntil waitUntil = WaitUntil.Traffic) : ILayerStep
 {
     private readonly PollSchedule _schedule = schedule ?? PollSchedule.Default;
 
     /// <summary>The step that executes a stored plan (resume) with no settings at all: it can execute, never plan.</summary>
-    public static EcsStep ForExecution(IEcsClient ecs, PollSchedule? schedule = null) => new(ecs, null, schedule);
+    public static EcsStep ForExecution(IEcsClient ecs, PollSchedule? schedule = null, ICodeDeployRollback? codeDeploy = null) => new(ecs, null, schedule, codeDeploy: codeDeploy);
 
     public string Name => "ecs";
     public StepStage Stage => StepStage.Service;
@@ -30,23 +36,63 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings? settings, PollSchedule?
     public async Task<StepPlan> PlanAsync(PlanningContext context, CancellationToken cancellationToken)
     {
         var configured = Settings;
-        var service = await DescribeAsync(ecs, configured, cancellationToken);
-        var running = service.PrimaryDeployment?.TaskDefinition ?? service.TaskDefinition ?? "none";
         if (restart)
-            return RestartPlan(configured, service, running);
+        {
+            var described = await DescribeAsync(ecs, configured, cancellationToken);
+            return RestartPlan(configured, described, described.PrimaryDeployment?.TaskDefinition ?? described.TaskDefinition ?? "none");
+        }
+        var shape = await new ServiceShapeReader(ecs).ReadAsync(configured.Cluster, configured.Service, cancellationToken);
+        var service = shape.Service;
+        var running = service.PrimaryDeployment?.TaskDefinition ?? service.TaskDefinition ?? "none";
         var target = context.RequiredTarget.TaskDefinitionArn;
-        var nothingToDo = IsDone(service, d => SameTaskDefinition(d.TaskDefinition, target));
+        var choice = RollbackPathChooser.Choose(shape, target);
+        var codeDeployPlan = choice.Path == RollbackPath.CodeDeploy
+            ? await (codeDeploy ?? throw new RewindException(
+                    $"ECS service {configured.Service} uses the CODE_DEPLOY deployment controller and this build of Rewind has no CodeDeploy rollback",
+                    "roll it back with CodeDeploy (aws deploy stop-deployment --auto-rollback-enabled, or create-deployment), then run rewind with --skip ecs",
+                    FailureKind.BadInput))
+                .PlanAsync(service, target, cancellationToken)
+            : null;
+        var nothingToDo = choice.NothingToDo || (choice.Path == RollbackPath.UpdateService && IsDone(service, d => SameTaskDefinition(d.TaskDefinition, target)));
+        var summary = nothingToDo
+            ? choice.NothingToDo ? choice.Reason : $"{configured.Service} already runs {Short(target)}, rollout completed"
+            : choice.Path switch
+            {
+                RollbackPath.CodeDeploy => $"{choice.Reason}: {codeDeployPlan!.Reason}",
+                RollbackPath.UpdateService when shape.InFlight is null && !shape.EcsShiftsTraffic =>
+                    $"update {configured.Service} in {configured.Cluster} to {Short(target)} with a new deployment, then wait for it to complete",
+                RollbackPath.UpdateService when shape.InFlight is null => $"{choice.Reason} (until {WaitText(waitUntil)})",
+                _ => choice.Reason,
+            };
         return StepPlan.Of(
-            Name, Stage,
-            nothingToDo
-                ? $"{configured.Service} already runs {Short(target)}, rollout completed"
-                : $"update {configured.Service} in {configured.Cluster} to {Short(target)} with a new deployment, then wait for it to complete",
-            [$"service {configured.Cluster}/{configured.Service}: {Short(running)} → {Short(target)} ({service.DesiredCount} tasks)"],
+            Name, Stage, summary,
+            [$"service {configured.Cluster}/{configured.Service}: {Short(running)} → {Short(target)} ({service.DesiredCount} tasks)", $"shape: {shape.Describe()}"],
             nothingToDo,
-            expectedSeconds: nothingToDo ? 1 : 60,
-            deadlineSeconds: configured.DeployTimeout.TotalSeconds,
-            new EcsPlan(configured.Cluster, configured.Service, target, running, Restart: false, DeploymentsBefore: [], Wait: wait),
+            expectedSeconds: nothingToDo ? 1 : ExpectedSeconds(shape, choice.Path, waitUntil),
+            // A new deployment under a strategy takes its shifts and bakes: the deadline leaves it twice that.
+            deadlineSeconds: Math.Max(configured.DeployTimeout.TotalSeconds, shape.EcsShiftsTraffic && choice.Path == RollbackPath.UpdateService ? 2 * ExpectedSeconds(shape, choice.Path, waitUntil) : 0),
+            new EcsPlan(configured.Cluster, configured.Service, target, running, Restart: false, DeploymentsBefore: [], Wait: wait,
+                choice.Path, choice.Reason, choice.ServiceDeploymentArn, choice.HookId, codeDeployPlan, waitUntil, ServiceShape.Wire(shape.Strategy)),
             EcsPlanJson.Default.EcsPlan);
+    }
+
+    private static string WaitText(WaitUntil until) => until switch
+    {
+        WaitUntil.Traffic => "production traffic is 100 % on it",
+        WaitUntil.Bake => "it reaches its bake time",
+        _ => "it completes",
+    };
+
+    /// <summary>How long the path takes: ECS's rollbacks are a weight flip or a rolling return; a new deployment under a strategy takes its shifts and bakes.</summary>
+    private static double ExpectedSeconds(ServiceShape shape, RollbackPath path, WaitUntil until)
+    {
+        if (path is RollbackPath.StopServiceDeployment or RollbackPath.ContinueServiceDeployment)
+            return shape.EcsShiftsTraffic ? 30 : 60;
+        if (path != RollbackPath.UpdateService || !shape.EcsShiftsTraffic)
+            return 60;
+        var bake = TimeSpan.FromMinutes(shape.Service.DeploymentConfiguration?.BakeTimeInMinutes ?? 0).TotalSeconds;
+        var shifts = shape.StrategyDuration.TotalSeconds - bake;
+        return 60 + shifts + (until == WaitUntil.Traffic ? 0 : bake);
     }
 
     // A resume after a sent UpdateService whose answer was never journaled tells ours from the deployments recorded here.
@@ -85,6 +131,13 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings? settings, PollSchedule?
         var planned = Read(plan);
         if (planned.Restart)
             return await RestartAsync(planned, context, cancellationToken);
+        switch (planned.Path)
+        {
+            case RollbackPath.StopServiceDeployment or RollbackPath.ContinueServiceDeployment:
+                return await new EcsRollbacks(ecs, _schedule).RollBackInFlightAsync(planned, context, cancellationToken);
+            case RollbackPath.CodeDeploy:
+                return await CodeDeployAsync(planned, context, cancellationToken);
+        }
         var target = planned.TargetTaskDefinition;
         var service = await ReadAsync(planned, context, cancellationToken);
         // Resume-safe: the PRIMARY deployment already runs the target (this run's earlier call landed, or someone else
@@ -95,7 +148,21 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings? settings, PollSchedule?
         var earlierAttemptInFlight = context.WasSent("UpdateService") && service.Deployments.Any(d => SameTaskDefinition(d.TaskDefinition, target));
         if (!primaryRunsTarget && !earlierAttemptInFlight)
             await DeployOnceAsync(planned, target, service, context, cancellationToken);
+        if (planned.EcsShiftsTraffic && planned.Wait && await new EcsRollbacks(ecs, _schedule).WaitUnderStrategyAsync(planned, context, cancellationToken) is { } underStrategy)
+            return underStrategy;
         return await WaitAsync(planned, service, new Ours(Short(target), d => SameTaskDefinition(d.TaskDefinition, target)), context, cancellationToken);
+    }
+
+    private async Task<StepResult> CodeDeployAsync(EcsPlan planned, StepContext context, CancellationToken cancellationToken)
+    {
+        var rollback = codeDeploy ?? throw new InvalidOperationException("the ecs plan takes the CODE_DEPLOY path and this step has no CodeDeploy rollback (PlaybookSteps wires it)");
+        var outcome = await rollback.ExecuteAsync(
+            planned.CodeDeploy ?? throw new InvalidOperationException("the ecs plan takes the CODE_DEPLOY path and holds no CodeDeploy plan"), context, cancellationToken);
+        var service = await ReadAsync(planned, context, cancellationToken);
+        var evidence = Evidence(planned, service, awaited: true) with { Path = planned.Path.ToString(), ServiceDeployment = outcome.Deployment, ServiceDeploymentStatus = outcome.Status };
+        return outcome.Succeeded
+            ? StepResult.Succeeded(outcome.Summary, evidence)
+            : StepResult.Failed(outcome.Failure is null ? outcome.Summary : $"{outcome.Summary}: {outcome.Failure}", evidence);
     }
 
     /// <summary>
@@ -247,7 +314,7 @@ public sealed class EcsStep(IEcsClient ecs, EcsSettings? settings, PollSchedule?
         return DescribeAsync(ecs, settings.Cluster, settings.Service, cancellationToken);
     }
 
-    private static async Task<EcsService> DescribeAsync(IEcsClient ecs, string cluster, string serviceName, CancellationToken cancellationToken)
+    internal static async Task<EcsService> DescribeAsync(IEcsClient ecs, string cluster, string serviceName, CancellationToken cancellationToken)
     {
         ServicesDescription described;
         try

@@ -11,7 +11,8 @@ namespace Rewind.Playbook.Ecs;
 /// known-good release, else ECS's deployment history (the newest successful deployment of another revision, where the
 /// endpoint has ListServiceDeployments and DescribeServiceRevisions), else the next lower ACTIVE revision. Never N-1
 /// blindly: releases rolled back from and INACTIVE revisions are never chosen, and a service already on its last
-/// known-good release stays there (the plan has nothing to do) unless <c>--to</c> pins another.
+/// known-good release stays there (the plan has nothing to do) unless <c>--to</c> pins another, and so does a service
+/// ECS itself already rolled back (circuit breaker or alarm) to the revision before the bad one.
 /// </summary>
 public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore releases, EcsSettings settings)
 {
@@ -33,6 +34,12 @@ public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore release
             return FromRelease(knownGood, SameRevision(knownGood.TaskDefinitions[settings.Service], currentRevision)
                 ? "last known-good release in the ledger, which the service already runs"
                 : "last known-good release in the ledger");
+
+        // ECS itself (circuit breaker or alarm) already returned the service to the revision before the bad one: that is
+        // the target, not one revision further back.
+        if ((await new ServiceShapeReader(ecs).ReadAsync(settings.Cluster, settings.Service, cancellationToken)).RolledBack is { } byEcs
+            && SameRevision(byEcs.ReturnedTo ?? "", currentRevision))
+            return new RollbackTarget("revision", currentRevision.ToString(), $"{byEcs.Describe()}; the service already runs it", null, current);
 
         var rolledBack = (await releases.ListReleasesAsync(service, 200, cancellationToken))
             .Where(r => r.Status == ReleaseStatus.RolledBack)

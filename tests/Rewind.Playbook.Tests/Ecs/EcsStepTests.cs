@@ -35,10 +35,13 @@ public sealed class EcsStepTests
         var planned = EcsStep.Read(plan);
         Assert.Equal(("prod", "api", V2, V4, false, true), (planned.Cluster, planned.Service, planned.TargetTaskDefinition, planned.PreviousTaskDefinition, planned.Restart, planned.Wait));
         Assert.Empty(planned.DeploymentsBefore);
-        Assert.Equal(["service prod/api: claude-proxy-api:4 → claude-proxy-api:2 (2 tasks)"], plan.Changes);
+        Assert.Equal(
+            ["service prod/api: claude-proxy-api:4 → claude-proxy-api:2 (2 tasks)",
+             "shape: ECS controller, ROLLING; no deployment in flight; shape from DescribeServices alone: ListServiceDeployments not supported by this endpoint"],
+            plan.Changes);
         Assert.Equal(30, plan.DeadlineSeconds);
         Assert.Null(plan.Parameters);
-        Assert.Equal(["DescribeServices prod/api"], _ecs.Calls);
+        Assert.Equal(["DescribeServices prod/api", "ListServiceDeployments prod/api"], _ecs.Calls);
     }
 
     [Fact]
@@ -63,7 +66,7 @@ public sealed class EcsStepTests
         var evidence = Assert.IsType<ServiceReverted>(result.Evidence);
         Assert.Equal(new ServiceReverted("prod", "api", V2, "ecs-svc/0002", V2, "COMPLETED", 2, 2, 1), evidence);
         Assert.Equal(
-            ["DescribeServices prod/api", "DescribeServices prod/api", $"UpdateService prod/api {V2} force", "DescribeServices prod/api", "DescribeServices prod/api"],
+            ["DescribeServices prod/api", "ListServiceDeployments prod/api", "DescribeServices prod/api", $"UpdateService prod/api {V2} force", "DescribeServices prod/api", "DescribeServices prod/api"],
             _ecs.Calls);
         Assert.Equal(
             ["ecs Planned", "ecs Started", "ecs CallSent UpdateService", "ecs CallSucceeded UpdateService", "ecs Completed"],
