@@ -59,6 +59,8 @@ class _ServiceState:
         self.meta: dict[str, _DeploymentMeta] = {}
         self.last_completed: str | None = None
         self.tasks: dict[str, list[str]] = {}  # deployment id -> ids of its running tasks (for event messages)
+        # deployment id -> how its last phase ended: {"state": COMPLETED|FAILED, "at": datetime, "rollback_to": id|None}
+        self.outcomes: dict[str, dict[str, Any]] = {}
 
     def start_tasks(self, deployment_id: str, n: int) -> str:
         ids = [uuid.uuid4().hex for _ in range(max(0, n))]
@@ -242,6 +244,7 @@ def _complete(service: Any, state: _ServiceState, primary: dict[str, Any], at: d
             stopped.extend(state.tasks.pop(d["id"], []))
     service.deployments[:] = [primary]
     state.last_completed = primary["id"]
+    state.outcomes[primary["id"]] = {"state": COMPLETED, "at": at, "rollback_to": None}
     if drained > 0:
         while len(stopped) < drained:
             stopped.append(uuid.uuid4().hex)
@@ -263,6 +266,7 @@ def _fail(service: Any, state: _ServiceState, primary: dict[str, Any], meta: _De
     _add_event(service, f"deployment {primary['id']} deployment failed: tasks failed to start.", at)
     _enabled, rollback = _circuit_breaker(service)
     target = next((d for d in service.deployments if d["id"] == state.last_completed and d is not primary), None)
+    state.outcomes[primary["id"]] = {"state": FAILED, "at": at, "rollback_to": target["id"] if rollback and target else None}
     if not rollback or target is None:
         return  # the failed deployment stays PRIMARY; the older ones keep running
     # Real ECS reuses the last COMPLETED deployment: it becomes PRIMARY again and IN_PROGRESS.
