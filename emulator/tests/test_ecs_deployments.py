@@ -430,5 +430,85 @@ class CodeDeployControllerTests(DeploymentCase):
         self.assertEqual(counts["mutating"], {"ecs:ContinueServiceDeployment": 1, "ecs:StopServiceDeployment": 1})
 
 
+class CodeDeployTests(DeploymentCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.codedeploy = client("codedeploy")
+        self.lb = self.load_balancer()
+        self.ecs.create_service(cluster=self.cluster, serviceName="api-service", taskDefinition=self.revisions[1],
+                                desiredCount=1, deploymentController={"type": "CODE_DEPLOY"})
+        self.app = f"app-{uuid.uuid4().hex[:8]}"
+        self.codedeploy.create_application(applicationName=self.app, computePlatform="ECS")
+        groups = {g["TargetGroupArn"]: g["TargetGroupName"] for g in self.elb.describe_target_groups(
+            TargetGroupArns=[self.lb["blue"], self.lb["green"]])["TargetGroups"]}
+        listener = self.elb.describe_rules(RuleArns=[self.lb["production"]])["Rules"][0]["RuleArn"].replace(
+            ":listener-rule/", ":listener/").rsplit("/", 1)[0]
+        self.listener = listener
+        self.codedeploy.create_deployment_group(
+            applicationName=self.app, deploymentGroupName="dg", serviceRoleArn="arn:aws:iam::123456789012:role/cd",
+            deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+            ecsServices=[{"serviceName": "api-service", "clusterName": self.cluster}],
+            loadBalancerInfo={"targetGroupPairInfoList": [{
+                "targetGroups": [{"name": groups[self.lb["blue"]]}, {"name": groups[self.lb["green"]]}],
+                "prodTrafficRoute": {"listenerArns": [listener]}}]})
+
+    def create_deployment(self, revision: int) -> str:
+        content = json.dumps({"version": 0.0, "Resources": [{"TargetService": {"Type": "AWS::ECS::Service",
+            "Properties": {"TaskDefinition": self.revisions[revision],
+                           "LoadBalancerInfo": {"ContainerName": "api", "ContainerPort": 8080}}}}]})
+        return self.codedeploy.create_deployment(applicationName=self.app, deploymentGroupName="dg", revision={
+            "revisionType": "AppSpecContent", "appSpecContent": {"content": content}})["deploymentId"]
+
+    def deployment(self, deployment_id: str) -> dict[str, Any]:
+        return self.codedeploy.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
+
+    def until(self, deployment_id: str, status: str) -> dict[str, Any]:
+        deadline = time.monotonic() + 8
+        while (info := self.deployment(deployment_id))["status"] != status:
+            if time.monotonic() > deadline:
+                self.fail(f"{deployment_id} never {status}: {info}")
+            time.sleep(0.02)
+        return info
+
+    def listener_weights(self) -> dict[str, int]:
+        action = self.elb.describe_listeners(ListenerArns=[self.listener])["Listeners"][0]["DefaultActions"][0]
+        return {g["TargetGroupArn"]: g.get("Weight", 1) for g in action["ForwardConfig"]["TargetGroups"]}
+
+    def test_a_deployment_switches_the_service_and_reroutes(self) -> None:
+        deployment_id = self.create_deployment(3)
+        self.assertEqual(self.deployment(deployment_id)["status"], "InProgress")
+        done = self.until(deployment_id, "Succeeded")
+        self.assertEqual(done["deploymentOverview"]["Succeeded"], 1)
+        self.assertIn("completeTime", done)
+        self.assertEqual(self.service()["taskDefinition"], self.revisions[3])
+        self.assertEqual(self.listener_weights(), {self.lb["blue"]: 0, self.lb["green"]: 100})
+
+    def test_stop_with_rollback_restores_the_old_task_definition(self) -> None:
+        deployment_id = self.create_deployment(3)
+        self.until(deployment_id, "InProgress")
+        time.sleep(2.5 * STAGE)  # rerouted, not yet succeeded
+        answer = self.codedeploy.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
+        self.assertEqual(answer["status"], "Pending")
+        stopped = self.deployment(deployment_id)
+        self.assertEqual(stopped["status"], "Stopped")
+        self.assertEqual(stopped["errorInformation"]["code"], "MANUAL_STOP")
+        rollback_id = stopped["rollbackInfo"]["rollbackDeploymentId"]
+        rollback = self.until(rollback_id, "Succeeded")
+        self.assertEqual(rollback["rollbackInfo"]["rollbackTriggeringDeploymentId"], deployment_id)
+        self.assertEqual(rollback["creator"], "codeDeployRollback")
+        self.assertEqual(self.service()["taskDefinition"], self.revisions[1])
+        self.assertEqual(self.listener_weights(), {self.lb["blue"]: 100, self.lb["green"]: 0})
+        with self.assertRaises(ClientError) as e:
+            self.codedeploy.stop_deployment(deploymentId=deployment_id)
+        self.assertEqual(e.exception.response["Error"]["Code"], "DeploymentAlreadyCompletedException")
+
+    def test_fail_next_rollback_fails_the_rollback_deployment(self) -> None:
+        deployment_id = self.create_deployment(3)
+        _http("POST", "/rewind-api/config", {"failNextRollback": True})
+        self.codedeploy.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
+        rollback = self.until(self.deployment(deployment_id)["rollbackInfo"]["rollbackDeploymentId"], "Failed")
+        self.assertIn("failNextRollback", rollback["errorInformation"]["message"])
+
+
 if __name__ == "__main__":
     unittest.main()
