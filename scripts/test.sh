@@ -13,7 +13,7 @@ dotnet test Rewind.slnx --configuration "${CONFIGURATION:-Debug}" "$@" \
 status=$?
 
 # The emulator's own patch module (Python) has its tests too; they count in the same totals.
-python3 -m unittest discover -s emulator -p 'test_*.py' >"$results/emulator.log" 2>&1
+python3 -m unittest discover -s emulator/tests -t emulator/tests -p 'test_*.py' >"$results/emulator.log" 2>&1
 emulator_status=$?
 tail -n 3 "$results/emulator.log"
 [ $emulator_status -eq 0 ] || status=1

@@ -8,7 +8,7 @@ using Rewind.Core.Files;
 namespace Rewind.Cli.Demo;
 
 /// <summary>
-/// moto_server with Rewind's ECS rollout patch (emulator/rewind_moto.py, embedded in this binary) on a free
+/// moto_server with Rewind's emulator (emulator/rewind_moto.py and emulator/rewind_emulator/, embedded in this binary) on a free
 /// 127.0.0.1 port; stopped by its PID on dispose.
 /// </summary>
 public sealed class LocalEmulator : IAsyncDisposable
@@ -32,10 +32,7 @@ public sealed class LocalEmulator : IAsyncDisposable
             throw new CliException("moto_server is not installed", "install it with: pipx install \"moto[server]\" (or pip install \"moto[server]==5.2.1\")");
         var folder = Directory.CreateTempSubdirectory("rewind-emulator-").FullName;
         var module = Path.Combine(folder, "rewind_moto.py");
-        await using (var resource = Assembly.GetExecutingAssembly().GetManifestResourceStream("rewind_moto.py")
-            ?? throw new InvalidOperationException("the emulator patch is not embedded in this build"))
-        await using (var file = PrivateFiles.CreateNew(module))
-            await resource.CopyToAsync(file, cancellationToken);
+        await ExtractEmulatorAsync(folder, cancellationToken);
 
         var port = FreePort();
         var start = new ProcessStartInfo("python3")
@@ -75,6 +72,24 @@ public sealed class LocalEmulator : IAsyncDisposable
             throw;
         }
         return emulator;
+    }
+
+    /// <summary>The entry point rewind_moto.py and its package rewind_emulator/, as embedded by Rewind.Cli.csproj.</summary>
+    private static async Task ExtractEmulatorAsync(string folder, CancellationToken cancellationToken)
+    {
+        var assembly = Assembly.GetExecutingAssembly();
+        var names = assembly.GetManifestResourceNames()
+            .Where(name => name == "rewind_moto.py" || name.StartsWith("rewind_emulator/", StringComparison.Ordinal))
+            .ToList();
+        if (!names.Contains("rewind_moto.py") || !names.Contains("rewind_emulator/__init__.py"))
+            throw new InvalidOperationException("the emulator patch is not embedded in this build");
+        Directory.CreateDirectory(Path.Combine(folder, "rewind_emulator"));
+        foreach (var name in names)
+        {
+            await using var resource = assembly.GetManifestResourceStream(name)!;
+            await using var file = PrivateFiles.CreateNew(Path.Combine(folder, name.Replace('/', Path.DirectorySeparatorChar)));
+            await resource.CopyToAsync(file, cancellationToken);
+        }
     }
 
     private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)

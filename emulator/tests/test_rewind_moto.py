@@ -1,6 +1,6 @@
-"""Tests for emulator/rewind_moto.py against a real moto_server process (stdlib unittest + boto3 only).
+"""Tests for the emulator (emulator/rewind_moto.py and emulator/rewind_emulator/) against a real moto_server process (stdlib unittest + boto3 only).
 
-Run: python3 -m unittest discover emulator      (or python3 -m pytest emulator -q, if pytest is installed)
+Run: python3 -m unittest discover -s emulator/tests -t emulator/tests
 
 One server is started for the module, the same way tests/Rewind.IntegrationTests/Emulator/MotoServer.cs starts it
 (python3 -c LAUNCHER BOOTSTRAP PORT), with REWIND_MOTO_ROLLOUT_SECONDS=0.5; it is stopped by its PID at the end.
@@ -28,7 +28,7 @@ import botocore.config
 from botocore.exceptions import ClientError
 
 HERE = Path(__file__).resolve().parent
-MODULE = HERE / "rewind_moto.py"
+MODULE = HERE.parent / "rewind_moto.py"
 ROLLOUT = 0.5
 
 # Exactly MotoServer.cs's PythonLauncher.

@@ -1,0 +1,276 @@
+using System.Text.Json.Nodes;
+using Rewind.Aws;
+using Rewind.Aws.Ecs;
+using Rewind.Aws.Elb;
+using Rewind.Aws.Protocols;
+using Rewind.Aws.Transport;
+using Rewind.IntegrationTests.Clients.Elb;
+using Rewind.IntegrationTests.Clients.Support;
+
+namespace Rewind.IntegrationTests.Shapes;
+
+/// <summary>Who deploys the seeded service, and with which strategy.</summary>
+public enum ServiceShape { Rolling, BlueGreen, Linear, Canary, CodeDeploy, External }
+
+/// <summary>Where the seeded deployment of revision :4 is left.</summary>
+public enum FourthDeployment
+{
+    /// <summary>:4 is deployed and its deployment SUCCESSFUL (ROLLING, BLUE_GREEN, LINEAR, CANARY).</summary>
+    Completed,
+
+    /// <summary>:4's deployment was just started (a ROLLING rollout in progress).</summary>
+    InProgress,
+
+    /// <summary>:4 serves all production traffic and the deployment bakes (BLUE_GREEN, LINEAR, CANARY).</summary>
+    InBakeTime,
+
+    /// <summary>:4's deployment waits at a PAUSE hook (BLUE_GREEN, LINEAR, CANARY; the stage is <see cref="ShapeWorld.PauseStage"/>).</summary>
+    PausedAtHook,
+}
+
+/// <summary>
+/// A service of one deployment shape on the shape emulator: a family with revisions :1..:4 (images v1..v4), :2 the
+/// good revision deployed first (its deployment SUCCESSFUL), then :4 deployed and left as <see cref="FourthDeployment"/>
+/// says. BLUE_GREEN/LINEAR/CANARY services have two target groups, a listener with a production rule (/*) and a test
+/// rule (/test/*) that ECS rewrites itself, the advanced configuration and a bake time. CODE_DEPLOY services have a
+/// CodeDeploy application and deployment group naming them; EXTERNAL services a task set of :2.
+/// Everything is seeded through the signed transport, with Rewind's own clients where they have the operation.
+/// </summary>
+public sealed class ShapeWorld
+{
+    /// <summary>The stage a <see cref="FourthDeployment.PausedAtHook"/> deployment waits at: test traffic is on green, production on blue.</summary>
+    public const ServiceDeploymentLifecycleStage PauseStage = ServiceDeploymentLifecycleStage.PostTestTrafficShift;
+
+    /// <summary>The bake time of an <see cref="FourthDeployment.InBakeTime"/> world, in emulator "minutes": long enough never to end in a test.</summary>
+    public const int LongBakeMinutes = 100_000;
+
+    public static readonly AwsService CodeDeployService = new("CodeDeploy", "codedeploy", "codedeploy", "CODEDEPLOY");
+
+    private ShapeWorld(AwsTransport transport, ServiceShape shape, string cluster, string service, string family, IReadOnlyList<string> revisions)
+    {
+        Transport = transport;
+        Shape = shape;
+        Cluster = cluster;
+        Service = service;
+        Family = family;
+        Revisions = revisions;
+    }
+
+    public AwsTransport Transport { get; }
+    public ServiceShape Shape { get; }
+    public string Cluster { get; }
+    public string Service { get; }
+    public string Family { get; }
+
+    /// <summary>The task definition ARNs of :1..:4 (index 0 is :1).</summary>
+    public IReadOnlyList<string> Revisions { get; }
+
+    public string Good => Revisions[1];
+    public string Bad => Revisions[3];
+
+    /// <summary>The service's own target group (blue while :2 serves) and the alternate one (green for :4).</summary>
+    public string? BlueTargetGroupArn { get; private set; }
+    public string? GreenTargetGroupArn { get; private set; }
+    public string? ListenerArn { get; private set; }
+    public string? ProductionRuleArn { get; private set; }
+    public string? TestRuleArn { get; private set; }
+
+    public string? CodeDeployApplication { get; private set; }
+    public string? CodeDeployDeploymentGroup { get; private set; }
+
+    /// <summary>The service deployments of :2 and :4 (null where the shape has none: CODE_DEPLOY, EXTERNAL).</summary>
+    public string? GoodDeploymentArn { get; private set; }
+    public string? FourthDeploymentArn { get; private set; }
+
+    public EcsClient Ecs => new(Transport);
+    public ElbClient Elb => new(Transport);
+
+    public static async Task<ShapeWorld> SeedAsync(ShapeEmulatorFixture emulator, ServiceShape shape, FourthDeployment fourth, CancellationToken ct)
+    {
+        var transport = ClientFactory.Transport(emulator);
+        var json = new JsonProtocol(transport, AwsService.Ecs, "AmazonEC2ContainerServiceV20141113", "1.1");
+        var cluster = ClientFactory.Unique("shape");
+        var family = ClientFactory.Unique("shape-api");
+        await json.InvokeAsync("CreateCluster", new JsonObject { ["clusterName"] = cluster }, ct);
+        var revisions = new List<string>();
+        for (var n = 1; n <= 4; n++)
+            revisions.Add(await RegisterAsync(json, family, $"v{n}", ct));
+        var world = new ShapeWorld(transport, shape, cluster, "api", family, revisions);
+        await world.CreateServiceAsync(json, fourth, ct);
+        await world.DeployFourthAsync(json, fourth, ct);
+        return world;
+    }
+
+    private static async Task<string> RegisterAsync(JsonProtocol json, string family, string tag, CancellationToken ct)
+    {
+        var answer = await json.InvokeAsync("RegisterTaskDefinition", new JsonObject
+        {
+            ["family"] = family,
+            ["requiresCompatibilities"] = new JsonArray("FARGATE"),
+            ["networkMode"] = "awsvpc",
+            ["cpu"] = "256",
+            ["memory"] = "512",
+            ["containerDefinitions"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "api",
+                ["image"] = $"123456789012.dkr.ecr.us-east-1.amazonaws.com/api:{tag}",
+                ["essential"] = true,
+                ["portMappings"] = new JsonArray(new JsonObject { ["containerPort"] = 8080 }),
+            }),
+        }, ct);
+        return (string)answer["taskDefinition"]!["taskDefinitionArn"]!;
+    }
+
+    private bool Shifts => Shape is ServiceShape.BlueGreen or ServiceShape.Linear or ServiceShape.Canary;
+
+    private async Task CreateServiceAsync(JsonProtocol json, FourthDeployment fourth, CancellationToken ct)
+    {
+        var request = new JsonObject
+        {
+            ["cluster"] = Cluster,
+            ["serviceName"] = Service,
+            ["taskDefinition"] = Good,
+            ["desiredCount"] = 2,
+            ["launchType"] = "FARGATE",
+        };
+        if (Shifts)
+        {
+            await SeedLoadBalancerAsync(ct);
+            request["deploymentConfiguration"] = ShiftingConfiguration(fourth);
+            request["loadBalancers"] = new JsonArray(new JsonObject
+            {
+                ["targetGroupArn"] = BlueTargetGroupArn,
+                ["containerName"] = "api",
+                ["containerPort"] = 8080,
+                ["advancedConfiguration"] = new JsonObject
+                {
+                    ["alternateTargetGroupArn"] = GreenTargetGroupArn,
+                    ["productionListenerRule"] = ProductionRuleArn,
+                    ["testListenerRule"] = TestRuleArn,
+                    ["roleArn"] = "arn:aws:iam::123456789012:role/ecsInfrastructureRoleForLoadBalancers",
+                },
+            });
+        }
+        else if (Shape is ServiceShape.CodeDeploy or ServiceShape.External)
+        {
+            request["deploymentController"] = new JsonObject { ["type"] = Shape == ServiceShape.CodeDeploy ? "CODE_DEPLOY" : "EXTERNAL" };
+        }
+
+        await json.InvokeAsync("CreateService", request, ct);
+        if (Shape == ServiceShape.CodeDeploy)
+            await SeedCodeDeployAsync(ct);
+        if (Shape == ServiceShape.External)
+            await json.InvokeAsync("CreateTaskSet", new JsonObject { ["cluster"] = Cluster, ["service"] = Service, ["taskDefinition"] = Good }, ct);
+        if (Shape is ServiceShape.Rolling || Shifts)
+            GoodDeploymentArn = (await LatestAsync(ct)).ServiceDeploymentArn;
+    }
+
+    private JsonObject ShiftingConfiguration(FourthDeployment fourth)
+    {
+        var config = new JsonObject
+        {
+            ["strategy"] = Shape switch { ServiceShape.Linear => "LINEAR", ServiceShape.Canary => "CANARY", _ => "BLUE_GREEN" },
+            ["bakeTimeInMinutes"] = fourth == FourthDeployment.InBakeTime ? LongBakeMinutes : 2,
+            ["deploymentCircuitBreaker"] = new JsonObject { ["enable"] = true, ["rollback"] = true },
+        };
+        if (Shape == ServiceShape.Linear)
+            config["linearConfiguration"] = new JsonObject { ["stepPercent"] = 50.0, ["stepBakeTimeInMinutes"] = 1 };
+        if (Shape == ServiceShape.Canary)
+            config["canaryConfiguration"] = new JsonObject { ["canaryPercent"] = 10.0, ["canaryBakeTimeInMinutes"] = 1 };
+        if (fourth == FourthDeployment.PausedAtHook)
+        {
+            config["lifecycleHooks"] = new JsonArray(new JsonObject
+            {
+                ["targetType"] = "PAUSE",
+                ["lifecycleStages"] = new JsonArray("POST_TEST_TRAFFIC_SHIFT"),
+            });
+        }
+        return config;
+    }
+
+    private async Task SeedLoadBalancerAsync(CancellationToken ct)
+    {
+        var seed = new ElbSeed(Transport);
+        var alb = await seed.CreateWeightedAlbAsync(ct);
+        BlueTargetGroupArn = alb.MainArn;
+        GreenTargetGroupArn = alb.CanaryArn;
+        ListenerArn = alb.ListenerArn;
+        List<KeyValuePair<string, string>> ForwardToBlue() => ElbSeed.WeightedForward("Actions.member.1", alb.MainArn, 100, alb.CanaryArn, 0);
+        ProductionRuleArn = await seed.CreateRuleAsync(alb.ListenerArn, 10, "api", ForwardToBlue(), ct);
+        TestRuleArn = await seed.CreateRuleAsync(alb.ListenerArn, 20, "test", ForwardToBlue(), ct);
+    }
+
+    private async Task SeedCodeDeployAsync(CancellationToken ct)
+    {
+        var codeDeploy = new JsonProtocol(Transport, CodeDeployService, "CodeDeploy_20141006", "1.1");
+        CodeDeployApplication = ClientFactory.Unique("shape-app");
+        CodeDeployDeploymentGroup = ClientFactory.Unique("shape-dg");
+        await codeDeploy.InvokeAsync("CreateApplication", new JsonObject { ["applicationName"] = CodeDeployApplication, ["computePlatform"] = "ECS" }, ct);
+        await codeDeploy.InvokeAsync("CreateDeploymentGroup", new JsonObject
+        {
+            ["applicationName"] = CodeDeployApplication,
+            ["deploymentGroupName"] = CodeDeployDeploymentGroup,
+            ["serviceRoleArn"] = "arn:aws:iam::123456789012:role/codedeploy",
+            ["deploymentConfigName"] = "CodeDeployDefault.ECSAllAtOnce",
+            ["deploymentStyle"] = new JsonObject { ["deploymentType"] = "BLUE_GREEN", ["deploymentOption"] = "WITH_TRAFFIC_CONTROL" },
+            ["ecsServices"] = new JsonArray(new JsonObject { ["serviceName"] = Service, ["clusterName"] = Cluster }),
+            ["autoRollbackConfiguration"] = new JsonObject { ["enabled"] = true, ["events"] = new JsonArray("DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_REQUEST") },
+        }, ct);
+    }
+
+    private async Task DeployFourthAsync(JsonProtocol json, FourthDeployment fourth, CancellationToken ct)
+    {
+        if (Shape is ServiceShape.CodeDeploy or ServiceShape.External)
+            return; // deployed by CodeDeploy or by task sets, not by UpdateService
+        await Ecs.UpdateServiceAsync(new ServiceUpdate(Cluster, Service, Bad), ct);
+        var latest = await LatestAsync(ct);
+        FourthDeploymentArn = latest.ServiceDeploymentArn;
+        Func<ServiceDeployment, bool>? reached = fourth switch
+        {
+            FourthDeployment.Completed => d => d.Status == ServiceDeploymentStatus.Successful,
+            FourthDeployment.InBakeTime => d => d.LifecycleStage == ServiceDeploymentLifecycleStage.BakeTime,
+            FourthDeployment.PausedAtHook => d => d.LifecycleHookDetails.Any(h => h.Status == LifecycleHookStatus.AwaitingAction),
+            _ => null,
+        };
+        if (reached is not null)
+            await WaitForAsync(reached, TimeSpan.FromSeconds(15), ct);
+    }
+
+    /// <summary>The service's newest service deployment, in detail.</summary>
+    public async Task<ServiceDeployment> LatestAsync(CancellationToken ct)
+    {
+        var briefs = await Ecs.ListServiceDeploymentsAsync(Cluster, Service, ct);
+        var newest = briefs.Deployments.OrderByDescending(d => d.CreatedAt).First();
+        return (await DescribeAsync(newest.ServiceDeploymentArn, ct))!;
+    }
+
+    public async Task<ServiceDeployment?> DescribeAsync(string serviceDeploymentArn, CancellationToken ct) =>
+        (await Ecs.DescribeServiceDeploymentsAsync([serviceDeploymentArn], ct)).Deployments.SingleOrDefault();
+
+    /// <summary>Polls the deployment of :4 (or the newest) until <paramref name="reached"/>; fails with the last answer after <paramref name="timeout"/>.</summary>
+    public async Task<ServiceDeployment> WaitForAsync(Func<ServiceDeployment, bool> reached, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (true)
+        {
+            var deployment = FourthDeploymentArn is { } arn ? (await DescribeAsync(arn, ct))! : await LatestAsync(ct);
+            if (reached(deployment))
+                return deployment;
+            if (DateTimeOffset.UtcNow > deadline)
+                throw new TimeoutException($"the service deployment did not reach the condition in {timeout}: {deployment}");
+            await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
+        }
+    }
+
+    /// <summary>The production rule's weights as Rewind's ElbClient reads them: target group ARN → weight.</summary>
+    public Task<IReadOnlyDictionary<string, int>> ProductionWeightsAsync(CancellationToken ct) => WeightsAsync(ProductionRuleArn!, ct);
+
+    public Task<IReadOnlyDictionary<string, int>> TestWeightsAsync(CancellationToken ct) => WeightsAsync(TestRuleArn!, ct);
+
+    private async Task<IReadOnlyDictionary<string, int>> WeightsAsync(string ruleArn, CancellationToken ct)
+    {
+        var rule = (await Elb.DescribeRulesAsync([ruleArn], ct)).Single();
+        var forward = rule.Actions.Single(a => a.Type == "forward");
+        return forward.ForwardConfig!.TargetGroups.ToDictionary(g => g.TargetGroupArn, g => g.Weight ?? 1);
+    }
+}
