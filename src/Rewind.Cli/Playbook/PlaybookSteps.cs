@@ -31,10 +31,11 @@ public static class PlaybookSteps
             : null;
 
     /// <summary>
-    /// The ecs step's CODE_DEPLOY path (ICodeDeployRollback over the CodeDeploy client). Null until the CodeDeploy
-    /// rollback is merged: a CODE_DEPLOY service is then refused as bad input at planning.
+    /// The ecs step's CODE_DEPLOY path over the CodeDeploy client: the application and deployment group named in
+    /// rewind.yaml, else found from the service when planning. A resumed run executes the stored plan, which names both.
     /// </summary>
-    public static ICodeDeployRollback? CodeDeploy(RewindConfig? config, AwsClients aws) => null;
+    public static ICodeDeployRollback CodeDeploy(RewindConfig? config, AwsClients aws) =>
+        new CodeDeployRollback(aws.CodeDeploy, config?.Service.CodeDeployApplication, config?.Service.CodeDeployGroup, PollSchedule.Default);
 
     /// <summary>The ecs step of a rollback, with the CODE_DEPLOY seam and how far a new deployment under a strategy is waited for.</summary>
     public static EcsStep EcsRollback(RewindConfig config, AwsClients aws, WaitUntil waitUntil = WaitUntil.Traffic, bool wait = true) =>
