@@ -487,7 +487,7 @@ def _summary(service: Any, sd: ServiceDeployment, revision: Revision, is_target:
                            "pendingTaskCount": pending}
     if sd.strategy in SHIFTING_STRATEGIES:
         production, test = sd.production_weight, sd.test_weight
-        if sd.status in (SUCCESSFUL,):
+        if sd.status == SUCCESSFUL:
             production = test = 100.0
         out["requestedProductionTrafficWeight"] = production if is_target else 100.0 - production
         out["requestedTestTrafficWeight"] = test if is_target else 100.0 - test
@@ -584,7 +584,7 @@ def install(found: dict[str, Any]) -> None:
     def create_service(self: Any, *args: Any, **kwargs: Any) -> Any:
         with ECS_LOCK:
             service = inner_create_service(self, *args, **kwargs)
-            _adopt(self, service)
+            _adopt(self, service)  # the first revision and its SUCCESSFUL deployment
             return service
 
     def describe_services(self: Any, cluster_str: str, service_names_or_arns: list[str]) -> Any:

@@ -505,7 +505,9 @@ class CodeDeployTests(DeploymentCase):
     def test_fail_next_rollback_fails_the_rollback_deployment(self) -> None:
         deployment_id = self.create_deployment(3)
         _http("POST", "/rewind-api/config", {"failNextRollback": True})
+        _http("POST", "/rewind-api/calls/reset")
         self.codedeploy.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
+        self.assertEqual(_http("GET", "/rewind-api/calls")[1]["mutating"], {"codedeploy:StopDeployment": 1})
         rollback = self.until(self.deployment(deployment_id)["rollbackInfo"]["rollbackDeploymentId"], "Failed")
         self.assertIn("failNextRollback", rollback["errorInformation"]["message"])
 

@@ -33,7 +33,8 @@ public enum FourthDeployment
 /// good revision deployed first (its deployment SUCCESSFUL), then :4 deployed and left as <see cref="FourthDeployment"/>
 /// says. BLUE_GREEN/LINEAR/CANARY services have two target groups, a listener with a production rule (/*) and a test
 /// rule (/test/*) that ECS rewrites itself, the advanced configuration and a bake time. CODE_DEPLOY services have a
-/// CodeDeploy application and deployment group naming them; EXTERNAL services a task set of :2.
+/// CodeDeploy application and deployment group naming them and their production listener, and :4 is deployed by a
+/// CodeDeploy deployment (Completed: Succeeded; otherwise in flight); EXTERNAL services a task set of :2 and one of :4.
 /// Everything is seeded through the signed transport, with Rewind's own clients where they have the operation.
 /// </summary>
 public sealed class ShapeWorld
@@ -77,6 +78,12 @@ public sealed class ShapeWorld
 
     public string? CodeDeployApplication { get; private set; }
     public string? CodeDeployDeploymentGroup { get; private set; }
+
+    /// <summary>CODE_DEPLOY: the production listener CodeDeploy reroutes (its default action forwards blue 100 at first).</summary>
+    public string? CodeDeployListenerArn { get; private set; }
+
+    /// <summary>CODE_DEPLOY: the CodeDeploy deployment of :4.</summary>
+    public string? CodeDeployDeploymentId { get; private set; }
 
     /// <summary>The service deployments of :2 and :4 (null where the shape has none: CODE_DEPLOY, EXTERNAL).</summary>
     public string? GoodDeploymentArn { get; private set; }
@@ -156,9 +163,16 @@ public sealed class ShapeWorld
             request["deploymentController"] = new JsonObject { ["type"] = Shape == ServiceShape.CodeDeploy ? "CODE_DEPLOY" : "EXTERNAL" };
         }
 
+        string? suffix = null;
+        if (Shape == ServiceShape.CodeDeploy)
+        {
+            suffix = await SeedLoadBalancerAsync(ct);
+            request["loadBalancers"] = new JsonArray(new JsonObject { ["targetGroupArn"] = BlueTargetGroupArn, ["containerName"] = "api", ["containerPort"] = 8080 });
+        }
+
         await json.InvokeAsync("CreateService", request, ct);
         if (Shape == ServiceShape.CodeDeploy)
-            await SeedCodeDeployAsync(ct);
+            await SeedCodeDeployAsync(suffix!, ct);
         if (Shape == ServiceShape.External)
             await json.InvokeAsync("CreateTaskSet", new JsonObject { ["cluster"] = Cluster, ["service"] = Service, ["taskDefinition"] = Good }, ct);
         if (Shape is ServiceShape.Rolling || Shifts)
@@ -188,21 +202,30 @@ public sealed class ShapeWorld
         return config;
     }
 
-    private async Task SeedLoadBalancerAsync(CancellationToken ct)
+    /// <summary>Two target groups (blue, green), a listener and, for the shifting shapes, its production and test rules; returns the target groups' name suffix.</summary>
+    private async Task<string> SeedLoadBalancerAsync(CancellationToken ct)
     {
         var seed = new ElbSeed(Transport);
         var alb = await seed.CreateWeightedAlbAsync(ct);
         BlueTargetGroupArn = alb.MainArn;
         GreenTargetGroupArn = alb.CanaryArn;
         ListenerArn = alb.ListenerArn;
-        List<KeyValuePair<string, string>> ForwardToBlue() => ElbSeed.WeightedForward("Actions.member.1", alb.MainArn, 100, alb.CanaryArn, 0);
-        ProductionRuleArn = await seed.CreateRuleAsync(alb.ListenerArn, 10, "api", ForwardToBlue(), ct);
-        TestRuleArn = await seed.CreateRuleAsync(alb.ListenerArn, 20, "test", ForwardToBlue(), ct);
+        List<KeyValuePair<string, string>> ForwardToBlue(string prefix) => ElbSeed.WeightedForward(prefix, alb.MainArn, 100, alb.CanaryArn, 0);
+        if (Shape == ServiceShape.CodeDeploy)
+        {
+            CodeDeployListenerArn = await seed.CreateListenerAsync(alb.LoadBalancerArn, 8080, ForwardToBlue("DefaultActions.member.1"), ct);
+            return alb.Suffix;
+        }
+        ProductionRuleArn = await seed.CreateRuleAsync(alb.ListenerArn, 10, "api", ForwardToBlue("Actions.member.1"), ct);
+        TestRuleArn = await seed.CreateRuleAsync(alb.ListenerArn, 20, "test", ForwardToBlue("Actions.member.1"), ct);
+        return alb.Suffix;
     }
 
-    private async Task SeedCodeDeployAsync(CancellationToken ct)
+    private JsonProtocol CodeDeploy => new(Transport, CodeDeployService, "CodeDeploy_20141006", "1.1");
+
+    private async Task SeedCodeDeployAsync(string suffix, CancellationToken ct)
     {
-        var codeDeploy = new JsonProtocol(Transport, CodeDeployService, "CodeDeploy_20141006", "1.1");
+        var codeDeploy = CodeDeploy;
         CodeDeployApplication = ClientFactory.Unique("shape-app");
         CodeDeployDeploymentGroup = ClientFactory.Unique("shape-dg");
         await codeDeploy.InvokeAsync("CreateApplication", new JsonObject { ["applicationName"] = CodeDeployApplication, ["computePlatform"] = "ECS" }, ct);
@@ -215,13 +238,81 @@ public sealed class ShapeWorld
             ["deploymentStyle"] = new JsonObject { ["deploymentType"] = "BLUE_GREEN", ["deploymentOption"] = "WITH_TRAFFIC_CONTROL" },
             ["ecsServices"] = new JsonArray(new JsonObject { ["serviceName"] = Service, ["clusterName"] = Cluster }),
             ["autoRollbackConfiguration"] = new JsonObject { ["enabled"] = true, ["events"] = new JsonArray("DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_REQUEST") },
+            ["loadBalancerInfo"] = new JsonObject
+            {
+                ["targetGroupPairInfoList"] = new JsonArray(new JsonObject
+                {
+                    ["targetGroups"] = new JsonArray(new JsonObject { ["name"] = $"rw-{suffix}-main" }, new JsonObject { ["name"] = $"rw-{suffix}-canary" }),
+                    ["prodTrafficRoute"] = new JsonObject { ["listenerArns"] = new JsonArray(CodeDeployListenerArn) },
+                }),
+            },
         }, ct);
+    }
+
+    /// <summary>CreateDeployment of :4 with an AppSpecContent revision, as a CodeDeploy user would send it.</summary>
+    private async Task DeployFourthWithCodeDeployAsync(FourthDeployment fourth, CancellationToken ct)
+    {
+        var appSpec = new JsonObject
+        {
+            ["version"] = 0.0,
+            ["Resources"] = new JsonArray(new JsonObject
+            {
+                ["TargetService"] = new JsonObject
+                {
+                    ["Type"] = "AWS::ECS::Service",
+                    ["Properties"] = new JsonObject
+                    {
+                        ["TaskDefinition"] = Bad,
+                        ["LoadBalancerInfo"] = new JsonObject { ["ContainerName"] = "api", ["ContainerPort"] = 8080 },
+                    },
+                },
+            }),
+        };
+        var answer = await CodeDeploy.InvokeAsync("CreateDeployment", new JsonObject
+        {
+            ["applicationName"] = CodeDeployApplication,
+            ["deploymentGroupName"] = CodeDeployDeploymentGroup,
+            ["revision"] = new JsonObject
+            {
+                ["revisionType"] = "AppSpecContent",
+                ["appSpecContent"] = new JsonObject { ["content"] = appSpec.ToJsonString() },
+            },
+        }, ct);
+        CodeDeployDeploymentId = (string)answer["deploymentId"]!;
+        if (fourth != FourthDeployment.Completed)
+            return;
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(15);
+        while ((await CodeDeployStatusAsync(CodeDeployDeploymentId, ct)) != "Succeeded")
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+                throw new TimeoutException($"the CodeDeploy deployment {CodeDeployDeploymentId} did not succeed");
+            await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
+        }
+    }
+
+    /// <summary>GetDeployment's status of a CodeDeploy deployment (InProgress, Succeeded, Stopped, Failed).</summary>
+    public async Task<string> CodeDeployStatusAsync(string deploymentId, CancellationToken ct) =>
+        (string)(await CodeDeploy.InvokeAsync("GetDeployment", new JsonObject { ["deploymentId"] = deploymentId }, ct))["deploymentInfo"]!["status"]!;
+
+    /// <summary>CODE_DEPLOY: the production listener's default forward as Rewind's ElbClient reads it: target group ARN → weight.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> CodeDeployListenerWeightsAsync(CancellationToken ct)
+    {
+        var listener = (await Elb.DescribeListenersAsync([CodeDeployListenerArn!], ct)).Single();
+        return Weights(listener.DefaultActions.Single(a => a.Type == "forward"));
     }
 
     private async Task DeployFourthAsync(JsonProtocol json, FourthDeployment fourth, CancellationToken ct)
     {
-        if (Shape is ServiceShape.CodeDeploy or ServiceShape.External)
-            return; // deployed by CodeDeploy or by task sets, not by UpdateService
+        if (Shape == ServiceShape.CodeDeploy)
+        {
+            await DeployFourthWithCodeDeployAsync(fourth, ct);
+            return;
+        }
+        if (Shape == ServiceShape.External)
+        {
+            await json.InvokeAsync("CreateTaskSet", new JsonObject { ["cluster"] = Cluster, ["service"] = Service, ["taskDefinition"] = Bad }, ct);
+            return; // EXTERNAL services deploy with task sets: a task set of :4 beside the one of :2
+        }
         await Ecs.UpdateServiceAsync(new ServiceUpdate(Cluster, Service, Bad), ct);
         var latest = await LatestAsync(ct);
         FourthDeploymentArn = latest.ServiceDeploymentArn;
@@ -270,7 +361,11 @@ public sealed class ShapeWorld
     private async Task<IReadOnlyDictionary<string, int>> WeightsAsync(string ruleArn, CancellationToken ct)
     {
         var rule = (await Elb.DescribeRulesAsync([ruleArn], ct)).Single();
-        var forward = rule.Actions.Single(a => a.Type == "forward");
-        return forward.ForwardConfig!.TargetGroups.ToDictionary(g => g.TargetGroupArn, g => g.Weight ?? 1);
+        return Weights(rule.Actions.Single(a => a.Type == "forward"));
     }
+
+    private static Dictionary<string, int> Weights(ElbAction forward) =>
+        forward.ForwardConfig is { } config
+            ? config.TargetGroups.ToDictionary(g => g.TargetGroupArn, g => g.Weight ?? 1)
+            : new Dictionary<string, int> { [forward.TargetGroupArn!] = 1 };
 }

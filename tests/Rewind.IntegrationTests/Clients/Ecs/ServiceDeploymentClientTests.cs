@@ -122,18 +122,20 @@ public sealed class ServiceDeploymentClientTests(ShapeEmulatorFixture emulator)
     }
 
     [Fact]
-    public async Task Given_a_code_deploy_service_when_updating_its_task_definition_then_ecs_refuses_and_names_codedeploy()
+    public async Task Given_a_code_deploy_service_deployed_by_codedeploy_then_ecs_runs_the_new_revision_and_refuses_updates()
     {
         var world = await ShapeWorld.SeedAsync(emulator, ServiceShape.CodeDeploy, FourthDeployment.Completed, Ct);
 
         var error = await Assert.ThrowsAsync<AwsServiceException>(
-            () => world.Ecs.UpdateServiceAsync(new ServiceUpdate(world.Cluster, world.Service, world.Bad), Ct));
+            () => world.Ecs.UpdateServiceAsync(new ServiceUpdate(world.Cluster, world.Service, world.Good), Ct));
         var service = Assert.Single((await world.Ecs.DescribeServicesAsync(world.Cluster, [world.Service], Ct)).Services);
+        var weights = await world.CodeDeployListenerWeightsAsync(Ct);
 
         Assert.Equal("InvalidParameterException", error.Code);
         Assert.Contains("Use AWS CodeDeploy to trigger a new deployment.", error.Message, StringComparison.Ordinal);
         Assert.Equal(DeploymentControllerType.CodeDeploy, service.DeploymentController!.Type);
-        Assert.NotNull(world.CodeDeployDeploymentGroup);
+        Assert.Equal(world.Bad, service.TaskDefinition);
+        Assert.Equal(new Dictionary<string, int> { [world.BlueTargetGroupArn!] = 0, [world.GreenTargetGroupArn!] = 100 }, weights);
     }
 
     [Fact]
