@@ -7,7 +7,7 @@ public sealed record TaskDefinition
     public required string Family { get; init; }
     public required int Revision { get; init; }
     public TaskDefinitionStatus Status { get; init; }
-    public IReadOnlyList<ContainerDefinition> ContainerDefinitions { get; init; } = [];
+    public IReadOnlyList<ContainerDefinition> ContainerDefinitions { get => field ?? []; init; }
 
     /// <summary>When the revision was registered; moto does not report it (null there).</summary>
     public DateTimeOffset? RegisteredAt { get; init; }
@@ -40,20 +40,20 @@ public sealed record EcsService
     public int DesiredCount { get; init; }
     public int RunningCount { get; init; }
     public int PendingCount { get; init; }
-    public IReadOnlyList<Deployment> Deployments { get; init; } = [];
+    public IReadOnlyList<Deployment> Deployments { get => field ?? []; init; }
     public DeploymentConfiguration? DeploymentConfiguration { get; init; }
 
     /// <summary>ECS, CODE_DEPLOY or EXTERNAL; null (absent) means ECS.</summary>
     public DeploymentController? DeploymentController { get; init; }
 
     /// <summary>The service's load balancers, with the advanced configuration of a BLUE_GREEN/LINEAR/CANARY service.</summary>
-    public IReadOnlyList<ServiceLoadBalancer> LoadBalancers { get; init; } = [];
+    public IReadOnlyList<ServiceLoadBalancer> LoadBalancers { get => field ?? []; init; }
 
     /// <summary>The ARN of the service's current service deployment (absent on older endpoints and on moto).</summary>
     public string? CurrentServiceDeployment { get; init; }
 
     /// <summary>The newest service events, newest first (at most <see cref="EcsClient.MaxEvents"/>).</summary>
-    public IReadOnlyList<ServiceEvent> Events { get; init; } = [];
+    public IReadOnlyList<ServiceEvent> Events { get => field ?? []; init; }
 
     /// <summary>The deployment with status PRIMARY, if any.</summary>
     public Deployment? PrimaryDeployment => Deployments.FirstOrDefault(d => d.Status == DeploymentStatus.Primary);
@@ -86,7 +86,7 @@ public sealed record DeploymentConfiguration
     /// <summary>How long a BLUE_GREEN/LINEAR/CANARY deployment keeps the source revision after the last shift.</summary>
     public int? BakeTimeInMinutes { get; init; }
 
-    public IReadOnlyList<DeploymentLifecycleHook> LifecycleHooks { get; init; } = [];
+    public IReadOnlyList<DeploymentLifecycleHook> LifecycleHooks { get => field ?? []; init; }
     public LinearConfiguration? LinearConfiguration { get; init; }
     public CanaryConfiguration? CanaryConfiguration { get; init; }
 }
@@ -105,7 +105,7 @@ public sealed record DeploymentLifecycleHook
 {
     public LifecycleHookTargetType TargetType { get; init; }
     public string? HookTargetArn { get; init; }
-    public IReadOnlyList<ServiceDeploymentLifecycleStage> LifecycleStages { get; init; } = [];
+    public IReadOnlyList<ServiceDeploymentLifecycleStage> LifecycleStages { get => field ?? []; init; }
 }
 
 /// <summary>One load balancer of a service: its target group and, for a blue/green-style service, the advanced configuration.</summary>

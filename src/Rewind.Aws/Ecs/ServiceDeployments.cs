@@ -13,10 +13,10 @@ public sealed record ServiceDeploymentsResult<T>
     /// <summary>Why the operation could not be used; null when <see cref="Supported"/>.</summary>
     public string? Reason { get; init; }
 
-    public IReadOnlyList<T> Deployments { get; init; } = [];
+    public IReadOnlyList<T> Deployments { get => field ?? []; init; }
 
     /// <summary>ARNs DescribeServiceDeployments could not describe.</summary>
-    public IReadOnlyList<EcsFailure> Failures { get; init; } = [];
+    public IReadOnlyList<EcsFailure> Failures { get => field ?? []; init; }
 
     public static ServiceDeploymentsResult<T> Found(IReadOnlyList<T> deployments, IReadOnlyList<EcsFailure>? failures = null) =>
         new() { Supported = true, Deployments = deployments, Failures = failures ?? [] };
@@ -47,7 +47,7 @@ public sealed record ServiceDeployment
     public string? ClusterArn { get; init; }
     public ServiceDeploymentStatus Status { get; init; }
     public string? StatusReason { get; init; }
-    public IReadOnlyList<ServiceRevisionSummary> SourceServiceRevisions { get; init; } = [];
+    public IReadOnlyList<ServiceRevisionSummary> SourceServiceRevisions { get => field ?? []; init; }
     public ServiceRevisionSummary? TargetServiceRevision { get; init; }
     public ServiceDeploymentRollback? Rollback { get; init; }
     public ServiceDeploymentCircuitBreaker? DeploymentCircuitBreaker { get; init; }
@@ -56,7 +56,7 @@ public sealed record ServiceDeployment
     public ServiceDeploymentLifecycleStage? LifecycleStage { get; init; }
 
     /// <summary>The hooks of the current stage; a PAUSE hook AWAITING_ACTION waits for ContinueServiceDeployment.</summary>
-    public IReadOnlyList<LifecycleHookDetail> LifecycleHookDetails { get; init; } = [];
+    public IReadOnlyList<LifecycleHookDetail> LifecycleHookDetails { get => field ?? []; init; }
 
     /// <summary>The configuration the deployment runs under (its strategy and bake times).</summary>
     public DeploymentConfiguration? DeploymentConfiguration { get; init; }
@@ -104,6 +104,6 @@ public sealed record ServiceRevision
     public string? ServiceArn { get; init; }
     public string? ClusterArn { get; init; }
     public string? TaskDefinition { get; init; }
-    public IReadOnlyList<ServiceLoadBalancer> LoadBalancers { get; init; } = [];
+    public IReadOnlyList<ServiceLoadBalancer> LoadBalancers { get => field ?? []; init; }
     public DateTimeOffset? CreatedAt { get; init; }
 }

@@ -23,7 +23,7 @@ public sealed record SecretVersion
 {
     public required string VersionId { get; init; }
 
-    public IReadOnlyList<string> VersionStages { get; init; } = [];
+    public IReadOnlyList<string> VersionStages { get => field ?? []; init; }
 
     /// <summary>When the version was created (moto reports the time of the listing call instead).</summary>
     public DateTimeOffset? CreatedDate { get; init; }

@@ -62,16 +62,20 @@ public sealed class TargetFromHistoryTests(RolloutEmulatorFixture emulator)
     }
 
     [Fact]
-    public async Task On_the_emulator_the_history_is_not_supported_the_fallback_says_so_and_the_call_is_not_retried()
+    public async Task On_the_emulator_a_history_of_the_running_revision_alone_falls_back_and_says_so()
     {
+        // The demo world's service was created on the bad revision: its one SUCCESSFUL service deployment runs :4, so
+        // the history has no other revision to offer and the fallback names that reason (not "not supported").
         await using var world = await PlaybookHarness.SeedAsync(emulator, "hist", Ct);
         await world.ResetCallsAsync(Ct);
 
         var target = await world.SelectAsync(null, Ct);
 
         Assert.Contains("next lower ACTIVE revision", target.Reason, StringComparison.Ordinal);
-        Assert.Contains("ECS deployment history not supported by this endpoint", target.Reason, StringComparison.Ordinal);
-        Assert.Equal(1, (await world.CallsAsync(Ct)).Count("ecs:ListServiceDeployments"));
+        Assert.Contains("no other ACTIVE revision in ECS's deployment history", target.Reason, StringComparison.Ordinal);
+        var calls = await world.CallsAsync(Ct);
+        Assert.Equal(1, calls.Count("ecs:ListServiceDeployments"));
+        Assert.Equal(1, calls.Count("ecs:DescribeServiceRevisions"));
     }
 
     private static string Service(int running) => $$$"""
