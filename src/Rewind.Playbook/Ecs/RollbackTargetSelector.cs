@@ -18,11 +18,16 @@ public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore release
 {
     public async Task<RollbackTarget> SelectAsync(string service, string? pinned, CancellationToken cancellationToken)
     {
-        var current = await CurrentTaskDefinitionAsync(cancellationToken);
-        var currentRevision = TaskDefinitionRevision.Parse(current);
-
+        var reader = new ServiceShapeReader(ecs);
         if (pinned is not null)
+        {
+            CurrentTaskDefinition(await reader.ReadConfigurationAsync(settings.Cluster, settings.Service, cancellationToken));
             return await PinnedAsync(service, pinned, cancellationToken);
+        }
+        // One read of the service and its deployment history serves the ECS rollback check and the history source.
+        var shape = await reader.ReadAsync(settings.Cluster, settings.Service, cancellationToken);
+        var current = CurrentTaskDefinition(shape);
+        var currentRevision = TaskDefinitionRevision.Parse(current);
 
         var knownGood = (await releases.ListReleasesAsync(service, 50, cancellationToken))
             .Where(r => r.Status == ReleaseStatus.KnownGood && r.TaskDefinitions.ContainsKey(settings.Service))
@@ -37,15 +42,14 @@ public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore release
 
         // ECS itself (circuit breaker or alarm) already returned the service to the revision before the bad one: that is
         // the target, not one revision further back.
-        if ((await new ServiceShapeReader(ecs).ReadAsync(settings.Cluster, settings.Service, cancellationToken)).RolledBack is { } byEcs
-            && SameRevision(byEcs.ReturnedTo ?? "", currentRevision))
+        if (shape.RolledBack is { } byEcs && SameRevision(byEcs.ReturnedTo ?? "", currentRevision))
             return new RollbackTarget("revision", currentRevision.ToString(), $"{byEcs.Describe()}; the service already runs it", null, current);
 
         var rolledBack = (await releases.ListReleasesAsync(service, 200, cancellationToken))
             .Where(r => r.Status == ReleaseStatus.RolledBack)
             .SelectMany(r => r.TaskDefinitions.Values)
             .ToList();
-        var (fromHistory, historyNote) = await FromDeploymentHistoryAsync(currentRevision, rolledBack, cancellationToken);
+        var (fromHistory, historyNote) = await FromDeploymentHistoryAsync(shape, currentRevision, rolledBack, cancellationToken);
         if (fromHistory is not null)
             return fromHistory;
 
@@ -96,12 +100,11 @@ public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore release
     /// is not a release rolled back from, and is still ACTIVE; else null and why (for the fallback's reason).
     /// </summary>
     private async Task<(RollbackTarget? Target, string Note)> FromDeploymentHistoryAsync(
-        TaskDefinitionRevision current, IReadOnlyList<string> rolledBack, CancellationToken cancellationToken)
+        ServiceShape shape, TaskDefinitionRevision current, IReadOnlyList<string> rolledBack, CancellationToken cancellationToken)
     {
-        var listed = await ecs.ListServiceDeploymentsAsync(settings.Cluster, settings.Service, cancellationToken);
-        if (!listed.Supported)
-            return (null, $"ECS deployment history {listed.Reason}");
-        var successful = listed.Deployments
+        if (shape.Listed is not { } listed)
+            return (null, $"ECS deployment history {shape.HistoryNote ?? $"not read ({ServiceShape.Wire(shape.Controller)} controller)"}");
+        var successful = listed
             .Where(d => d.Status == ServiceDeploymentStatus.Successful && d.TargetServiceRevisionArn is not null)
             .OrderByDescending(d => d.FinishedAt ?? d.StartedAt ?? d.CreatedAt)
             .ToList();
@@ -126,12 +129,9 @@ public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore release
         return (null, "no other ACTIVE revision in ECS's deployment history");
     }
 
-    private async Task<string> CurrentTaskDefinitionAsync(CancellationToken cancellationToken)
-    {
-        var service = await EcsStep.DescribeAsync(ecs, settings, cancellationToken);
-        return service.PrimaryDeployment?.TaskDefinition ?? service.TaskDefinition
+    private string CurrentTaskDefinition(ServiceShape shape) =>
+        shape.Service.PrimaryDeployment?.TaskDefinition ?? shape.Service.TaskDefinition
             ?? throw new RewindException($"ECS service {settings.Service} has no task definition", "check the service in the ECS console", FailureKind.BadInput);
-    }
 
     private RollbackTarget FromRelease(Release release, string reason) =>
         new("release", $"release {release.Version} ({release.Id})", reason, release.Id, release.TaskDefinitions[settings.Service])

@@ -19,6 +19,12 @@ public sealed record ServiceShape
     /// <summary>The newest service deployment, when ECS rolled it back itself (circuit breaker or alarm) and it has settled.</summary>
     public RolledBackByEcs? RolledBack { get; init; }
 
+    /// <summary>The service deployments ListServiceDeployments listed (the deployment history); null when it was not read or not supported.</summary>
+    public IReadOnlyList<ServiceDeploymentBrief>? Listed { get; init; }
+
+    /// <summary>Why ListServiceDeployments could not be used, when it was tried.</summary>
+    public string? HistoryNote { get; init; }
+
     /// <summary>Why the shape was read from DescribeServices alone or a source was skipped (old endpoint, revision too old); null when all was read.</summary>
     public string? Note { get; init; }
 
@@ -85,6 +91,9 @@ public sealed record ServiceShape
 
     internal static string Last(string arn) => arn[(arn.LastIndexOf('/') + 1)..];
 
+    /// <summary>A service deployment's short name from its ARN; a DescribeServices deployment id (ecs-svc/…) as it is.</summary>
+    internal static string Id(string arnOrId) => arnOrId.StartsWith("arn:", StringComparison.Ordinal) ? Last(arnOrId) : arnOrId;
+
     internal static string Short(string? taskDefinition) =>
         taskDefinition is null ? "?" : TaskDefinitionRevision.TryParse(taskDefinition, out var parsed) ? parsed.ToString() : taskDefinition;
 }
@@ -118,7 +127,7 @@ public sealed record RolledBackByEcs(ServiceDeployment Deployment, string? Faile
     public DateTimeOffset? At => Deployment.Rollback?.StartedAt ?? Deployment.FinishedAt ?? Deployment.UpdatedAt;
 
     public string Describe() =>
-        $"ECS rolled back deployment {Deployment.ServiceDeploymentArn[(Deployment.ServiceDeploymentArn.LastIndexOf('/') + 1)..]} of {ServiceShape.Short(FailedTaskDefinition)}"
+        $"ECS rolled back deployment {ServiceShape.Id(Deployment.ServiceDeploymentArn)} of {ServiceShape.Short(FailedTaskDefinition)}"
         + (At is { } at ? $" at {at.UtcDateTime:yyyy-MM-dd HH:mm}Z" : "")
         + $" to {ServiceShape.Short(ReturnedTo)} ({Deployment.Rollback?.Reason ?? Deployment.StatusReason ?? ServiceShape.Wire(Deployment.Status)})";
 }

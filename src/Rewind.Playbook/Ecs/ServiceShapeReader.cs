@@ -38,8 +38,9 @@ public sealed class ServiceShapeReader(IEcsClient ecs)
 
         var listed = await ecs.ListServiceDeploymentsAsync(cluster, serviceName, cancellationToken);
         if (!listed.Supported)
-            return shape with { RolledBack = RolledBackInDeployments(service), Note = $"shape from DescribeServices alone: ListServiceDeployments {listed.Reason}" };
-        var newest = listed.Deployments.OrderByDescending(d => d.CreatedAt ?? d.StartedAt).ToList();
+            return shape with { RolledBack = RolledBackInDeployments(service), HistoryNote = listed.Reason, Note = $"shape from DescribeServices alone: ListServiceDeployments {listed.Reason}" };
+        shape = shape with { Listed = listed.Deployments };
+        var newest = listed.Deployments.OrderByDescending(d => d.CreatedAt ?? d.StartedAt ?? d.FinishedAt).ToList();
         var inFlight = newest.FirstOrDefault(d => InFlightStatuses.Contains(d.Status));
         var rolledBack = inFlight is null && newest.FirstOrDefault() is { Status: ServiceDeploymentStatus.RollbackSuccessful } last ? last : null;
         if ((inFlight ?? rolledBack) is not { } brief)
