@@ -2,6 +2,7 @@ using Rewind.Aws.Ecs;
 using Rewind.Aws.Elb;
 using Rewind.Cli.Demo;
 using Rewind.Core.Engine;
+using Rewind.Core.Evidence;
 using Rewind.Core.Ledger;
 using Xunit;
 
@@ -77,7 +78,13 @@ public sealed class QuickRollbackTests(RolloutEmulatorFixture emulator)
         Assert.Equal(RunStatus.Succeeded, outcome.Status);
         var primary = Assert.Single((await harness.ServiceAsync(ct)).Deployments);
         Assert.Equal((harness.World.DeployedTaskDefinitionArn, RolloutState.Completed), (primary.TaskDefinition, primary.RolloutState));
-        Assert.Equal(1, (await harness.CallsAsync(ct)).Count("ecs:UpdateService"));
+        // The deployment in flight replaces the target: ECS's own rollback (StopServiceDeployment ROLLBACK) returns the
+        // service to it, once, and no new deployment is started by hand.
+        var calls = await harness.CallsAsync(ct);
+        Assert.Equal(1, calls.Count("ecs:StopServiceDeployment"));
+        Assert.Equal(0, calls.Count("ecs:UpdateService"));
+        var reverted = Assert.IsType<ServiceReverted>(Assert.Single(outcome.Steps).Result.Evidence);
+        Assert.Equal("StopServiceDeployment", reverted.Path);
     }
 
     [Fact]
