@@ -24,16 +24,9 @@ public sealed class EcsShapeRollbackTests(ShapeEmulatorFixture emulator)
     public async Task Given_a_rolling_deployment_of_4_in_flight_when_rewind_runs_then_one_StopServiceDeployment_returns_the_service_to_2_without_UpdateService()
     {
         // The rollout of :4 must still be going when rewind reads it; the rollback's own rollout is short again.
-        await ShapeConfig.ConfigureEmulatorAsync(emulator, """{"rolloutSeconds": 60}""", Ct);
         ShapeConfig world;
-        try
-        {
+        await using (await ShapeConfig.SecondsAsync(emulator, "rolloutSeconds", TimeSpan.FromSeconds(60), ShapeEmulatorFixture.RolloutTime, Ct))
             world = await ShapeConfig.SeedAsync(emulator, ServiceShape.Rolling, FourthDeployment.InProgress, Ct);
-        }
-        finally
-        {
-            await ShapeConfig.ConfigureEmulatorAsync(emulator, $$"""{"rolloutSeconds": {{ShapeEmulatorFixture.RolloutTime.TotalSeconds}}}""", Ct);
-        }
         await using var _ = world;
 
         var run = await world.RunLiveAsync(Ct);

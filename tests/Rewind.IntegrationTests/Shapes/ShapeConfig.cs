@@ -39,9 +39,12 @@ internal sealed class ShapeConfig : IAsyncDisposable
     /// <summary>The steps this world has layers for: <c>ecs</c>, and <c>canary</c> where a production rule exists.</summary>
     public IReadOnlyList<string> Steps => World.ProductionRuleArn is null ? ["ecs"] : ["canary", "ecs"];
 
-    /// <summary>Seeds the world, writes its rewind.yaml (<paramref name="serviceYaml"/> is appended under <c>service:</c>) and zeroes the calls.</summary>
+    /// <summary>
+    /// Seeds the world, writes its rewind.yaml (<paramref name="serviceYaml"/> is appended under <c>service:</c>;
+    /// <paramref name="ecsService"/> names another service of the cluster than the world's) and zeroes the calls.
+    /// </summary>
     public static async Task<ShapeConfig> SeedAsync(
-        ShapeEmulatorFixture emulator, ServiceShape shape, FourthDeployment fourth, CancellationToken ct, string serviceYaml = "")
+        ShapeEmulatorFixture emulator, ServiceShape shape, FourthDeployment fourth, CancellationToken ct, string serviceYaml = "", string? ecsService = null)
     {
         var world = await ShapeWorld.SeedAsync(emulator, shape, fourth, ct);
         var folder = Directory.CreateTempSubdirectory("rewind-shape-").FullName;
@@ -59,7 +62,7 @@ internal sealed class ShapeConfig : IAsyncDisposable
             service:
               name: {world.Family}
               cluster: {world.Cluster}
-              ecs_service: {world.Service}
+              ecs_service: {ecsService ?? world.Service}
               family: {world.Family}
               deploy_timeout: 30s
             {serviceYaml}
@@ -76,8 +79,8 @@ internal sealed class ShapeConfig : IAsyncDisposable
     }
 
     /// <summary><c>rewind run --live --yes --only …</c> over the world's steps.</summary>
-    public Task<CliOutcome> RunLiveAsync(CancellationToken ct, Func<ILedger, ILedger>? ledgerOpened = null) =>
-        RewindAsync(["run", "--live", "--yes", "--config", Path, "--only", .. Steps], ledgerOpened, ct);
+    public Task<CliOutcome> RunLiveAsync(CancellationToken ct, string[]? extra = null, Func<ILedger, ILedger>? ledgerOpened = null) =>
+        RewindAsync(["run", "--live", "--yes", "--config", Path, .. extra ?? [], "--only", .. Steps], ledgerOpened, ct);
 
     /// <summary>One in-process <c>rewind</c> invocation against the emulator, its ledger optionally wrapped.</summary>
     public async Task<CliOutcome> RewindAsync(string[] args, Func<ILedger, ILedger>? ledgerOpened, CancellationToken ct)
@@ -89,6 +92,22 @@ internal sealed class ShapeConfig : IAsyncDisposable
     }
 
     public Task<EmulatorCallCounts> CallsAsync(CancellationToken ct) => EmulatorCalls.ReadAsync(_emulator.Endpoint, ct);
+
+    /// <summary>
+    /// Sets one of the emulator's seconds (<c>rolloutSeconds</c>, <c>stageSeconds</c>) to <paramref name="value"/> until
+    /// disposed, then back to <paramref name="fixtureValue"/>: for a deployment that must still be in flight when rewind reads it.
+    /// </summary>
+    public static async Task<IAsyncDisposable> SecondsAsync(ShapeEmulatorFixture emulator, string setting, TimeSpan value, TimeSpan fixtureValue, CancellationToken ct)
+    {
+        string Json(TimeSpan seconds) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{{\"{setting}\": {seconds.TotalSeconds}}}");
+        await ConfigureEmulatorAsync(emulator, Json(value), ct);
+        return new Restore(() => ConfigureEmulatorAsync(emulator, Json(fixtureValue), CancellationToken.None));
+    }
+
+    private sealed class Restore(Func<Task> restore) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await restore();
+    }
 
     /// <summary>Sets the emulator's settings (<c>POST /rewind-api/config</c>), e.g. <c>{"failNextRollback": true}</c>.</summary>
     public static async Task ConfigureEmulatorAsync(ShapeEmulatorFixture emulator, string json, CancellationToken ct)
