@@ -45,6 +45,28 @@ public sealed class EcsShapeRollbackTests(ShapeEmulatorFixture emulator)
     }
 
     [Fact]
+    public async Task Given_a_rolling_deployment_of_4_in_flight_and_a_target_its_source_does_not_run_when_rewind_runs_then_one_UpdateService_deploys_the_target_and_no_StopServiceDeployment()
+    {
+        ShapeConfig world;
+        await using (await ShapeConfig.SecondsAsync(emulator, "rolloutSeconds", TimeSpan.FromSeconds(60), ShapeEmulatorFixture.RolloutTime, Ct))
+            world = await ShapeConfig.SeedAsync(emulator, ServiceShape.Rolling, FourthDeployment.InProgress, Ct);
+        await using var _ = world;
+
+        var run = await world.RunLiveAsync(Ct, ["--to", "1"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var calls = await world.CallsAsync(Ct);
+        Assert.Equal(1, calls.Count("ecs:UpdateService"));
+        Assert.Equal(0, calls.Count("ecs:StopServiceDeployment"));
+        Assert.Equal(1, calls.MutatingTotal);
+        var ecsPlan = (await world.RecordAsync(Ct)).Plan!.Steps.Single(s => s.Step == "ecs");
+        Assert.Contains("UpdateService", ecsPlan.Summary, StringComparison.Ordinal);
+        var service = await world.ServiceAsync(Ct);
+        Assert.Equal((world.World.Revisions[0], RolloutState.Completed), (service.PrimaryDeployment!.TaskDefinition, service.PrimaryDeployment.RolloutState));
+        await AssertTickedAsync(world);
+    }
+
+    [Fact]
     public async Task Given_a_rolling_deployment_of_4_completed_when_rewind_runs_then_one_UpdateService_deploys_2()
     {
         await using var world = await ShapeConfig.SeedAsync(emulator, ServiceShape.Rolling, FourthDeployment.Completed, Ct);
