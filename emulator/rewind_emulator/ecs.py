@@ -379,7 +379,11 @@ def _sync_service_counts(backend: Any, service: Any, contributed: tuple[int, int
 
 def _init_created_service(backend: Any, service: Any) -> None:
     """CreateService under the patch: one PRIMARY deployment, already COMPLETED, running = desired."""
-    if (getattr(service, "deployment_controller", None) or {}).get("type", "ECS") != "ECS" or not service.deployments:
+    if (getattr(service, "deployment_controller", None) or {}).get("type", "ECS") != "ECS":
+        # CODE_DEPLOY/EXTERNAL: task sets, no deployments; ECS still counts the service's running tasks.
+        service.running_count, service.pending_count = service.desired_count, 0
+        return
+    if not service.deployments:
         return
     now_dt = utcnow()
     state = _ServiceState()

@@ -78,6 +78,11 @@ public static class Checklist
                 if (evidence.ServiceDeploymentStatus is not "ROLLBACK_SUCCESSFUL")
                     item.Problem($"service deployment {evidence.ServiceDeployment ?? "(none)"} is {evidence.ServiceDeploymentStatus ?? "unknown"}, not ROLLBACK_SUCCESSFUL");
                 break;
+            // CODE_DEPLOY: CodeDeploy's deployment (the rollback deployment, or the one created) Succeeded is the proof.
+            case { Path: "CodeDeploy" }:
+                if (evidence.ServiceDeploymentStatus is not "Succeeded")
+                    item.Problem($"CodeDeploy deployment {evidence.ServiceDeployment ?? "(none)"} is {evidence.ServiceDeploymentStatus ?? "unknown"}, not Succeeded");
+                break;
             // An UpdateService under a strategy waited until production traffic moved: the weight read back proves it.
             case { StageReached: "traffic" or "bake" }:
                 if (evidence.TargetProductionWeight is not 100)

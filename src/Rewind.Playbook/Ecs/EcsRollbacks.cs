@@ -64,11 +64,16 @@ internal sealed class EcsRollbacks(IEcsClient ecs, PollSchedule schedule)
     {
         var wanted = planned.WaitUntil switch { WaitUntil.Traffic => 1, WaitUntil.Bake => 2, _ => 3 };
         string? last = null;
+        // The deployment of the target, once seen while PRIMARY runs it; followed by its ARN from then on, so that
+        // ECS rolling it back (a failed hook: PRIMARY returns to the old revision) is read with ECS's reason.
+        string? ours = null;
         var final = await Polling.UntilAsync(
             async ct =>
             {
                 var service = await ServiceAsync(planned, context, ct);
-                if (service.CurrentServiceDeployment is not { } arn || !RollbackPathChooser.Same(service.PrimaryDeployment?.TaskDefinition ?? service.TaskDefinition, planned.TargetTaskDefinition))
+                if (ours is null && service.CurrentServiceDeployment is { } newest && RollbackPathChooser.Same(service.PrimaryDeployment?.TaskDefinition ?? service.TaskDefinition, planned.TargetTaskDefinition))
+                    ours = newest;
+                if (ours is not { } arn)
                     return (Service: service, Deployment: (ServiceDeployment?)null);
                 var current = await ReadAsync(arn, context, ct);
                 var progress = $"{ServiceShape.Last(arn)} {ServiceShape.Wire(current.Status)}{(current.LifecycleStage is { } s ? " " + ServiceShape.Wire(s) : "")}, production {current.TargetServiceRevision?.RequestedProductionTrafficWeight?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} % on {ServiceShape.Short(planned.TargetTaskDefinition)}";

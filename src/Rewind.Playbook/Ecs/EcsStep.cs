@@ -159,7 +159,10 @@ public sealed class EcsStep(
         var outcome = await rollback.ExecuteAsync(
             planned.CodeDeploy ?? throw new InvalidOperationException("the ecs plan takes the CODE_DEPLOY path and holds no CodeDeploy plan"), context, cancellationToken);
         var service = await ReadAsync(planned, context, cancellationToken);
+        // A CODE_DEPLOY service has task sets, not deployments: the service itself says what runs, the CodeDeploy deployment is the proof.
         var evidence = Evidence(planned, service, awaited: true) with { Path = planned.Path.ToString(), ServiceDeployment = outcome.Deployment, ServiceDeploymentStatus = outcome.Status };
+        if (service.PrimaryDeployment is null)
+            evidence = evidence with { Deployment = outcome.Deployment, TaskDefinition = service.TaskDefinition, Running = service.RunningCount };
         return outcome.Succeeded
             ? StepResult.Succeeded(outcome.Summary, evidence)
             : StepResult.Failed(outcome.Failure is null ? outcome.Summary : $"{outcome.Summary}: {outcome.Failure}", evidence);

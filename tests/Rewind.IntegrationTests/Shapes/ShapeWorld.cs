@@ -45,8 +45,6 @@ public sealed class ShapeWorld
     /// <summary>The bake time of an <see cref="FourthDeployment.InBakeTime"/> world, in emulator "minutes": long enough never to end in a test.</summary>
     public const int LongBakeMinutes = 100_000;
 
-    public static readonly AwsService CodeDeployService = new("CodeDeploy", "codedeploy", "codedeploy", "CODEDEPLOY");
-
     private ShapeWorld(AwsTransport transport, ServiceShape shape, string cluster, string service, string family, IReadOnlyList<string> revisions)
     {
         Transport = transport;
@@ -221,7 +219,7 @@ public sealed class ShapeWorld
         return alb.Suffix;
     }
 
-    private JsonProtocol CodeDeploy => new(Transport, CodeDeployService, "CodeDeploy_20141006", "1.1");
+    private JsonProtocol CodeDeploy => new(Transport, AwsService.CodeDeploy, "CodeDeploy_20141006", "1.1");
 
     private async Task SeedCodeDeployAsync(string suffix, CancellationToken ct)
     {
