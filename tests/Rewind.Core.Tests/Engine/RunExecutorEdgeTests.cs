@@ -55,8 +55,12 @@ public sealed class RunExecutorEdgeTests
         Assert.True(JsonNode.DeepEquals(
             new JsonObject
             {
-                ["call"] = "TakeOverLock", ["previousOwner"] = "bob (pid 200)", ["previousHost"] = "laptop-2",
-                ["previousSince"] = "2026-12-03T09:00:00.0000000+00:00", ["previousGeneration"] = bob.Generation, ["generation"] = bob.Generation + 1,
+                ["call"] = "TakeOverLock",
+                ["previousOwner"] = "bob (pid 200)",
+                ["previousHost"] = "laptop-2",
+                ["previousSince"] = "2026-12-03T09:00:00.0000000+00:00",
+                ["previousGeneration"] = bob.Generation,
+                ["generation"] = bob.Generation + 1,
             },
             JsonNode.Parse(journal[0].Detail)), journal[0].Detail);
     }

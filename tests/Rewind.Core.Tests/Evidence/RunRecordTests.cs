@@ -153,7 +153,10 @@ public sealed class RunRecordTests
 
         Assert.Equal(new Dictionary<string, string>
         {
-            ["distribution"] = "E2ABC", ["invalidation"] = "I3XYZ", ["status"] = "Completed", ["paths"] = """["/*","/index.html"]""",
+            ["distribution"] = "E2ABC",
+            ["invalidation"] = "I3XYZ",
+            ["status"] = "Completed",
+            ["paths"] = """["/*","/index.html"]""",
         }, facts);
         Assert.Equal(new Dictionary<string, string> { ["a"] = "1" }, new UntypedEvidence(new Dictionary<string, string> { ["a"] = "1" }).Facts());
         Assert.Equal("main 90 / canary 10", new Weights(90, 10).ToString());
