@@ -13,6 +13,7 @@
 # files mutated; reports go to artifacts/mutation/<project>/ (HTML, JSON and a text summary). Stryker builds and
 # rewrites the test project's bin/: nothing else may build or test that project while it runs.
 set -euo pipefail
+set -f # MUTATE's globs are for Stryker, not for this shell to expand
 cd "$(dirname "$0")/.."
 
 concurrency="${CONCURRENCY:-1}"

@@ -26,7 +26,7 @@ public sealed class PlanReadingTests
         var unreadable = Assert.Throws<InvalidOperationException>(() => wrong.Read(EngineJson.Default.RollbackTarget));
         Assert.StartsWith("the stored plan of step ecs cannot be read (", unreadable.Message, StringComparison.Ordinal);
         Assert.IsType<System.Text.Json.JsonException>(unreadable.InnerException);
-        Assert.Throws<ArgumentNullException>(() => plan.Read<RollbackTarget>(null!));
+        Assert.Equal("type", Assert.Throws<ArgumentNullException>(() => plan.Read<RollbackTarget>(null!)).ParamName);
     }
 
     [Fact]
@@ -80,6 +80,7 @@ public sealed class PlanReadingTests
     [Theory]
     [InlineData("alice (admin)", null, "alice (admin)")]
     [InlineData(" (pid 5)", 5, "")]
+    [InlineData("host-12)", null, "host-12)")]
     public void Given_owners_at_the_edges_of_the_format_then_user_and_process_read_as_written(string owner, int? pid, string user)
     {
         var holder = new Operator(owner, "laptop-1");

@@ -299,6 +299,14 @@ public sealed class ChecklistTests
     }
 
     [Fact]
+    public void Given_a_rate_of_many_decimals_above_the_threshold_then_both_are_shown_to_three_decimals()
+    {
+        var item = Verify(EvidenceRuns.Verify with { Rate5xxPercent = 1.23456, ThresholdPercent = 0.5 });
+
+        Assert.Equal("the 5XX rate 1.235% is above the threshold 0.5%", item.Missing);
+    }
+
+    [Fact]
     public void Given_incident_evidence_missing_everything_then_each_gap_is_named_and_no_ticket_is_shown()
     {
         var item = Incident(EvidenceRuns.Incident with { Incident = "", Owner = null, Tickets = [], Opened = default, Due = default, Verified = false });

@@ -56,6 +56,24 @@ public sealed class Version1EvidenceDefaultsTests
     }
 
     [Fact]
+    public void Given_verify_evidence_with_a_baseline_percent_then_it_is_a_number()
+    {
+        var verify = Assert.IsType<ErrorRatesNormalized>(Version1Evidence.From("verify",
+            new Dictionary<string, string> { ["thresholdPercent"] = "1", ["baselinePercent"] = "0.2" }));
+
+        Assert.Equal(((double?)0.2, (string?)null), (verify.BaselinePercent, verify.Baseline));
+    }
+
+    [Fact]
+    public void Given_an_alarm_without_a_state_then_its_state_is_empty()
+    {
+        var verify = Assert.IsType<ErrorRatesNormalized>(Version1Evidence.From("verify",
+            new Dictionary<string, string> { ["thresholdPercent"] = "1", ["alarms"] = "api-5xx;=OK" }));
+
+        Assert.Equal([new AlarmReading("api-5xx", ""), new AlarmReading("=OK", "")], verify.Alarms);
+    }
+
+    [Fact]
     public void Given_alarms_with_blank_entries_and_spaces_then_each_alarm_reads_trimmed()
     {
         var verify = Assert.IsType<ErrorRatesNormalized>(Version1Evidence.From("verify",
@@ -70,6 +88,14 @@ public sealed class Version1EvidenceDefaultsTests
         var incident = Assert.IsType<TicketOpened>(Version1Evidence.From("incident", Nothing));
 
         Assert.Equal(("", (string?)null, default(DateTimeOffset), default(DateTimeOffset), 0, false), (incident.Incident, incident.Owner, incident.Opened, incident.Due, incident.Tickets.Count, incident.Verified));
+    }
+
+    [Fact]
+    public void Given_incident_evidence_of_a_called_webhook_then_the_webhook_is_kept()
+    {
+        var incident = Assert.IsType<TicketOpened>(Version1Evidence.From("incident", new Dictionary<string, string> { ["webhook"] = "http://127.0.0.1:9/hook" }));
+
+        Assert.Equal("http://127.0.0.1:9/hook", incident.Webhook);
     }
 
     [Fact]
