@@ -327,12 +327,12 @@ public sealed class ChecklistTests
         {
             Owner = null,
             Due = EvidenceRuns.Opened.AddHours(49),
-            Tickets = [null!, new TicketLink("OPS-42", null), new TicketLink("#7", "http://127.0.0.1:9/issues/7")],
+            Tickets = [null!, new TicketLink("OPS-42", null), new TicketLink("#7", "http://127.0.0.1:9/issues/7"), new TicketLink("#8", "http://127.0.0.1:9/issues/8")],
         });
 
         Assert.Equal("no owner; the postmortem is due 2026-11-29T13:06:00Z, not within 48 h of 2026-11-27T12:06:00Z", item.Missing);
         Assert.Equal("rewind incident assign INC-0001 --owner NAME", item.Command);
-        Assert.Equal(("OPS-42, #7", "http://127.0.0.1:9/issues/7"), (item.Evidence["ticket"], item.Evidence["link"]));
+        Assert.Equal(("OPS-42, #7, #8", "http://127.0.0.1:9/issues/7, http://127.0.0.1:9/issues/8"), (item.Evidence["ticket"], item.Evidence["link"]));
     }
 
     [Fact]
