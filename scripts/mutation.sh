@@ -7,12 +7,17 @@
 #   scripts/mutation.sh playbook    # Rewind.Playbook
 #   scripts/mutation.sh all
 #
-# CONCURRENCY (default 2) is how many test runners Stryker starts; MUTATE (glob, repeatable with spaces) narrows
-# the files mutated; reports go to artifacts/mutation/<project>/ (HTML and a text summary).
+# Stryker's settings are in scripts/stryker-config.json: the Microsoft.Testing.Platform runner ("test-runner": "mtp";
+# the default VSTest runner cannot drive xUnit v3 test projects), the reporters and the thresholds.
+# CONCURRENCY (default 1) is how many test runners Stryker starts; MUTATE (globs separated by spaces) narrows the
+# files mutated; reports go to artifacts/mutation/<project>/ (HTML, JSON and a text summary). Stryker builds and
+# rewrites the test project's bin/: nothing else may build or test that project while it runs.
 set -euo pipefail
+set -f # MUTATE's globs are for Stryker, not for this shell to expand
 cd "$(dirname "$0")/.."
 
-concurrency="${CONCURRENCY:-2}"
+concurrency="${CONCURRENCY:-1}"
+config="$PWD/scripts/stryker-config.json"
 dotnet tool restore >/dev/null
 
 run() {
@@ -25,9 +30,9 @@ run() {
     local out="$PWD/artifacts/mutation/$name"
     mkdir -p "$out"
     (cd "$tests" && dotnet stryker \
+        --config-file "$config" \
         --project "$project" \
         --concurrency "$concurrency" \
-        --reporter html --reporter progress --reporter cleartext --reporter json \
         --output "$out" \
         "${mutate[@]}")
 }
