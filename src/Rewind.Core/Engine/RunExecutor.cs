@@ -194,8 +194,10 @@ public sealed class RunExecutor(ILedger ledger, IReadOnlyList<IStep> steps, IRun
                 $"deadline of {plan.DeadlineSeconds:0} s reached{(e.InnerException is { } reason ? $" ({reason.Message})" : "")}; the run can be continued with 'rewind resume {runId}'",
                 evidence);
         }
-        catch (Exception e) when (e is not OperationCanceledException and not RunStoppedByTakeoverException)
+        catch (Exception e) when (e is not RunStoppedByTakeoverException && !(e is OperationCanceledException && linked.IsCancellationRequested))
         {
+            // A cancellation none of the run's tokens asked for (an HTTP client's own timeout) is the step's failure,
+            // not the run's: the run ends failed and resumable, as for any other error.
             result = StepResult.Failed(e.Message, StepFailed.Of(e, null));
         }
         var detail = result.ToJson();

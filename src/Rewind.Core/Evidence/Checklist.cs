@@ -155,7 +155,7 @@ public static class Checklist
             item.Problem("the 5XX rate or the threshold is missing");
         else if (measured > threshold)
             item.Problem($"the 5XX rate {Percent(measured)} is above the threshold {Percent(threshold)}");
-        if (baselinePercent is null && Blank(baseline))
+        if (baselinePercent is null && string.IsNullOrWhiteSpace(baseline))
             item.Problem("the baseline is missing (\"none\" when the target release has none)");
         var alarming = (alarms ?? []).Where(a => a is { State: "ALARM" }).Select(a => a.Alarm).ToList();
         if (alarming.Count > 0)

@@ -132,6 +132,22 @@ public sealed class RunExecutorTests
     }
 
     [Fact]
+    public async Task Given_a_step_whose_own_call_is_cancelled_when_nothing_of_the_run_asked_for_it_then_the_step_fails_and_the_run_ends_failed()
+    {
+        var ledger = new InMemoryLedger(_clock);
+        // An HttpClient timeout surfaces as a TaskCanceledException although neither Ctrl-C nor the deadline fired.
+        IStep[] steps = [Step("ecs", StepStage.Service, (_, _, _) => throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing."))];
+
+        var outcome = await Executor(ledger, steps).StartAsync(Plan(steps), "{}", Alice, Ct);
+
+        var (_, result) = Assert.Single(outcome.Steps);
+        Assert.Equal(StepStatus.Failed, result.Status);
+        Assert.Contains("HttpClient.Timeout", result.Summary, StringComparison.Ordinal);
+        Assert.Equal(RunStatus.Failed, outcome.Status);
+        Assert.Equal(RunStatus.Failed, (await ledger.GetRunAsync(outcome.RunId, Ct))!.Status);
+    }
+
+    [Fact]
     public async Task Given_a_step_that_throws_an_expected_failure_then_its_evidence_keeps_the_kind_and_the_aws_code_and_the_journal_reads_them_back()
     {
         var ledger = new InMemoryLedger(_clock);

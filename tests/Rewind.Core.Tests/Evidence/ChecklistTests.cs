@@ -161,7 +161,7 @@ public sealed class ChecklistTests
         var item = Ecs(EvidenceRuns.Ecs with { Deployment = null, TaskDefinition = null, RolloutState = null, Running = 1, Desired = 2, Deployments = 2 });
 
         Assert.Equal(
-            "no deployment id in the evidence; no task definition in the evidence; rollout state is missing, not COMPLETED; 1 tasks running, 2 desired; "
+            "no deployment id in the evidence; no task definition in the evidence; 1 tasks running, 2 desired; rollout state is missing, not COMPLETED; "
             + "2 deployments, not one: the old one has not drained",
             item.Missing);
         Assert.Equal("rewind ecs --live", item.Command);
