@@ -379,7 +379,11 @@ def _sync_service_counts(backend: Any, service: Any, contributed: tuple[int, int
 
 def _init_created_service(backend: Any, service: Any) -> None:
     """CreateService under the patch: one PRIMARY deployment, already COMPLETED, running = desired."""
-    if (getattr(service, "deployment_controller", None) or {}).get("type", "ECS") != "ECS" or not service.deployments:
+    controller = (getattr(service, "deployment_controller", None) or {}).get("type", "ECS")
+    if controller == "CODE_DEPLOY":
+        # Its tasks run in CodeDeploy's task sets, not in deployments: ECS still counts them on the service.
+        service.running_count = service.desired_count
+    if controller != "ECS" or not service.deployments:
         return
     now_dt = utcnow()
     state = _ServiceState()

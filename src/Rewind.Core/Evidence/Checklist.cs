@@ -78,6 +78,12 @@ public static class Checklist
                 if (evidence.ServiceDeploymentStatus is not "ROLLBACK_SUCCESSFUL")
                     item.Problem($"service deployment {evidence.ServiceDeployment ?? "(none)"} is {evidence.ServiceDeploymentStatus ?? "unknown"}, not ROLLBACK_SUCCESSFUL");
                 break;
+            // CodeDeploy's deployment (CreateDeployment, or the rollback after StopDeployment) is the proof: a CODE_DEPLOY
+            // service has task sets, not a rollout of its own.
+            case { Path: "CodeDeploy" }:
+                if (evidence.ServiceDeploymentStatus is not "Succeeded")
+                    item.Problem($"CodeDeploy deployment {evidence.ServiceDeployment ?? "(none)"} is {evidence.ServiceDeploymentStatus ?? "unknown"}, not Succeeded");
+                break;
             // An UpdateService under a strategy waited until production traffic moved: the weight read back proves it.
             case { StageReached: "traffic" or "bake" }:
                 if (evidence.TargetProductionWeight is not 100)

@@ -160,6 +160,9 @@ public sealed class EcsStep(
             planned.CodeDeploy ?? throw new InvalidOperationException("the ecs plan takes the CODE_DEPLOY path and holds no CodeDeploy plan"), context, cancellationToken);
         var service = await ReadAsync(planned, context, cancellationToken);
         var evidence = Evidence(planned, service, awaited: true) with { Path = planned.Path.ToString(), ServiceDeployment = outcome.Deployment, ServiceDeploymentStatus = outcome.Status };
+        // A CODE_DEPLOY service runs task sets, not deployments: the service's own task definition and count are the proof beside CodeDeploy's deployment.
+        if (service.PrimaryDeployment is null)
+            evidence = evidence with { Deployment = outcome.Deployment, TaskDefinition = service.TaskDefinition, Running = service.RunningCount };
         return outcome.Succeeded
             ? StepResult.Succeeded(outcome.Summary, evidence)
             : StepResult.Failed(outcome.Failure is null ? outcome.Summary : $"{outcome.Summary}: {outcome.Failure}", evidence);
