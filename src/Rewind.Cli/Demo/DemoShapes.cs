@@ -120,20 +120,16 @@ public static class DemoShapes
         throw new ArgumentException($"unknown demo shape '{name}': use one of {string.Join(", ", Names)}", nameof(name));
     }
 
-    /// <summary>The production rule (every path) and the test rule (<c>/test/*</c>, first) that ECS rewrites; both forward 100 to main.</summary>
-    internal static async Task<(string Production, string Test)> RulesAsync(QueryProtocol elb, string listenerArn, string main, string canary, CancellationToken ct)
+    /// <summary>The production rule (every path) and the test rule (<c>/test/*</c>, first) that ECS rewrites; both start with <paramref name="forwardToBlue"/>.</summary>
+    internal static async Task<(string Production, string Test)> RulesAsync(
+        QueryProtocol elb, string listenerArn, IReadOnlyList<KeyValuePair<string, string>> forwardToBlue, CancellationToken ct)
     {
         Task<string> Rule(int priority, string path) => RawCalls.QueryAsync(elb, "CreateRule",
             [
                 new("ListenerArn", listenerArn), new("Priority", priority.ToString(CultureInfo.InvariantCulture)),
                 new("Conditions.member.1.Field", "path-pattern"),
                 new("Conditions.member.1.PathPatternConfig.Values.member.1", path),
-                new("Actions.member.1.Type", "forward"),
-                new("Actions.member.1.Order", "1"),
-                new("Actions.member.1.ForwardConfig.TargetGroups.member.1.TargetGroupArn", main),
-                new("Actions.member.1.ForwardConfig.TargetGroups.member.1.Weight", "100"),
-                new("Actions.member.1.ForwardConfig.TargetGroups.member.2.TargetGroupArn", canary),
-                new("Actions.member.1.ForwardConfig.TargetGroups.member.2.Weight", "0"),
+                .. forwardToBlue,
             ],
             "RuleArn", ct);
         var test = await Rule(5, "/test/*");

@@ -134,17 +134,14 @@ public static class DemoWorld
                 _elb, "CreateListener",
                 [
                     new("LoadBalancerArn", loadBalancer), new("Protocol", "HTTP"), new("Port", "80"),
-                    new("DefaultActions.member.1.Type", "forward"),
-                    new("DefaultActions.member.1.Order", "1"),
-                    new("DefaultActions.member.1.ForwardConfig.TargetGroups.member.1.TargetGroupArn", main),
-                    new("DefaultActions.member.1.ForwardConfig.TargetGroups.member.1.Weight", Number(weights.Main)),
-                    new("DefaultActions.member.1.ForwardConfig.TargetGroups.member.2.TargetGroupArn", canary),
-                    new("DefaultActions.member.1.ForwardConfig.TargetGroups.member.2.Weight", Number(weights.Canary)),
+                    .. WeightedForward("DefaultActions.member.1", main, weights.Main, canary, weights.Canary),
                     new("DefaultActions.member.1.ForwardConfig.TargetGroupStickinessConfig.Enabled", "true"),
                     new("DefaultActions.member.1.ForwardConfig.TargetGroupStickinessConfig.DurationSeconds", Number(StickinessSeconds)),
                 ],
                 "ListenerArn", ct);
-            (string Production, string Test)? rules = shape.Shifts() ? await DemoShapes.RulesAsync(_elb, listener, main, canary, ct) : null;
+            (string Production, string Test)? rules = shape.Shifts()
+                ? await DemoShapes.RulesAsync(_elb, listener, WeightedForward("Actions.member.1", main, 100, canary, 0), ct)
+                : null;
             return new Network(vpc, subnets, securityGroup, loadBalancer, dnsName, main, canary, listener, rules);
         }
 
@@ -277,5 +274,16 @@ public static class DemoWorld
                 "TargetGroupArn", ct);
 
         private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>A forward action under <paramref name="prefix"/> splitting main/canary by the given weights.</summary>
+        public static KeyValuePair<string, string>[] WeightedForward(string prefix, string main, int mainWeight, string canary, int canaryWeight) =>
+        [
+            new($"{prefix}.Type", "forward"),
+            new($"{prefix}.Order", "1"),
+            new($"{prefix}.ForwardConfig.TargetGroups.member.1.TargetGroupArn", main),
+            new($"{prefix}.ForwardConfig.TargetGroups.member.1.Weight", Number(mainWeight)),
+            new($"{prefix}.ForwardConfig.TargetGroups.member.2.TargetGroupArn", canary),
+            new($"{prefix}.ForwardConfig.TargetGroups.member.2.Weight", Number(canaryWeight)),
+        ];
     }
 }
