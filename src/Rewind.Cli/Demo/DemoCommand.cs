@@ -45,12 +45,19 @@ public static class DemoCommand
         var folder = new Option<string?>("--dir") { Description = "where the demo writes its rewind.yaml and ledger (default: a new temp folder)", HelpName = "PATH" };
         var rollout = new Option<double>("--rollout-seconds") { Description = "how long the emulated ECS rollout takes", DefaultValueFactory = _ => 3 };
         var seedOnly = new Option<bool>("--seed-only") { Description = "seed (world, metrics, ledger) and write rewind.yaml without smoke, notify and the GitHub tracker (their stand-in lives only within the demo), then stop: try the commands by hand (with --endpoint-url, an emulator you keep running)" };
-        var demo = new Command("demo", "Start a local AWS emulator, seed claude-proxy-api, and run the whole playbook against it") { folder, rollout, seedOnly };
-        demo.SetAction((parse, ct) => RunAsync(context(parse), parse.GetValue(folder), parse.GetValue(rollout), parse.GetValue(seedOnly), ct));
+        var shape = new Option<string>("--shape")
+        {
+            Description = "the deployment shape to seed (docs/deployment-shapes.md): the seed's weighted listener, ROLLING, ECS-native BLUE_GREEN/LINEAR/CANARY in bake time, or CODE_DEPLOY",
+            DefaultValueFactory = _ => DemoShapes.Name(DemoShape.WeightedListener),
+            HelpName = string.Join('|', DemoShapes.Names),
+        };
+        shape.AcceptOnlyFromAmong([.. DemoShapes.Names]);
+        var demo = new Command("demo", "Start a local AWS emulator, seed claude-proxy-api, and run the whole playbook against it") { folder, rollout, seedOnly, shape };
+        demo.SetAction((parse, ct) => RunAsync(context(parse), parse.GetValue(folder), parse.GetValue(rollout), parse.GetValue(seedOnly), DemoShapes.Parse(parse.GetValue(shape)!), ct));
         return demo;
     }
 
-    private static async Task<int> RunAsync(CliContext context, string? folder, double rolloutSeconds, bool seedOnly, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, string? folder, double rolloutSeconds, bool seedOnly, DemoShape shape, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var directory = Path.GetFullPath(folder ?? Path.Combine(Path.GetTempPath(), $"rewind-demo-{context.Time.GetUtcNow():yyyyMMdd-HHmmss}"));
@@ -67,8 +74,8 @@ public static class DemoCommand
             new AwsEndpointResolver(settings.EndpointUrl, settings.ConfiguredEndpointUrl ?? endpoint.ToString(), _ => null)));
 
         using var seeding = Aws(new AwsSettings(Region: "us-east-1", EndpointUrl: endpoint.ToString()));
-        var world = await DemoWorld.SeedAsync(seeding.Transport, DemoNames.Playbook, cancellationToken);
-        context.Log($"demo: seeded {world.Names.Service} on {Revision(world.DeployedTaskDefinitionArn)} (the bad build), canary 90/10, secret rotated, distribution {world.DistributionId}");
+        var world = await DemoWorld.SeedAsync(seeding.Transport, DemoNames.Playbook, cancellationToken, shape);
+        context.Log($"demo: seeded {world.Names.Service} on {Revision(world.DeployedTaskDefinitionArn)} (the bad build; shape {DemoShapes.Name(shape)}: {DemoShapes.Describe(shape)}), secret rotated, distribution {world.DistributionId}");
 
         // The load balancer's metrics before planning (verify checks at plan time that the metric exists): normal
         // before the bad release, a 5XX spike while it served, normal again over the last verification window.
@@ -97,7 +104,7 @@ public static class DemoCommand
         var config = RewindConfig.Default with
         {
             Aws = new AwsSection(null, "us-east-1", endpoint.ToString()),
-            Canary = new CanarySection(world.ListenerArn, null, world.MainTargetGroupArn, world.CanaryTargetGroupArn),
+            Canary = Traffic(world),
             Secrets = ValueList.Of(new SecretEntry(world.SecretArn)),
             Cdn = new CdnSection(world.DistributionId, CdnSection.DefaultPaths),
             Smoke = service is null ? null : new SmokeSection(service.Url, null, world.SecretArn, 1, TimeSpan.FromSeconds(5)),
@@ -175,8 +182,24 @@ public static class DemoCommand
             new Dictionary<string, string> { [world.Names.Service] = world.TaskDefinitionArns[index] },
             weights, new Dictionary<string, string> { [world.SecretArn] = secretVersion }, null, world.DistributionId, status);
         await ledger.Releases.RecordReleaseAsync(Snapshot(1, world.PreviousSecretVersionId, new CanaryWeights(100, 0), ReleaseStatus.KnownGood, TimeSpan.FromDays(2)), cancellationToken);
-        await ledger.Releases.RecordReleaseAsync(Snapshot(3, world.CurrentSecretVersionId, new CanaryWeights(90, 10), ReleaseStatus.Deployed, BadReleaseAge), cancellationToken);
+        await ledger.Releases.RecordReleaseAsync(Snapshot(3, world.CurrentSecretVersionId, DeployedWeights(world.Shape), ReleaseStatus.Deployed, BadReleaseAge), cancellationToken);
     }
+
+    /// <summary>
+    /// The canary section for the shape: the listener Rewind moves (weighted listener, ROLLING); the production rule
+    /// ECS owns (BLUE_GREEN/LINEAR/CANARY: the canary step reads it back after ECS's rollback, never modifies it);
+    /// none for CODE_DEPLOY, whose listener CodeDeploy reroutes with its own deployment.
+    /// </summary>
+    private static CanarySection? Traffic(SeededWorld world) => world.Shape switch
+    {
+        DemoShape.CodeDeploy => null,
+        _ when world.Shape.Shifts() => new CanarySection(null, world.ProductionRuleArn, world.MainTargetGroupArn, world.CanaryTargetGroupArn),
+        _ => new CanarySection(world.ListenerArn, null, world.MainTargetGroupArn, world.CanaryTargetGroupArn),
+    };
+
+    /// <summary>The main/canary split v4 was recorded with: the listener's 90/10, or all production traffic on the group ECS or CodeDeploy put v4 in.</summary>
+    private static CanaryWeights DeployedWeights(DemoShape shape) =>
+        shape is DemoShape.WeightedListener or DemoShape.Rolling ? new CanaryWeights(DemoWorld.MainWeight, DemoWorld.CanaryWeight) : new CanaryWeights(0, 100);
 
     private static string Revision(string arn) => Rewind.Aws.Ecs.TaskDefinitionRevision.Parse(arn).ToString();
 

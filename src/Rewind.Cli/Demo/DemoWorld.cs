@@ -13,6 +13,7 @@ namespace Rewind.Cli.Demo;
 /// the task family (v4 is the bad build, deployed), the service on v4 with two tasks, an internet-facing ALB whose
 /// port-80 listener forwards main 90 / canary 10 with stickiness on, the API key secret rotated once, and a
 /// CloudFront distribution in front of the ALB. Every call is a plain signed API call: nothing emulator-specific.
+/// Another <see cref="DemoShape"/> changes only the service and its traffic (<see cref="DemoShapes"/>).
 /// </summary>
 public static class DemoWorld
 {
@@ -43,12 +44,15 @@ public static class DemoWorld
     private static readonly AwsService Ec2 = new("EC2", "ec2", "ec2", "EC2");
     private static readonly XNamespace CloudFrontNamespace = "http://cloudfront.amazonaws.com/doc/2020-05-31/";
 
-    /// <summary>Creates the world under <paramref name="names"/> and returns every id and ARN it created.</summary>
-    public static async Task<SeededWorld> SeedAsync(AwsTransport transport, DemoNames names, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the world under <paramref name="names"/> in <paramref name="shape"/> (the seed's weighted listener by
+    /// default; see <see cref="DemoShapes"/>) and returns every id and ARN it created.
+    /// </summary>
+    public static async Task<SeededWorld> SeedAsync(AwsTransport transport, DemoNames names, CancellationToken cancellationToken, DemoShape shape = DemoShape.WeightedListener)
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(names);
-        var seeder = new Seeder(transport, names);
+        var seeder = new Seeder(transport, names, shape);
         // The three layers do not depend on each other until the service needs the subnets and the main target group.
         var network = seeder.NetworkAsync(cancellationToken);
         var revisions = seeder.RevisionsAsync(cancellationToken);
@@ -56,26 +60,40 @@ public static class DemoWorld
         await Task.WhenAll(network, revisions, secret);
         var (net, ecs, api) = (await network, await revisions, await secret);
 
-        var service = seeder.ServiceAsync(ecs.ClusterArn, ecs.TaskDefinitionArns[^1], net, cancellationToken);
+        (string Application, string Group)? codeDeploy = shape == DemoShape.CodeDeploy
+            ? await DemoShapes.CodeDeployGroupAsync(transport, names, net.ListenerArn, cancellationToken)
+            : null;
+        // Every shape but the seed's deploys the good v2 first, then v4 the way the shape deploys.
+        var deployed = shape.DeploysTwice() ? ecs.TaskDefinitionArns[1] : ecs.TaskDefinitionArns[^1];
+        var service = seeder.ServiceAsync(ecs.ClusterArn, deployed, net, cancellationToken);
         var distribution = seeder.DistributionAsync(net.LoadBalancerDnsName, cancellationToken);
         await Task.WhenAll(service, distribution);
         var (distributionId, distributionDomain) = await distribution;
+        if (shape.DeploysTwice())
+            await DemoShapes.DeployBadAsync(transport, shape, names, ecs.TaskDefinitionArns[^1], codeDeploy, ContainerName, ContainerPort, cancellationToken);
 
         return new SeededWorld(
             names, ecs.ClusterArn, ecs.TaskDefinitionArns, await service, net.VpcId, net.SubnetIds, net.SecurityGroupId,
             net.LoadBalancerArn, net.LoadBalancerDnsName, net.MainTargetGroupArn, net.CanaryTargetGroupArn, net.ListenerArn,
-            api.Arn, api.CurrentVersionId, api.PreviousVersionId, distributionId, distributionDomain);
+            api.Arn, api.CurrentVersionId, api.PreviousVersionId, distributionId, distributionDomain)
+        {
+            Shape = shape,
+            ProductionRuleArn = net.Rules?.Production,
+            TestRuleArn = net.Rules?.Test,
+            CodeDeployApplication = codeDeploy?.Application,
+            CodeDeployGroup = codeDeploy?.Group,
+        };
     }
 
     private sealed record Network(
         string VpcId, IReadOnlyList<string> SubnetIds, string SecurityGroupId, string LoadBalancerArn, string LoadBalancerDnsName,
-        string MainTargetGroupArn, string CanaryTargetGroupArn, string ListenerArn);
+        string MainTargetGroupArn, string CanaryTargetGroupArn, string ListenerArn, (string Production, string Test)? Rules);
 
     private sealed record Revisions(string ClusterArn, IReadOnlyList<string> TaskDefinitionArns);
 
     private sealed record ApiKey(string Arn, string CurrentVersionId, string PreviousVersionId);
 
-    private sealed class Seeder(AwsTransport transport, DemoNames names)
+    private sealed class Seeder(AwsTransport transport, DemoNames names, DemoShape shape)
     {
         private readonly JsonProtocol _ecs = new(transport, AwsService.Ecs, "AmazonEC2ContainerServiceV20141113", "1.1");
         private readonly JsonProtocol _secrets = new(transport, AwsService.SecretsManager, "secretsmanager", "1.1");
@@ -111,21 +129,20 @@ public static class DemoWorld
 
             var main = await TargetGroupAsync(names.MainTargetGroup, vpc, ct);
             var canary = await TargetGroupAsync(names.CanaryTargetGroup, vpc, ct);
+            var weights = DemoShapes.ListenerWeights(shape);
             var listener = await RawCalls.QueryAsync(
                 _elb, "CreateListener",
                 [
                     new("LoadBalancerArn", loadBalancer), new("Protocol", "HTTP"), new("Port", "80"),
-                    new("DefaultActions.member.1.Type", "forward"),
-                    new("DefaultActions.member.1.Order", "1"),
-                    new("DefaultActions.member.1.ForwardConfig.TargetGroups.member.1.TargetGroupArn", main),
-                    new("DefaultActions.member.1.ForwardConfig.TargetGroups.member.1.Weight", Number(MainWeight)),
-                    new("DefaultActions.member.1.ForwardConfig.TargetGroups.member.2.TargetGroupArn", canary),
-                    new("DefaultActions.member.1.ForwardConfig.TargetGroups.member.2.Weight", Number(CanaryWeight)),
+                    .. WeightedForward("DefaultActions.member.1", main, weights.Main, canary, weights.Canary),
                     new("DefaultActions.member.1.ForwardConfig.TargetGroupStickinessConfig.Enabled", "true"),
                     new("DefaultActions.member.1.ForwardConfig.TargetGroupStickinessConfig.DurationSeconds", Number(StickinessSeconds)),
                 ],
                 "ListenerArn", ct);
-            return new Network(vpc, subnets, securityGroup, loadBalancer, dnsName, main, canary, listener);
+            (string Production, string Test)? rules = shape.Shifts()
+                ? await DemoShapes.RulesAsync(_elb, listener, WeightedForward("Actions.member.1", main, 100, canary, 0), ct)
+                : null;
+            return new Network(vpc, subnets, securityGroup, loadBalancer, dnsName, main, canary, listener, rules);
         }
 
         public async Task<Revisions> RevisionsAsync(CancellationToken ct)
@@ -158,7 +175,7 @@ public static class DemoWorld
 
         public async Task<string> ServiceAsync(string clusterArn, string taskDefinitionArn, Network network, CancellationToken ct)
         {
-            var created = await RawCalls.JsonAsync(_ecs, "CreateService", new JsonObject
+            var request = new JsonObject
             {
                 ["cluster"] = clusterArn,
                 ["serviceName"] = names.Service,
@@ -186,7 +203,9 @@ public static class DemoWorld
                     ["maximumPercent"] = 200,
                     ["minimumHealthyPercent"] = 100,
                 },
-            }, ct);
+            };
+            DemoShapes.Configure(shape, request, network.CanaryTargetGroupArn, network.Rules?.Production, network.Rules?.Test);
+            var created = await RawCalls.JsonAsync(_ecs, "CreateService", request, ct);
             return RawCalls.Text(created, "service.serviceArn");
         }
 
@@ -255,5 +274,16 @@ public static class DemoWorld
                 "TargetGroupArn", ct);
 
         private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>A forward action under <paramref name="prefix"/> splitting main/canary by the given weights.</summary>
+        public static KeyValuePair<string, string>[] WeightedForward(string prefix, string main, int mainWeight, string canary, int canaryWeight) =>
+        [
+            new($"{prefix}.Type", "forward"),
+            new($"{prefix}.Order", "1"),
+            new($"{prefix}.ForwardConfig.TargetGroups.member.1.TargetGroupArn", main),
+            new($"{prefix}.ForwardConfig.TargetGroups.member.1.Weight", Number(mainWeight)),
+            new($"{prefix}.ForwardConfig.TargetGroups.member.2.TargetGroupArn", canary),
+            new($"{prefix}.ForwardConfig.TargetGroups.member.2.Weight", Number(canaryWeight)),
+        ];
     }
 }

@@ -23,6 +23,12 @@ public sealed class LocalEmulator : IAsyncDisposable
         _folder = folder;
     }
 
+    /// <summary>How long each lifecycle stage (and each step of a requested rollback) lasts in the demo's emulator.</summary>
+    public const string StageSeconds = "0.2";
+
+    /// <summary>What the demo's emulator counts as one minute of a bake time or a linear/canary step.</summary>
+    public const string MinuteSeconds = "0.2";
+
     public Uri Endpoint { get; }
     public int Pid => _process.Id;
 
@@ -45,6 +51,9 @@ public sealed class LocalEmulator : IAsyncDisposable
         foreach (var arg in new[] { "-H", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(arg);
         start.Environment["REWIND_MOTO_ROLLOUT_SECONDS"] = rolloutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // BLUE_GREEN/LINEAR/CANARY and CodeDeploy deployments walk their stages in a few seconds, so each shape's demo ends in seconds.
+        start.Environment["REWIND_MOTO_STAGE_SECONDS"] = StageSeconds;
+        start.Environment["REWIND_MOTO_MINUTE_SECONDS"] = MinuteSeconds;
         var process = Process.Start(start) ?? throw new CliException("python3 could not be started", "install python3 and moto[server]");
         var log = new StreamWriter(PrivateFiles.Replace(logPath)) { AutoFlush = true };
         var gate = new Lock();

@@ -37,6 +37,21 @@ public sealed record SeededWorld(
     string DistributionId,
     string DistributionDomainName)
 {
+    /// <summary>The deployment shape the world was seeded in.</summary>
+    public DemoShape Shape { get; init; }
+
+    /// <summary>BLUE_GREEN/LINEAR/CANARY: the production listener rule ECS owns (every path of the listener).</summary>
+    public string? ProductionRuleArn { get; init; }
+
+    /// <summary>BLUE_GREEN/LINEAR/CANARY: the test listener rule ECS owns (<c>/test/*</c>).</summary>
+    public string? TestRuleArn { get; init; }
+
+    /// <summary>CODE_DEPLOY: the CodeDeploy application that deploys the service.</summary>
+    public string? CodeDeployApplication { get; init; }
+
+    /// <summary>CODE_DEPLOY: its deployment group (production route: <see cref="ListenerArn"/>).</summary>
+    public string? CodeDeployGroup { get; init; }
+
     /// <summary>The revision the service runs: v4, the bad build.</summary>
     public string DeployedTaskDefinitionArn => TaskDefinitionArns[^1];
 

@@ -59,4 +59,39 @@ public sealed class ServiceRevertedPathTests
     [Fact]
     public void Given_an_update_service_waited_until_completed_then_the_rollout_rules_of_before_apply() =>
         Assert.False(Item(EvidenceRuns.Ecs with { Path = "UpdateService", StageReached = "completed", Deployments = 2 }).Ticked);
+
+    // CodeDeploy's CreateDeployment of the target on a CODE_DEPLOY service: task sets, no ECS deployment or rollout.
+    private static readonly ServiceReverted ByCodeDeploy = EvidenceRuns.Ecs with
+    {
+        Deployment = "d-ABCDEF123",
+        RolloutState = null,
+        Deployments = 0,
+        Path = "CodeDeploy",
+        ServiceDeployment = "d-ABCDEF123",
+        ServiceDeploymentStatus = "Succeeded",
+    };
+
+    [Fact]
+    public void Given_codedeploy_deployed_the_target_and_succeeded_then_the_item_is_ticked_without_an_ecs_rollout() =>
+        Assert.True(Item(ByCodeDeploy).Ticked, Item(ByCodeDeploy).Missing);
+
+    [Theory]
+    [InlineData("Failed")]
+    [InlineData("Stopped")]
+    [InlineData("InProgress")]
+    [InlineData(null)]
+    public void Given_a_codedeploy_deployment_that_did_not_succeed_then_the_item_is_never_ticked(string? status)
+    {
+        var item = Item(ByCodeDeploy with { ServiceDeploymentStatus = status });
+
+        Assert.False(item.Ticked);
+        Assert.Contains("not Succeeded", item.Missing, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_codedeploy_succeeded_but_the_service_runs_another_revision_or_fewer_tasks_then_the_item_is_not_ticked()
+    {
+        Assert.False(Item(ByCodeDeploy with { TaskDefinition = "claude-proxy-api:4" }).Ticked);
+        Assert.False(Item(ByCodeDeploy with { Running = 0 }).Ticked);
+    }
 }

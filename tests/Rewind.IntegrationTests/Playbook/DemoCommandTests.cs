@@ -73,4 +73,55 @@ public sealed class DemoCommandTests
         Assert.DoesNotContain("\nsmoke:", yaml, StringComparison.Ordinal);
         Assert.Contains("smoke, notify and the GitHub tracker need the demo's stand-in", stderr.ToString(), StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// Each shape's demo on an emulator the test starts (so it can count the calls): 5/5, exit 0, and the calls the
+    /// shape's path makes, seeding included (v4 is deployed by one UpdateService, or one CodeDeploy CreateDeployment).
+    /// </summary>
+    [Theory]
+    [InlineData("rolling", "ecs:UpdateService=2 ecs:StopServiceDeployment=0 elasticloadbalancing:ModifyListener=1 elasticloadbalancing:ModifyRule=0", "api-service runs claude-proxy-api:2: rollout COMPLETED")]
+    [InlineData("blue-green", "ecs:UpdateService=1 ecs:StopServiceDeployment=1 elasticloadbalancing:ModifyListener=0 elasticloadbalancing:ModifyRule=0", "ECS owns this rule (strategy BLUE_GREEN)")]
+    [InlineData("linear", "ecs:UpdateService=1 ecs:StopServiceDeployment=1 elasticloadbalancing:ModifyListener=0 elasticloadbalancing:ModifyRule=0", "ECS owns this rule (strategy LINEAR)")]
+    [InlineData("canary", "ecs:UpdateService=1 ecs:StopServiceDeployment=1 elasticloadbalancing:ModifyListener=0 elasticloadbalancing:ModifyRule=0", "ECS owns this rule (strategy CANARY)")]
+    [InlineData("codedeploy", "codedeploy:CreateDeployment=2 codedeploy:StopDeployment=0 ecs:UpdateService=0 elasticloadbalancing:ModifyListener=0 elasticloadbalancing:ModifyRule=0", "CreateDeployment with an ECS AppSpec naming claude-proxy-api:2")]
+    public async Task Given_a_deployment_shape_when_the_demo_runs_then_its_rollback_path_ends_five_of_five(string shape, string expectedCalls, string pathLine)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var folder = Directory.CreateTempSubdirectory($"rewind-demo-{shape}-").FullName;
+        await using var emulator = await LocalEmulator.StartAsync(1, Path.Combine(folder, "emulator.log"), ct);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var code = await RewindApp.RunAsync(["demo", "--shape", shape, "--dir", folder, "--endpoint-url", emulator.Endpoint.ToString()], stdout, stderr, ct);
+
+        var output = stdout.ToString() + stderr;
+        Assert.True(code == 0, $"exit {code}\n{output}");
+        Assert.Contains("5 of 5 ticked by evidence", output, StringComparison.Ordinal);
+        Assert.Contains($"shape {shape}:", output, StringComparison.Ordinal);
+        Assert.Contains(pathLine, output, StringComparison.Ordinal);
+        var calls = await EmulatorCalls.ReadAsync(emulator.Endpoint, ct);
+        foreach (var expected in expectedCalls.Split(' '))
+        {
+            var (call, count) = (expected.Split('=')[0], int.Parse(expected.Split('=')[1], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(calls.Count(call) == count, $"{call}: {calls.Count(call)} calls, expected {count}; {calls}");
+        }
+        if (shape is "blue-green" or "linear" or "canary")
+            Assert.Contains("read back main 100 / canary 0 after the ecs step's StopServiceDeployment", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Given_an_unknown_shape_when_the_demo_starts_then_one_line_names_the_shapes_and_it_exits_2()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var code = await RewindApp.RunAsync(["demo", "--shape", "blue_green"], stdout, stderr, ct);
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("'blue_green'", line, StringComparison.Ordinal);
+        Assert.Contains("'blue-green'", line, StringComparison.Ordinal);
+        Assert.Equal("", stdout.ToString());
+    }
 }
