@@ -114,7 +114,7 @@ def client(service: str) -> Any:
         region_name="us-east-1",
         aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
         aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        config=botocore.config.Config(retries={"max_attempts": 1}, proxies={}),
+        config=botocore.config.Config(retries={"max_attempts": 3, "mode": "standard"}, proxies={}, connect_timeout=5, read_timeout=15),
     )
 
 
