@@ -135,8 +135,9 @@ public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore release
     }
 
     /// <summary>
-    /// For a CODE_DEPLOY service: the newest Succeeded CodeDeploy deployment of a revision that is neither the bad one
-    /// (the one in flight, else the running one) nor rolled back from, and is ACTIVE; else, with a deployment in
+    /// For a CODE_DEPLOY service: the newest Succeeded CodeDeploy deployment (its revision, then the one it replaced) of
+    /// a revision that is neither the bad one (the one in flight, else the running one) nor rolled back from, and is
+    /// ACTIVE; else, with a deployment in
     /// flight, the revision it replaces (the one the service still runs); else null and why.
     /// </summary>
     private async Task<(RollbackTarget? Target, string Note)> FromCodeDeployHistoryAsync(
@@ -145,15 +146,20 @@ public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore release
         if (await source.ReadHistoryAsync(service, cancellationToken) is not { } history)
             return (null, "no CodeDeploy deployment group found for the service");
         var bad = history.InFlight is { } deploying && TaskDefinitionRevision.TryParse(deploying.TaskDefinition, out var inFlight) ? inFlight : current;
-        foreach (var deployed in history.Succeeded)
+        // Each Succeeded deployment's own revision, then the one it replaced (its previousRevision): the revision before
+        // the first CodeDeploy deployment of a group is known only that way.
+        var candidates = history.Succeeded.SelectMany(d => new[]
         {
-            if (!TaskDefinitionRevision.TryParse(deployed.TaskDefinition, out var revision) || revision == bad
+            (TaskDefinition: d.TaskDefinition, Reason: $"last Succeeded CodeDeploy deployment of another revision ({d.At:yyyy-MM-dd HH:mm}Z, {d.DeploymentId} of {history.Group})"),
+            (TaskDefinition: d.Replaced, Reason: $"the revision that Succeeded CodeDeploy deployment {d.DeploymentId} of {history.Group} replaced ({d.At:yyyy-MM-dd HH:mm}Z)"),
+        });
+        foreach (var (taskDefinition, reason) in candidates)
+        {
+            if (taskDefinition is null || !TaskDefinitionRevision.TryParse(taskDefinition, out var revision) || revision == bad
                 || (history.InFlight is null && revision == current) || rolledBack.Any(arn => SameRevision(arn, revision))
-                || await ActiveAsync(deployed.TaskDefinition, cancellationToken) is not { } arn)
+                || await ActiveAsync(taskDefinition, cancellationToken) is not { } arn)
                 continue;
-            return (new RollbackTarget("revision", revision.ToString(),
-                $"last Succeeded CodeDeploy deployment of another revision ({deployed.At:yyyy-MM-dd HH:mm}Z, {deployed.DeploymentId} of {history.Group})",
-                null, arn), "");
+            return (new RollbackTarget("revision", revision.ToString(), reason, null, arn), "");
         }
         if (history.InFlight is { } replacing && bad != current && !rolledBack.Any(arn => SameRevision(arn, current))
             && await ActiveAsync(CurrentTaskDefinitionOf(service), cancellationToken) is { } original)

@@ -85,7 +85,8 @@ public sealed class CodeDeployRollbackTests
     [InlineData("other", "missing", "CodeDeploy deployment group missing (service.codedeploy_group) was not found in application other (DeploymentGroupDoesNotExistException: No Deployment Group found for name: missing)")]
     [InlineData(App, Group, "CodeDeploy application shop (service.codedeploy_application) was not found (ApplicationDoesNotExistException: No application found for name: shop)")]
     [InlineData(App, null, "CodeDeploy application shop (service.codedeploy_application) was not found (ApplicationDoesNotExistException: No application found for name: shop)")]
-    public async Task Given_a_configured_group_or_application_that_does_not_exist_when_planned_then_it_is_bad_input_saying_it_was_not_found(string application, string? group, string message)
+    [InlineData(null, "missing", "CodeDeploy deployment group missing (service.codedeploy_group) was not found in any CodeDeploy application (1 listed)")]
+    public async Task Given_a_configured_group_or_application_that_does_not_exist_when_planned_then_it_is_bad_input_saying_it_was_not_found(string? application, string? group, string message)
     {
         var rollback = new CodeDeployRollback(new FakeCodeDeploy().WithGroup("other", "web-dg", "prod", "web"), application, group, PollSchedule.Immediate);
 

@@ -41,17 +41,28 @@ public sealed class CodeDeployTargetTests
     private CodeDeployRollback History() => new(_codeDeploy, null, null, PollSchedule.Immediate);
 
     [Fact]
-    public async Task Given_4_completed_after_2_and_3_when_selected_then_the_newest_Succeeded_CodeDeploy_deployment_of_another_revision_is_the_target()
+    public async Task Given_4_completed_after_3_and_2_when_selected_then_the_newest_Succeeded_CodeDeploy_deployment_of_another_revision_is_the_target()
     {
-        _codeDeploy.WithDeployment(App, Group, CodeDeployDeploymentStatus.Succeeded, V3, V2, minutesAgo: 120);
-        var second = _codeDeploy.WithDeployment(App, Group, CodeDeployDeploymentStatus.Succeeded, V2, V3, minutesAgo: 60);
-        _codeDeploy.WithDeployment(App, Group, CodeDeployDeploymentStatus.Succeeded, V4, V2, minutesAgo: 5);
+        _codeDeploy.WithDeployment(App, Group, CodeDeployDeploymentStatus.Succeeded, V3, minutesAgo: 120);
+        var second = _codeDeploy.WithDeployment(App, Group, CodeDeployDeploymentStatus.Succeeded, V2, minutesAgo: 60);
+        _codeDeploy.WithDeployment(App, Group, CodeDeployDeploymentStatus.Succeeded, V4, minutesAgo: 5);
 
         var target = await SelectAsync(4, History());
 
         Assert.Equal(("claude-proxy-api:2", V2), (target.Label, target.TaskDefinitionArn));
         Assert.Equal($"last Succeeded CodeDeploy deployment of another revision (2026-12-03 07:00Z, {second} of shop/api-dg)", target.Reason);
         Assert.Equal(0, _codeDeploy.StopCount + _codeDeploy.CreateCount);
+    }
+
+    [Fact]
+    public async Task Given_the_first_CodeDeploy_deployment_of_the_group_completed_4_over_2_when_selected_then_the_revision_it_replaced_is_the_target_not_3()
+    {
+        var only = _codeDeploy.WithDeployment(App, Group, CodeDeployDeploymentStatus.Succeeded, V4, V2, minutesAgo: 5);
+
+        var target = await SelectAsync(4, History());
+
+        Assert.Equal(("claude-proxy-api:2", V2), (target.Label, target.TaskDefinitionArn));
+        Assert.Equal($"the revision that Succeeded CodeDeploy deployment {only} of shop/api-dg replaced (2026-12-03 07:55Z)", target.Reason);
     }
 
     [Fact]

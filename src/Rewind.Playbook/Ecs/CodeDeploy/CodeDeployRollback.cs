@@ -93,6 +93,7 @@ public sealed class CodeDeployRollback(ICodeDeployClient codeDeploy, string? app
     private async Task<CodeDeployDeploymentGroup?> FindGroupAsync(string service, string? cluster, CancellationToken cancellationToken)
     {
         var applications = application is not null ? [application] : await codeDeploy.ListApplicationsAsync(cancellationToken);
+        var configuredGroupSeen = false;
         foreach (var app in applications)
         {
             IReadOnlyList<string> groups;
@@ -123,9 +124,17 @@ public sealed class CodeDeployRollback(ICodeDeployClient codeDeploy, string? app
                 {
                     continue;
                 }
+                configuredGroupSeen = true;
                 if (found.EcsServices.Any(s => s.ServiceName == service && (cluster is null || ClusterName(s.ClusterName) == cluster)))
                     return found;
             }
+        }
+        if (deploymentGroup is not null && !configuredGroupSeen)
+        {
+            throw new RewindException(
+                $"CodeDeploy deployment group {deploymentGroup} (service.codedeploy_group) was not found in any CodeDeploy application ({applications.Count} listed)",
+                "fix service.codedeploy_group in rewind.yaml (aws deploy list-deployment-groups --application-name APP), name its service.codedeploy_application, or remove it to find the group from the service",
+                FailureKind.BadInput);
         }
         return null;
     }
@@ -152,7 +161,7 @@ public sealed class CodeDeployRollback(ICodeDeployClient codeDeploy, string? app
 
     private static CodeDeployDeployed? Deployed(CodeDeployDeployment deployment, DateTimeOffset? at) =>
         AppSpec.TaskDefinitionsOf(deployment.Revision?.AppSpecContent?.Content).FirstOrDefault() is { } taskDefinition
-            ? new CodeDeployDeployed(deployment.DeploymentId, taskDefinition, at)
+            ? new CodeDeployDeployed(deployment.DeploymentId, taskDefinition, at, AppSpec.TaskDefinitionsOf(deployment.PreviousRevision?.AppSpecContent?.Content).FirstOrDefault())
             : null;
 
     private static RewindException NotFound(string what, AwsServiceException e) => new(

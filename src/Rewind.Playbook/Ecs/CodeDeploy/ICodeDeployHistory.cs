@@ -26,4 +26,5 @@ public sealed record CodeDeployHistory(string Group, CodeDeployDeployed? InFligh
 /// <param name="DeploymentId">CodeDeploy's deployment id.</param>
 /// <param name="TaskDefinition">The AppSpec's TaskDefinition.</param>
 /// <param name="At">When it completed (or was created, while in flight).</param>
-public sealed record CodeDeployDeployed(string DeploymentId, string TaskDefinition, DateTimeOffset? At);
+/// <param name="Replaced">The task definition its previousRevision names (what ran before it), when CodeDeploy says.</param>
+public sealed record CodeDeployDeployed(string DeploymentId, string TaskDefinition, DateTimeOffset? At, string? Replaced = null);
