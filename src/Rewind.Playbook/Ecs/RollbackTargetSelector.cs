@@ -122,14 +122,11 @@ public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore release
         {
             var taskDefinition = revisions.Deployments.FirstOrDefault(r => r.ServiceRevisionArn == deployment.TargetServiceRevisionArn)?.TaskDefinition;
             if (taskDefinition is null || !TaskDefinitionRevision.TryParse(taskDefinition, out var revision) || revision == current
-                || rolledBack.Any(arn => SameRevision(arn, revision)))
-                continue;
-            var definition = (await ecs.DescribeTaskDefinitionAsync(taskDefinition, cancellationToken)).TaskDefinition;
-            if (definition.Status != TaskDefinitionStatus.Active)
+                || rolledBack.Any(arn => SameRevision(arn, revision)) || await ActiveAsync(taskDefinition, cancellationToken) is not { } arn)
                 continue;
             return (new RollbackTarget("revision", revision.ToString(),
                 $"last successful ECS deployment of another revision ({deployment.FinishedAt ?? deployment.StartedAt:yyyy-MM-dd HH:mm}Z, {deployment.ServiceDeploymentArn})",
-                null, definition.TaskDefinitionArn), "");
+                null, arn), "");
         }
         return (null, "no other ACTIVE revision in ECS's deployment history");
     }
@@ -137,8 +134,8 @@ public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore release
     /// <summary>
     /// For a CODE_DEPLOY service: the newest Succeeded CodeDeploy deployment (its revision, then the one it replaced) of
     /// a revision that is neither the bad one (the one in flight, else the running one) nor rolled back from, and is
-    /// ACTIVE; else, with a deployment in
-    /// flight, the revision it replaces (the one the service still runs); else null and why.
+    /// ACTIVE; else, with a deployment in flight, the revision it replaces (the one the service still runs); else null
+    /// and why.
     /// </summary>
     private async Task<(RollbackTarget? Target, string Note)> FromCodeDeployHistoryAsync(
         EcsService service, ICodeDeployHistory source, TaskDefinitionRevision current, IReadOnlyList<string> rolledBack, CancellationToken cancellationToken)
@@ -152,7 +149,7 @@ public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore release
         {
             (TaskDefinition: d.TaskDefinition, Reason: $"last Succeeded CodeDeploy deployment of another revision ({d.At:yyyy-MM-dd HH:mm}Z, {d.DeploymentId} of {history.Group})"),
             (TaskDefinition: d.Replaced, Reason: $"the revision that Succeeded CodeDeploy deployment {d.DeploymentId} of {history.Group} replaced ({d.At:yyyy-MM-dd HH:mm}Z)"),
-        });
+        }).DistinctBy(c => c.TaskDefinition);
         foreach (var (taskDefinition, reason) in candidates)
         {
             if (taskDefinition is null || !TaskDefinitionRevision.TryParse(taskDefinition, out var revision) || revision == bad
@@ -183,7 +180,6 @@ public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore release
     private string CurrentTaskDefinitionOf(EcsService service) =>
         service.PrimaryDeployment?.TaskDefinition ?? service.TaskDefinition
             ?? throw new RewindException($"ECS service {settings.Service} has no task definition", "check the service in the ECS console", FailureKind.BadInput);
-
 
     private RollbackTarget FromRelease(Release release, string reason) =>
         new("release", $"release {release.Version} ({release.Id})", reason, release.Id, release.TaskDefinitions[settings.Service])
