@@ -50,6 +50,15 @@ def _target_task_definition(revision: Any) -> str | None:
     return match.group(1) if match else None
 
 
+def _app_spec_revision(task_definition: str) -> dict[str, Any]:
+    """An AppSpecContent revision naming the task definition (what the service ran before a deployment)."""
+    import json
+
+    spec = {"version": 0.0, "Resources": [{"TargetService": {"Type": "AWS::ECS::Service",
+                                                              "Properties": {"TaskDefinition": task_definition}}}]}
+    return {"revisionType": "AppSpecContent", "appSpecContent": {"content": json.dumps(spec)}}
+
+
 def _ecs_service(deployment: Any, cluster: str, name: str) -> Any:
     backend = _FOUND["ecs_backends"][deployment._rewind_account][deployment._rewind_region]
     try:
@@ -175,6 +184,8 @@ def install(found: dict[str, Any]) -> None:
                 rollback["rollbackTriggeringDeploymentId"] = run.rollback_of
             out["rollbackInfo"] = rollback
             out["deploymentStatusMessages"] = list(getattr(self, "_rewind_messages", []))
+            if run.source and not run.rollback_of:
+                out["previousRevision"] = _app_spec_revision(run.source)
             return out
 
     def stop_deployment(self: Any) -> str:

@@ -475,11 +475,15 @@ class CodeDeployTests(DeploymentCase):
         return {g["TargetGroupArn"]: g.get("Weight", 1) for g in action["ForwardConfig"]["TargetGroups"]}
 
     def test_a_deployment_switches_the_service_and_reroutes(self) -> None:
+        before = self.service()["taskDefinition"]
         deployment_id = self.create_deployment(3)
         self.assertEqual(self.deployment(deployment_id)["status"], "InProgress")
         done = self.until(deployment_id, "Succeeded")
         self.assertEqual(done["deploymentOverview"]["Succeeded"], 1)
         self.assertIn("completeTime", done)
+        previous = json.loads(done["previousRevision"]["appSpecContent"]["content"])
+        self.assertEqual(previous["Resources"][0]["TargetService"]["Properties"]["TaskDefinition"],
+                         before)
         self.assertEqual(self.service()["taskDefinition"], self.revisions[3])
         self.assertEqual(self.listener_weights(), {self.lb["blue"]: 0, self.lb["green"]: 100})
 

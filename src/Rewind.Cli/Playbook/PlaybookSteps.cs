@@ -33,8 +33,9 @@ public static class PlaybookSteps
     /// <summary>
     /// The ecs step's CODE_DEPLOY path over the CodeDeploy client: the application and deployment group named in
     /// rewind.yaml, else found from the service when planning. A resumed run executes the stored plan, which names both.
+    /// It is also target selection's deployment history for a CODE_DEPLOY service.
     /// </summary>
-    public static ICodeDeployRollback CodeDeploy(RewindConfig? config, AwsClients aws) =>
+    public static CodeDeployRollback CodeDeploy(RewindConfig? config, AwsClients aws) =>
         new CodeDeployRollback(aws.CodeDeploy, config?.Service.CodeDeployApplication, config?.Service.CodeDeployGroup, PollSchedule.Default);
 
     /// <summary>The ecs step of a rollback, with the CODE_DEPLOY seam and how far a new deployment under a strategy is waited for.</summary>
@@ -193,5 +194,5 @@ public static class PlaybookSteps
             : null;
 
     public static RollbackTargetSelector Targets(RewindConfig config, AwsClients aws, Core.Ledger.ILedger ledger) =>
-        new(aws.Ecs, ledger.Releases, Ecs(config));
+        new(aws.Ecs, ledger.Releases, Ecs(config), CodeDeploy(config, aws));
 }

@@ -3,6 +3,7 @@ using Rewind.Aws.Errors;
 using Rewind.Core;
 using Rewind.Core.Engine;
 using Rewind.Core.Ledger;
+using Rewind.Playbook.Ecs.CodeDeploy;
 
 namespace Rewind.Playbook.Ecs;
 
@@ -12,9 +13,11 @@ namespace Rewind.Playbook.Ecs;
 /// endpoint has ListServiceDeployments and DescribeServiceRevisions), else the next lower ACTIVE revision. Never N-1
 /// blindly: releases rolled back from and INACTIVE revisions are never chosen, and a service already on its last
 /// known-good release stays there (the plan has nothing to do) unless <c>--to</c> pins another, and so does a service
-/// ECS itself already rolled back (circuit breaker or alarm) to the revision before the bad one.
+/// ECS itself already rolled back (circuit breaker or alarm) to the revision before the bad one. For a CODE_DEPLOY
+/// service the deployment history is CodeDeploy's (<paramref name="codeDeployHistory"/>: ECS keeps none for it), and
+/// while a CodeDeploy deployment is in flight the revision it replaces is the candidate before the next lower ACTIVE.
 /// </summary>
-public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore releases, EcsSettings settings)
+public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore releases, EcsSettings settings, ICodeDeployHistory? codeDeployHistory = null)
 {
     public async Task<RollbackTarget> SelectAsync(string service, string? pinned, CancellationToken cancellationToken)
     {
@@ -49,7 +52,9 @@ public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore release
             .Where(r => r.Status == ReleaseStatus.RolledBack)
             .SelectMany(r => r.TaskDefinitions.Values)
             .ToList();
-        var (fromHistory, historyNote) = await FromDeploymentHistoryAsync(shape, currentRevision, rolledBack, cancellationToken);
+        var (fromHistory, historyNote) = shape.Controller == DeploymentControllerType.CodeDeploy && codeDeployHistory is not null
+            ? await FromCodeDeployHistoryAsync(shape.Service, codeDeployHistory, currentRevision, rolledBack, cancellationToken)
+            : await FromDeploymentHistoryAsync(shape, currentRevision, rolledBack, cancellationToken);
         if (fromHistory is not null)
             return fromHistory;
 
@@ -117,20 +122,63 @@ public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore release
         {
             var taskDefinition = revisions.Deployments.FirstOrDefault(r => r.ServiceRevisionArn == deployment.TargetServiceRevisionArn)?.TaskDefinition;
             if (taskDefinition is null || !TaskDefinitionRevision.TryParse(taskDefinition, out var revision) || revision == current
-                || rolledBack.Any(arn => SameRevision(arn, revision)))
-                continue;
-            var definition = (await ecs.DescribeTaskDefinitionAsync(taskDefinition, cancellationToken)).TaskDefinition;
-            if (definition.Status != TaskDefinitionStatus.Active)
+                || rolledBack.Any(arn => SameRevision(arn, revision)) || await ActiveAsync(taskDefinition, cancellationToken) is not { } arn)
                 continue;
             return (new RollbackTarget("revision", revision.ToString(),
                 $"last successful ECS deployment of another revision ({deployment.FinishedAt ?? deployment.StartedAt:yyyy-MM-dd HH:mm}Z, {deployment.ServiceDeploymentArn})",
-                null, definition.TaskDefinitionArn), "");
+                null, arn), "");
         }
         return (null, "no other ACTIVE revision in ECS's deployment history");
     }
 
-    private string CurrentTaskDefinition(ServiceShape shape) =>
-        shape.Service.PrimaryDeployment?.TaskDefinition ?? shape.Service.TaskDefinition
+    /// <summary>
+    /// For a CODE_DEPLOY service: the newest Succeeded CodeDeploy deployment (its revision, then the one it replaced) of
+    /// a revision that is neither the bad one (the one in flight, else the running one) nor rolled back from, and is
+    /// ACTIVE; else, with a deployment in flight, the revision it replaces (the one the service still runs); else null
+    /// and why.
+    /// </summary>
+    private async Task<(RollbackTarget? Target, string Note)> FromCodeDeployHistoryAsync(
+        EcsService service, ICodeDeployHistory source, TaskDefinitionRevision current, IReadOnlyList<string> rolledBack, CancellationToken cancellationToken)
+    {
+        if (await source.ReadHistoryAsync(service, cancellationToken) is not { } history)
+            return (null, "no CodeDeploy deployment group found for the service");
+        var bad = history.InFlight is { } deploying && TaskDefinitionRevision.TryParse(deploying.TaskDefinition, out var inFlight) ? inFlight : current;
+        // Each Succeeded deployment's own revision, then the one it replaced (its previousRevision): the revision before
+        // the first CodeDeploy deployment of a group is known only that way.
+        var candidates = history.Succeeded.SelectMany(d => new[]
+        {
+            (TaskDefinition: d.TaskDefinition, Reason: $"last Succeeded CodeDeploy deployment of another revision ({d.At:yyyy-MM-dd HH:mm}Z, {d.DeploymentId} of {history.Group})"),
+            (TaskDefinition: d.Replaced, Reason: $"the revision that Succeeded CodeDeploy deployment {d.DeploymentId} of {history.Group} replaced ({d.At:yyyy-MM-dd HH:mm}Z)"),
+        }).DistinctBy(c => c.TaskDefinition);
+        foreach (var (taskDefinition, reason) in candidates)
+        {
+            if (taskDefinition is null || !TaskDefinitionRevision.TryParse(taskDefinition, out var revision) || revision == bad
+                || (history.InFlight is null && revision == current) || rolledBack.Any(arn => SameRevision(arn, revision))
+                || await ActiveAsync(taskDefinition, cancellationToken) is not { } arn)
+                continue;
+            return (new RollbackTarget("revision", revision.ToString(), reason, null, arn), "");
+        }
+        if (history.InFlight is { } replacing && bad != current && !rolledBack.Any(arn => SameRevision(arn, current))
+            && await ActiveAsync(CurrentTaskDefinitionOf(service), cancellationToken) is { } original)
+        {
+            return (new RollbackTarget("revision", current.ToString(),
+                $"the revision CodeDeploy deployment {replacing.DeploymentId} of {history.Group} replaces with {bad} (in flight); the service still runs it",
+                null, original), "");
+        }
+        return (null, $"no other ACTIVE revision in the CodeDeploy deployments of {history.Group}");
+    }
+
+    /// <summary>The task definition's ARN when it is ACTIVE, else null.</summary>
+    private async Task<string?> ActiveAsync(string taskDefinition, CancellationToken cancellationToken)
+    {
+        var definition = (await ecs.DescribeTaskDefinitionAsync(taskDefinition, cancellationToken)).TaskDefinition;
+        return definition.Status == TaskDefinitionStatus.Active ? definition.TaskDefinitionArn : null;
+    }
+
+    private string CurrentTaskDefinition(ServiceShape shape) => CurrentTaskDefinitionOf(shape.Service);
+
+    private string CurrentTaskDefinitionOf(EcsService service) =>
+        service.PrimaryDeployment?.TaskDefinition ?? service.TaskDefinition
             ?? throw new RewindException($"ECS service {settings.Service} has no task definition", "check the service in the ECS console", FailureKind.BadInput);
 
     private RollbackTarget FromRelease(Release release, string reason) =>

@@ -7,19 +7,15 @@ namespace Rewind.IntegrationTests.Shapes;
 /// Issue 17, must-show 1 and 2 for the CODE_DEPLOY row: <c>rewind run --live</c> stops a CodeDeploy deployment in
 /// flight with auto-rollback, or creates one with an AppSpec naming :2 when :4 completed, never an UpdateService (ECS
 /// refuses a task definition on such a service); a rollback deployment that fails is a failure with CodeDeploy's reason.
+/// With no ledger release and no --to, the target comes from CodeDeploy's own deployments (ECS keeps no service
+/// deployments for a CODE_DEPLOY service): :2, never the next lower ACTIVE (:3 after :4, :1 while :4 is in flight).
+/// A --to that the in-flight deployment's rollback does not reach is refused, nothing sent.
 /// </summary>
 [Collection("shape-emulator")]
 public sealed class CodeDeployShapeTests(ShapeEmulatorFixture emulator)
 {
     /// <summary>Long enough for rewind to read and stop :4's deployment while it is still in flight (it ends after three stages).</summary>
     public static readonly TimeSpan InFlightStage = TimeSpan.FromSeconds(1.5);
-
-    /// <summary>
-    /// The target named: a CODE_DEPLOY service has no ECS service deployments to take history from, so without a
-    /// ledger release target selection falls back to the next lower ACTIVE revision (:3 after :4, and :1 while :4's
-    /// deployment is in flight and the service still shows :2).
-    /// </summary>
-    private static readonly string[] ToGood = ["--to", "2"];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -29,9 +25,14 @@ public sealed class CodeDeployShapeTests(ShapeEmulatorFixture emulator)
         await using var stages = await LongStagesAsync(emulator);
         await using var world = await ShapeConfig.SeedAsync(emulator, ServiceShape.CodeDeploy, FourthDeployment.InProgress, Ct);
 
-        var run = await world.RunLiveAsync(Ct, ToGood);
+        var run = await world.RunLiveAsync(Ct);
 
         Assert.True(run.ExitCode == 0, run.ToString());
+        var target = (await world.RecordAsync(Ct)).Plan!.Target!;
+        Assert.Equal(world.World.Good, target.TaskDefinitionArn);
+        Assert.True(
+            target.Reason == $"the revision CodeDeploy deployment {world.World.CodeDeployDeploymentId} of {world.World.CodeDeployApplication}/{world.World.CodeDeployDeploymentGroup} replaces with {world.World.Family}:4 (in flight); the service still runs it",
+            target.Reason);
         var calls = await world.CallsAsync(Ct);
         Assert.Equal(1, calls.Count("codedeploy:StopDeployment"));
         Assert.Equal(0, calls.Count("codedeploy:CreateDeployment"));
@@ -55,9 +56,12 @@ public sealed class CodeDeployShapeTests(ShapeEmulatorFixture emulator)
         await using var world = await ShapeConfig.SeedAsync(emulator, ServiceShape.CodeDeploy, FourthDeployment.Completed, Ct);
         Assert.Equal(100, (await world.World.CodeDeployListenerWeightsAsync(Ct))[world.World.GreenTargetGroupArn!]);
 
-        var run = await world.RunLiveAsync(Ct, ToGood);
+        var run = await world.RunLiveAsync(Ct);
 
         Assert.True(run.ExitCode == 0, run.ToString());
+        var target = (await world.RecordAsync(Ct)).Plan!.Target!;
+        Assert.Equal(world.World.Good, target.TaskDefinitionArn);
+        Assert.StartsWith($"the revision that Succeeded CodeDeploy deployment {world.World.CodeDeployDeploymentId} of {world.World.CodeDeployApplication}/{world.World.CodeDeployDeploymentGroup} replaced", target.Reason, StringComparison.Ordinal);
         var calls = await world.CallsAsync(Ct);
         Assert.Equal(1, calls.Count("codedeploy:CreateDeployment"));
         Assert.Equal(0, calls.Count("codedeploy:StopDeployment"));
@@ -81,7 +85,7 @@ public sealed class CodeDeployShapeTests(ShapeEmulatorFixture emulator)
         await using var world = await ShapeConfig.SeedAsync(emulator, ServiceShape.CodeDeploy, FourthDeployment.InProgress, Ct);
         await ShapeConfig.ConfigureEmulatorAsync(emulator, """{"failNextRollback": true}""", Ct);
 
-        var run = await world.RunLiveAsync(Ct, ToGood);
+        var run = await world.RunLiveAsync(Ct);
 
         Assert.True(run.ExitCode != 0, run.ToString());
         Assert.Equal(1, (await world.CallsAsync(Ct)).Count("codedeploy:StopDeployment"));
@@ -92,6 +96,24 @@ public sealed class CodeDeployShapeTests(ShapeEmulatorFixture emulator)
         Assert.Contains("Failed", end.Summary, StringComparison.Ordinal);
         Assert.Contains("The rollback deployment failed (failNextRollback).", end.Summary, StringComparison.Ordinal);
         Assert.False((await world.ServiceRevertedAsync(Ct)).Ticked);
+    }
+
+    [Fact]
+    public async Task Given_a_CodeDeploy_deployment_of_4_in_flight_over_2_and_to_1_when_rewind_runs_then_it_refuses_in_one_line_and_sends_nothing()
+    {
+        await using var stages = await LongStagesAsync(emulator);
+        await using var world = await ShapeConfig.SeedAsync(emulator, ServiceShape.CodeDeploy, FourthDeployment.InProgress, Ct);
+
+        var run = await world.RunLiveAsync(Ct, ["--to", "1"]);
+
+        Assert.True(run.ExitCode == Rewind.Cli.ExitCodes.BadInput, run.ToString());
+        var line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"CodeDeploy deployment {world.World.CodeDeployDeploymentId}", line, StringComparison.Ordinal);
+        Assert.True(line.Contains($"returns the service to {world.World.Family}:2, not the target {world.World.Family}:1", StringComparison.Ordinal), line);
+        var calls = await world.CallsAsync(Ct);
+        Assert.True(calls.MutatingTotal == 0, calls.ToString());
+        Assert.Empty(await world.Ledger.Runs.ListRunsAsync(null, 10, Ct));
+        Assert.Equal("InProgress", await world.World.CodeDeployStatusAsync(world.World.CodeDeployDeploymentId!, Ct));
     }
 
     /// <summary>CodeDeploy stages of <see cref="InFlightStage"/> until disposed.</summary>

@@ -69,7 +69,6 @@ public sealed class CodeDeployRollbackTests
     [Theory]
     [InlineData(null, null)]
     [InlineData("other", "web-dg")]
-    [InlineData(App, "missing")]
     public async Task Given_no_group_that_deploys_the_service_when_planned_then_it_is_bad_input_naming_the_keys_to_set(string? application, string? group)
     {
         var rollback = new CodeDeployRollback(new FakeCodeDeploy().WithGroup("other", "web-dg", "prod", "web"), application, group, PollSchedule.Immediate);
@@ -80,6 +79,34 @@ public sealed class CodeDeployRollbackTests
         Assert.Equal(
             "service api has a CODE_DEPLOY controller but no CodeDeploy deployment group deploys it; set service.codedeploy_application and service.codedeploy_group",
             error.Message);
+    }
+
+    [Theory]
+    [InlineData("other", "missing", "CodeDeploy deployment group missing (service.codedeploy_group) was not found in application other (DeploymentGroupDoesNotExistException: No Deployment Group found for name: missing)")]
+    [InlineData(App, Group, "CodeDeploy application shop (service.codedeploy_application) was not found (ApplicationDoesNotExistException: No application found for name: shop)")]
+    [InlineData(App, null, "CodeDeploy application shop (service.codedeploy_application) was not found (ApplicationDoesNotExistException: No application found for name: shop)")]
+    [InlineData(null, "missing", "CodeDeploy deployment group missing (service.codedeploy_group) was not found in any CodeDeploy application (1 listed)")]
+    public async Task Given_a_configured_group_or_application_that_does_not_exist_when_planned_then_it_is_bad_input_saying_it_was_not_found(string? application, string? group, string message)
+    {
+        var rollback = new CodeDeployRollback(new FakeCodeDeploy().WithGroup("other", "web-dg", "prod", "web"), application, group, PollSchedule.Immediate);
+
+        var error = await Assert.ThrowsAsync<RewindException>(() => rollback.PlanAsync(Service, V2, Ct));
+
+        Assert.Equal((FailureKind.BadInput, message), (error.Kind, error.Message));
+    }
+
+    [Fact]
+    public async Task Given_a_deployment_in_flight_whose_rollback_returns_to_another_revision_than_the_target_when_planned_then_it_is_refused_with_nothing_sent()
+    {
+        var inFlight = _codeDeploy.WithDeployment(App, Group, CodeDeployDeploymentStatus.InProgress, V4, V2, minutesAgo: 3);
+
+        var error = await Assert.ThrowsAsync<RewindException>(() => Rollback().PlanAsync(Service, FakeEcs.TaskDefinition(1), Ct));
+
+        Assert.Equal(FailureKind.BadInput, error.Kind);
+        Assert.Equal(
+            $"CodeDeploy deployment {inFlight} of shop/api-dg is InProgress: stopping it returns the service to claude-proxy-api:2, not the target claude-proxy-api:1, and CodeDeploy refuses a new deployment while one is active",
+            error.Message);
+        Assert.Equal(0, _codeDeploy.StopCount + _codeDeploy.CreateCount);
     }
 
     [Fact]

@@ -87,7 +87,10 @@ internal sealed class FakeCodeDeploy : ICodeDeployClient
 
     public Task<IReadOnlyList<string>> ListDeploymentGroupsAsync(string applicationName, CancellationToken cancellationToken) =>
         Answer($"ListDeploymentGroups {applicationName}", () =>
-            (IReadOnlyList<string>)[.. _groups.Where(g => g.ApplicationName == applicationName).Select(g => g.DeploymentGroupName)]);
+        {
+            KnownApplication("ListDeploymentGroups", applicationName);
+            return (IReadOnlyList<string>)[.. _groups.Where(g => g.ApplicationName == applicationName).Select(g => g.DeploymentGroupName)];
+        });
 
     public Task<IReadOnlyList<CodeDeployDeploymentGroup>> BatchGetDeploymentGroupsAsync(
         string applicationName, IReadOnlyList<string> deploymentGroupNames, CancellationToken cancellationToken) =>
@@ -96,8 +99,18 @@ internal sealed class FakeCodeDeploy : ICodeDeployClient
 
     public Task<CodeDeployDeploymentGroup> GetDeploymentGroupAsync(string applicationName, string deploymentGroupName, CancellationToken cancellationToken) =>
         Answer($"GetDeploymentGroup {applicationName}/{deploymentGroupName}", () =>
-            _groups.FirstOrDefault(g => g.ApplicationName == applicationName && g.DeploymentGroupName == deploymentGroupName)
-            ?? throw Error("GetDeploymentGroup", "DeploymentGroupDoesNotExistException", "No Deployment Group found for name: " + deploymentGroupName));
+        {
+            KnownApplication("GetDeploymentGroup", applicationName);
+            return _groups.FirstOrDefault(g => g.ApplicationName == applicationName && g.DeploymentGroupName == deploymentGroupName)
+                ?? throw Error("GetDeploymentGroup", "DeploymentGroupDoesNotExistException", "No Deployment Group found for name: " + deploymentGroupName);
+        });
+
+    /// <summary>An application is known by its groups; CodeDeploy answers ApplicationDoesNotExistException for any other.</summary>
+    private void KnownApplication(string operation, string applicationName)
+    {
+        if (!_groups.Any(g => g.ApplicationName == applicationName))
+            throw Error(operation, "ApplicationDoesNotExistException", "No application found for name: " + applicationName);
+    }
 
     public Task<IReadOnlyList<string>> ListDeploymentsAsync(
         string applicationName, string deploymentGroupName, IReadOnlyList<CodeDeployDeploymentStatus>? statuses, CancellationToken cancellationToken) =>

@@ -190,11 +190,26 @@ internal sealed class FakeEcs : IEcsClient
         RolloutState = state,
     };
 
-    public Task<IReadOnlyList<string>> ListTaskDefinitionsAsync(string? familyPrefix, TaskDefinitionStatus status, SortOrder sort, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("not used by the ecs step");
+    /// <summary>Revisions 1..<see cref="ActiveRevisions"/> of claude-proxy-api are registered and ACTIVE (for target selection).</summary>
+    public int ActiveRevisions { get; set; } = 5;
 
-    public Task<TaskDefinitionDescription> DescribeTaskDefinitionAsync(string taskDefinition, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("not used by the ecs step");
+    public Task<IReadOnlyList<string>> ListTaskDefinitionsAsync(string? familyPrefix, TaskDefinitionStatus status, SortOrder sort, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>(status == TaskDefinitionStatus.Active ? [.. Enumerable.Range(1, ActiveRevisions).Reverse().Select(r => TaskDefinition(r))] : []);
+
+    public Task<TaskDefinitionDescription> DescribeTaskDefinitionAsync(string taskDefinition, CancellationToken cancellationToken)
+    {
+        var revision = TaskDefinitionRevision.Parse(taskDefinition);
+        lock (_gate)
+            Calls.Add($"DescribeTaskDefinition {revision}");
+        return Task.FromResult(new TaskDefinitionDescription(
+            new TaskDefinition
+            {
+                TaskDefinitionArn = TaskDefinition(revision.Revision, revision.Family),
+                Family = revision.Family,
+                Revision = revision.Revision,
+                Status = revision.Revision <= ActiveRevisions ? TaskDefinitionStatus.Active : TaskDefinitionStatus.Inactive,
+            }, []));
+    }
 
     public Task<IReadOnlyList<string>> ListServicesAsync(string cluster, CancellationToken cancellationToken) =>
         throw new NotSupportedException("not used by the ecs step");

@@ -17,7 +17,7 @@ namespace Rewind.Playbook.Ecs.CodeDeploy;
 /// <param name="deploymentGroup">service.codedeploy_group from rewind.yaml, or null to find it from the service.</param>
 /// <param name="poll">How waits poll GetDeployment.</param>
 public sealed class CodeDeployRollback(ICodeDeployClient codeDeploy, string? application, string? deploymentGroup, PollSchedule poll)
-    : ICodeDeployRollback
+    : ICodeDeployRollback, ICodeDeployHistory
 {
     /// <summary>The statuses of a deployment that has not ended: one of these is the deployment in flight.</summary>
     public static readonly IReadOnlyList<CodeDeployDeploymentStatus> InFlight =
@@ -45,6 +45,15 @@ public sealed class CodeDeployRollback(ICodeDeployClient codeDeploy, string? app
         if (inFlight is not null)
         {
             var returnsTo = AppSpec.TaskDefinitionsOf(inFlight.PreviousRevision?.AppSpecContent?.Content).FirstOrDefault();
+            // StopDeployment returns to the original task set and CreateDeployment is refused while a deployment of the
+            // group is active: a target other than the original is refused here rather than reported done on the wrong revision.
+            if ((returnsTo ?? service.TaskDefinition) is { } original && !SameRevision(original, targetTaskDefinition))
+            {
+                throw new RewindException(
+                    $"CodeDeploy deployment {inFlight.DeploymentId} of {where} is {inFlight.Status}: stopping it returns the service to {Short(original)}, not the target {Short(targetTaskDefinition)}, and CodeDeploy refuses a new deployment while one is active",
+                    $"roll back to {Short(original)} (--to {Short(original)}), or wait until {inFlight.DeploymentId} ends and plan again",
+                    FailureKind.BadInput);
+            }
             return new CodeDeployPlan(
                 group.ApplicationName, group.DeploymentGroupName, inFlight.DeploymentId, StopInFlight: true, targetTaskDefinition,
                 balancer?.ContainerName, balancer?.ContainerPort,
@@ -84,9 +93,18 @@ public sealed class CodeDeployRollback(ICodeDeployClient codeDeploy, string? app
     private async Task<CodeDeployDeploymentGroup?> FindGroupAsync(string service, string? cluster, CancellationToken cancellationToken)
     {
         var applications = application is not null ? [application] : await codeDeploy.ListApplicationsAsync(cancellationToken);
+        var configuredGroupSeen = false;
         foreach (var app in applications)
         {
-            var groups = deploymentGroup is not null ? [deploymentGroup] : await codeDeploy.ListDeploymentGroupsAsync(app, cancellationToken);
+            IReadOnlyList<string> groups;
+            try
+            {
+                groups = deploymentGroup is not null ? [deploymentGroup] : await codeDeploy.ListDeploymentGroupsAsync(app, cancellationToken);
+            }
+            catch (AwsServiceException e) when (application is not null && e.Code == "ApplicationDoesNotExistException")
+            {
+                throw NotFound($"CodeDeploy application {app} (service.codedeploy_application) was not found", e);
+            }
             foreach (var name in groups)
             {
                 // One GetDeploymentGroup per group rather than BatchGetDeploymentGroups: moto has no batch call, and an
@@ -96,16 +114,63 @@ public sealed class CodeDeployRollback(ICodeDeployClient codeDeploy, string? app
                 {
                     found = await codeDeploy.GetDeploymentGroupAsync(app, name, cancellationToken);
                 }
+                catch (AwsServiceException e) when (application is not null && deploymentGroup is not null && e.Code is "DeploymentGroupDoesNotExistException" or "ApplicationDoesNotExistException")
+                {
+                    throw NotFound(e.Code == "ApplicationDoesNotExistException"
+                        ? $"CodeDeploy application {app} (service.codedeploy_application) was not found"
+                        : $"CodeDeploy deployment group {name} (service.codedeploy_group) was not found in application {app}", e);
+                }
                 catch (AwsServiceException e) when (e.Code is "DeploymentGroupDoesNotExistException" or "ApplicationDoesNotExistException")
                 {
                     continue;
                 }
+                configuredGroupSeen = true;
                 if (found.EcsServices.Any(s => s.ServiceName == service && (cluster is null || ClusterName(s.ClusterName) == cluster)))
                     return found;
             }
         }
+        if (deploymentGroup is not null && !configuredGroupSeen)
+        {
+            throw new RewindException(
+                $"CodeDeploy deployment group {deploymentGroup} (service.codedeploy_group) was not found in any CodeDeploy application ({applications.Count} listed)",
+                "fix service.codedeploy_group in rewind.yaml (aws deploy list-deployment-groups --application-name APP), name its service.codedeploy_application, or remove it to find the group from the service",
+                FailureKind.BadInput);
+        }
         return null;
     }
+
+    public async Task<CodeDeployHistory?> ReadHistoryAsync(EcsService service, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        if (await FindGroupAsync(service.ServiceName, ClusterName(service.ClusterArn), cancellationToken) is not { } group)
+            return null;
+        var inFlight = await NewestInFlightAsync(group.ApplicationName, group.DeploymentGroupName, cancellationToken);
+        var ids = await codeDeploy.ListDeploymentsAsync(group.ApplicationName, group.DeploymentGroupName, [CodeDeployDeploymentStatus.Succeeded], cancellationToken);
+        var succeeded = new List<CodeDeployDeployed>();
+        foreach (var id in ids.Take(MaxDeploymentsSearched))
+        {
+            var deployment = await codeDeploy.GetDeploymentAsync(id, cancellationToken);
+            if (deployment.Status == CodeDeployDeploymentStatus.Succeeded && Deployed(deployment, deployment.CompleteTime ?? deployment.CreateTime) is { } deployed)
+                succeeded.Add(deployed);
+        }
+        return new CodeDeployHistory(
+            $"{group.ApplicationName}/{group.DeploymentGroupName}",
+            inFlight is null ? null : Deployed(inFlight, inFlight.CreateTime),
+            [.. succeeded.OrderByDescending(d => d.At ?? DateTimeOffset.MinValue)]);
+    }
+
+    private static CodeDeployDeployed? Deployed(CodeDeployDeployment deployment, DateTimeOffset? at) =>
+        AppSpec.TaskDefinitionsOf(deployment.Revision?.AppSpecContent?.Content).FirstOrDefault() is { } taskDefinition
+            ? new CodeDeployDeployed(deployment.DeploymentId, taskDefinition, at, AppSpec.TaskDefinitionsOf(deployment.PreviousRevision?.AppSpecContent?.Content).FirstOrDefault())
+            : null;
+
+    private static RewindException NotFound(string what, AwsServiceException e) => new(
+        $"{what} ({e.Code}: {e.ErrorMessage})",
+        "fix service.codedeploy_application and service.codedeploy_group in rewind.yaml (aws deploy list-applications, aws deploy list-deployment-groups), or remove them to find the group from the service",
+        FailureKind.BadInput);
+
+    private static bool SameRevision(string a, string b) =>
+        TaskDefinitionRevision.TryParse(a, out var left) && TaskDefinitionRevision.TryParse(b, out var right) ? left == right : a == b;
 
     private async Task<CodeDeployDeployment?> NewestInFlightAsync(string app, string group, CancellationToken cancellationToken)
     {
