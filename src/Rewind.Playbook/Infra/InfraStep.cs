@@ -165,7 +165,10 @@ public sealed class InfraStep : IStep
         if (!hasChanges)
         {
             DeletePlan(planFile);
-            return StepResult.Succeeded($"terraform at {at}: no changes, the state already matches", evidence with { PlanAfter = "no changes" });
+            // After an apply that was sent but never answered, nothing left to apply means that apply landed whole.
+            return context.WasSent(Apply)
+                ? StepResult.Succeeded($"terraform at {at}: the earlier attempt's apply landed, no changes left", evidence with { Applied = true, AppliedEarlier = true, PlanAfter = "no changes" })
+                : StepResult.Succeeded($"terraform at {at}: no changes, the state already matches", evidence with { PlanAfter = "no changes" });
         }
         var gate = planned.Approval(_approved());
         switch (gate.Decide(summary.Destroys))
