@@ -16,6 +16,7 @@ import time
 import unittest
 import urllib.error
 import urllib.request
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,9 @@ LAUNCHER = (
     "main(['-H', '127.0.0.1', '-p', port])\n"
 )
 _server: subprocess.Popen[bytes] | None = None
+# The server logs every request to stderr: into a file, never a pipe nobody reads (a full pipe blocks the
+# request thread that writes its log line, and the client times out).
+_server_log = tempfile.TemporaryFile()
 _endpoint = ""
 
 
@@ -63,12 +67,13 @@ def setUpModule() -> None:
                 "REWIND_MOTO_MINUTE_SECONDS": str(MINUTE), "PYTHONUNBUFFERED": "1"})
     env.pop("INITIAL_NO_AUTH_ACTION_COUNT", None)
     _server = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(MODULE), str(port)], env=env,
-                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=_server_log)
     _endpoint = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
         if _server.poll() is not None:
-            raise RuntimeError(f"moto exited early: {_server.stderr.read().decode(errors='replace')}")
+            _server_log.seek(0)
+            raise RuntimeError(f"moto exited early: {_server_log.read().decode(errors='replace')}")
         try:
             if _http("GET", "/rewind-api/info")[0] == 200:
                 break
@@ -83,15 +88,14 @@ def tearDownModule() -> None:
     if _server is not None:
         _server.kill()  # by PID, this process only
         _server.wait(timeout=10)
-        if _server.stderr is not None:
-            _server.stderr.close()
+        _server_log.close()
 
 
 def client(service: str) -> Any:
     return boto3.client(service, endpoint_url=_endpoint, region_name="us-east-1",
                         aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
                         aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-                        config=botocore.config.Config(retries={"max_attempts": 3, "mode": "standard"}, proxies={}, connect_timeout=5, read_timeout=15))
+                        config=botocore.config.Config(retries={"max_attempts": 1}, proxies={}))
 
 
 class DeploymentCase(unittest.TestCase):
@@ -313,7 +317,6 @@ class ShiftingDeploymentTests(DeploymentCase):
         self.assertEqual(advanced["roleArn"], "arn:aws:iam::123456789012:role/ecs-lb")
         self.assertEqual(self.latest()["deploymentConfiguration"]["strategy"], "LINEAR")
 
-    @unittest.skip("in a full discover run one request of this test stalls the server for over 45 s (not reproduced alone); the same behaviour is covered by the C# Shapes tests; cause under investigation")
     def test_linear_shifts_in_steps(self) -> None:
         lb = self.create_shifting_service("LINEAR", linearConfiguration={"stepPercent": 50.0,
                                                                          "stepBakeTimeInMinutes": 2})
@@ -333,7 +336,6 @@ class ShiftingDeploymentTests(DeploymentCase):
         self.wait_for(lambda d: d.get("lifecycleStage") == "BAKE_TIME")
         self.assertEqual(self.weights(lb["production"]), {lb["blue"]: 0, lb["green"]: 100})
 
-    @unittest.skip("in a full discover run one request of this test stalls the server for over 45 s (not reproduced alone); the same behaviour is covered by the C# Shapes tests; cause under investigation")
     def test_stop_in_bake_time_flips_back_and_keeps_blue(self) -> None:
         lb = self.create_shifting_service("BLUE_GREEN", bake=30)
         self.deploy(3)
