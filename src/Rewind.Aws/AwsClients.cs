@@ -65,9 +65,9 @@ public sealed class AwsClients : IDisposable
             config.ServiceURL = Session.Endpoints.Resolve(service, Session.Region).ToString();
             config.AuthenticationRegion = service.SigningRegion(Session.Region);
         }
-        // The same bounds as the transport: the standard retry mode, its attempts, its per-attempt timeout. The SDK has
-        // no overall deadline of its own; SdkErrors.CallAsync gives it one (Options.OverallTimeout).
-        config.RetryMode = RequestRetryMode.Standard;
+        // The same bounds as the transport: its retry mode, its attempts, its per-attempt timeout. The SDK has no
+        // overall deadline of its own; SdkErrors.CallAsync gives it one (Options.OverallTimeout).
+        config.RetryMode = _options.AdaptiveRateLimiting ? RequestRetryMode.Adaptive : RequestRetryMode.Standard;
         config.MaxErrorRetry = _options.MaxAttempts - 1;
         config.Timeout = _options.AttemptTimeout;
         return config;

@@ -115,6 +115,29 @@ public sealed class FaultProxy : IAsyncDisposable
         return Fault.None;
     };
 
+    /// <summary>
+    /// An API's rate limit as AWS enforces it: a token bucket per operation of <paramref name="perSecond"/> tokens a
+    /// second and as many in a burst; a request finding its operation's bucket empty is throttled (not forwarded).
+    /// </summary>
+    public static Func<string, int, Fault> RateLimit(double perSecond, TimeProvider? time = null)
+    {
+        time ??= TimeProvider.System;
+        var gate = new Lock();
+        var buckets = new Dictionary<string, (double Tokens, long At)>(StringComparer.Ordinal);
+        return (operation, _) =>
+        {
+            lock (gate)
+            {
+                var now = time.GetTimestamp();
+                var (tokens, at) = buckets.TryGetValue(operation, out var bucket) ? bucket : (perSecond, now);
+                tokens = Math.Min(perSecond, tokens + time.GetElapsedTime(at, now).TotalSeconds * perSecond);
+                var allowed = tokens >= 1;
+                buckets[operation] = (allowed ? tokens - 1 : tokens, now);
+                return allowed ? Fault.None : new Fault(FaultKind.Throttle);
+            }
+        };
+    }
+
     /// <summary>A number in [0, 1) from the seed, the operation and the attempt (FNV-1a, then scaled).</summary>
     public static double Draw(int seed, string operation, int attempt)
     {

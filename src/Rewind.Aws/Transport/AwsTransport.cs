@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -12,7 +13,8 @@ namespace Rewind.Aws.Transport;
 /// shared retry quota, full-jitter backoff (Retry-After honoured up to a cap), a per-attempt timeout and an overall
 /// deadline. What may be resent depends on the call's <see cref="CallClass"/>: a throttled or never-delivered request
 /// is resent whatever it is; one whose answer was lost after it was written is resent only when a second delivery
-/// changes nothing, and otherwise surfaces as <see cref="AwsAnswerLostException"/>.
+/// changes nothing, and otherwise surfaces as <see cref="AwsAnswerLostException"/>. In the adaptive mode (the default)
+/// every attempt also passes the <see cref="ClientRateLimiter"/> of its API, which starts pacing once the API throttles.
 /// </summary>
 public sealed class AwsTransport
 {
@@ -20,6 +22,7 @@ public sealed class AwsTransport
     private readonly AwsSession _session;
     private readonly AwsTransportOptions _options;
     private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<(string Service, string Operation), ClientRateLimiter> _limiters = new();
 
     public AwsTransport(HttpClient http, AwsSession session, AwsTransportOptions? options = null, TimeProvider? time = null)
     {
@@ -37,6 +40,13 @@ public sealed class AwsTransport
     /// <summary>The retry quota every call of this transport draws from.</summary>
     public RetryQuotaBucket Quota { get; }
 
+    /// <summary>
+    /// The rate limiter of one API of this transport's account and region (ECS and ELBv2 throttle each action on its
+    /// own), made on first use; null in the standard mode.
+    /// </summary>
+    public ClientRateLimiter? RateLimiterOf(AwsService service, string operation) =>
+        _options.AdaptiveRateLimiting ? _limiters.GetOrAdd((service.SigningName, operation), _ => new ClientRateLimiter(_time)) : null;
+
     /// <summary>Raised before each retry wait, for --verbose logs and tests.</summary>
     public event Action<AwsRetryEvent>? Retrying;
 
@@ -49,10 +59,23 @@ public sealed class AwsTransport
         var callClass = CallClasses.Of(service, request);
         using var deadline = new CancellationTokenSource(_options.OverallTimeout, _time);
         using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var limiter = RateLimiterOf(service, request.Operation);
         var lastRetryCost = 0;
         for (var attempt = 1; ; attempt++)
         {
+            if (limiter is not null)
+            {
+                try
+                {
+                    await limiter.AcquireAsync(call.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
+                {
+                    throw Unavailable(service, request, endpoint, new Attempt(null, FailureKind.Deadline, null, "", false, false), _options.OverallTimeout);
+                }
+            }
             var failure = await AttemptAsync(service, endpoint, request, call.Token, cancellationToken, deadline.Token);
+            limiter?.Update(throttled: failure.Error is AwsServiceException { IsThrottling: true });
             if (failure.Response is { } response)
             {
                 Quota.Succeeded(lastRetryCost);

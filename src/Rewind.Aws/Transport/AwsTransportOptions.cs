@@ -39,20 +39,29 @@ public sealed record AwsTransportOptions
     /// <summary>The retry quota's size: the standard mode's token bucket of 500.</summary>
     public int RetryQuota { get; init; } = RetryQuotaBucket.DefaultCapacity;
 
+    /// <summary>
+    /// The adaptive retry mode's client-side rate limiting (<see cref="ClientRateLimiter"/>): on by default, off with
+    /// AWS_RETRY_MODE=standard (or legacy).
+    /// </summary>
+    public bool AdaptiveRateLimiting { get; init; } = true;
+
     /// <summary>The source of jitter, a number in [0, 1). Tests pin it.</summary>
     public Func<double> Jitter { get; init; } = Random.Shared.NextDouble;
 
     public static AwsTransportOptions Default { get; } = new();
 
     /// <summary>
-    /// The defaults, with AWS_MAX_ATTEMPTS honoured as the SDKs honour it (1 to <see cref="MaxMaxAttempts"/>);
-    /// any other value is a setup error.
+    /// The defaults, with AWS_MAX_ATTEMPTS (1 to <see cref="MaxMaxAttempts"/>) and AWS_RETRY_MODE (adaptive, the
+    /// default; standard or legacy turn the rate limiter off) honoured as the SDKs honour them; any other value is a
+    /// setup error.
     /// </summary>
     public static AwsTransportOptions FromEnvironment(Func<string, string?>? environment = null)
     {
-        var value = (environment ?? Environment.GetEnvironmentVariable)("AWS_MAX_ATTEMPTS");
+        environment ??= Environment.GetEnvironmentVariable;
+        var options = Default with { AdaptiveRateLimiting = AdaptiveFrom(environment("AWS_RETRY_MODE")) };
+        var value = environment("AWS_MAX_ATTEMPTS");
         if (string.IsNullOrWhiteSpace(value))
-            return Default;
+            return options;
         if (!int.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var attempts) || attempts is < 1 or > MaxMaxAttempts)
         {
             var shown = value.Length > 20 ? value[..20] + "…" : value;
@@ -60,6 +69,15 @@ public sealed record AwsTransportOptions
                 $"AWS_MAX_ATTEMPTS is '{shown}', not a whole number from 1 to {MaxMaxAttempts}",
                 $"set AWS_MAX_ATTEMPTS to 1..{MaxMaxAttempts} (default {DefaultMaxAttempts}), or unset it");
         }
-        return Default with { MaxAttempts = attempts };
+        return options with { MaxAttempts = attempts };
     }
+
+    private static bool AdaptiveFrom(string? mode) => mode?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "adaptive" => true,
+        "standard" or "legacy" => false,
+        _ => throw new AwsConfigurationException(
+            $"AWS_RETRY_MODE is '{(mode.Length > 20 ? mode[..20] + "…" : mode)}', not adaptive, standard or legacy",
+            "set AWS_RETRY_MODE to adaptive (the default: standard retries plus client-side rate limiting) or standard, or unset it"),
+    };
 }

@@ -24,7 +24,8 @@ public sealed class AwsTransportRetryTests
         var script = Enumerable.Repeat(StubResponse.Json(status, body), throttles).Append(StubResponse.Ok("""{"services":[]}"""));
         await using var stub = LoopbackStub.Start(clock, [.. script]);
         // Jitter pinned at one half of a 2 s base: the waits are 1 s, 2 s, 4 s, so each attempt is signed in its own second.
-        var options = new AwsTransportOptions { MaxAttempts = 5, BaseBackoff = TimeSpan.FromSeconds(2), Jitter = () => 0.5 };
+        // The standard mode alone: the adaptive mode's rate limiter would add its own waits (ClientRateLimiterTests).
+        var options = new AwsTransportOptions { MaxAttempts = 5, BaseBackoff = TimeSpan.FromSeconds(2), Jitter = () => 0.5, AdaptiveRateLimiting = false };
         var transport = TestTransport.For(stub.Url, options, clock);
         var retries = new List<AwsRetryEvent>();
         transport.Retrying += retries.Add;
