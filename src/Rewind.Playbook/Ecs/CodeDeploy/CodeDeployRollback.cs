@@ -8,9 +8,10 @@ using Rewind.Core.Engine;
 namespace Rewind.Playbook.Ecs.CodeDeploy;
 
 /// <summary>
-/// The CODE_DEPLOY path of the ecs step: StopDeployment with auto-rollback for a deployment in flight, else one
-/// CreateDeployment with an ECS AppSpec naming the target; then the awaited deployment until it is final. Both calls
-/// are not idempotent, so after a lost answer or a crash CodeDeploy is read before anything is sent again.
+/// The CODE_DEPLOY path of the ecs step: StopDeployment with auto-rollback for a deployment in flight that returns to
+/// the target; StopDeployment without auto-rollback, then one CreateDeployment, for one that returns elsewhere; else one
+/// CreateDeployment with an ECS AppSpec naming the target; then the awaited deployment until it is final. Neither call
+/// is idempotent, so after a lost answer or a crash CodeDeploy is read before anything is sent again.
 /// </summary>
 /// <param name="codeDeploy">The CodeDeploy client.</param>
 /// <param name="application">service.codedeploy_application from rewind.yaml, or null to find it from the service.</param>
