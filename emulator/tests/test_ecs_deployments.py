@@ -155,6 +155,25 @@ class RollingDeploymentTests(DeploymentCase):
         self.assertEqual(done["deploymentCircuitBreaker"]["status"], "TRIGGERED")
         self.assertEqual(self.service()["taskDefinition"], self.revisions[1])
 
+    def test_revisions_of_a_too_old_task_definition_cannot_be_described(self) -> None:
+        self.create_rolling_service()
+        self.deploy(3)
+        latest = self.latest()
+        source, target = latest["sourceServiceRevisions"][0]["arn"], latest["targetServiceRevision"]["arn"]
+        status, info = _http("POST", "/rewind-api/config", {"tooOldTaskDefinitions": [self.revisions[1]]})
+        self.addCleanup(_http, "POST", "/rewind-api/config", {"tooOldTaskDefinitions": []})
+        self.assertEqual((status, info["tooOldTaskDefinitions"]), (200, [self.revisions[1]]))
+        answer = self.ecs.describe_service_revisions(serviceRevisionArns=[source, target])
+        self.assertEqual([r["taskDefinition"] for r in answer["serviceRevisions"]], [self.revisions[3]])
+        self.assertEqual(answer["failures"], [{"arn": source, "reason": "MISSING"}])
+        self.assertEqual(self.latest()["sourceServiceRevisions"][0]["arn"], source)  # the deployments still list it
+        _http("POST", "/rewind-api/config", {"tooOldTaskDefinitions": []})
+        self.assertEqual(len(self.ecs.describe_service_revisions(serviceRevisionArns=[source])["serviceRevisions"]), 1)
+        for bad in ("arn", [""], [1]):
+            status, error = _http("POST", "/rewind-api/config", {"tooOldTaskDefinitions": bad})
+            self.assertEqual(status, 400)
+            self.assertIn("tooOldTaskDefinitions must be a list of task definition ARNs", error["error"])
+
     def test_stop_rolls_back_with_a_new_primary_of_the_source(self) -> None:
         self.create_rolling_service()
         self.deploy(3)
