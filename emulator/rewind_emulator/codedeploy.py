@@ -3,9 +3,11 @@
 A deployment of a deployment group with `ecsServices` and an AppSpecContent revision naming a task definition is
 InProgress at once; after two stages (REWIND_MOTO_STAGE_SECONDS each) CodeDeploy reroutes: the ECS service runs the
 new task definition and the production listener of `loadBalancerInfo.targetGroupPairInfoList` forwards 100 to the
-other target group; after a third stage it is Succeeded. StopDeployment stops one in flight and, with
+other target group; after a third stage it is Succeeded. While a deployment of the group has not ended, CreateDeployment
+is refused with DeploymentLimitExceededException, as CodeDeploy refuses it. StopDeployment stops one in flight and, with
 autoRollbackEnabled, creates a rollback deployment of the previous task definition (Succeeded after the same
-delays, or Failed when failNextRollback is set). Lazy: computed at each read, no threads. See emulator/README.md.
+delays, or Failed when failNextRollback is set); without it the deployment is Stopped and the service keeps the task
+definition it ran at that moment. Lazy: computed at each read, no threads. See emulator/README.md.
 """
 
 from __future__ import annotations
@@ -117,6 +119,22 @@ def _advance(deployment: Any) -> None:
         run.finished = run.started + 3 * step
 
 
+ACTIVE = ("Created", "Queued", "InProgress", "Baking", "Ready")
+
+
+def _active_deployment(backend: Any, application_name: str, deployment_group_name: str) -> str | None:
+    """The id of a deployment of an ECS deployment group that has not ended (advanced first), or None."""
+    for deployment_id, deployment in list(backend.deployments.items()):
+        if (deployment.application_name, deployment.deployment_group_name) != (application_name, deployment_group_name):
+            continue
+        if getattr(deployment, "_rewind_run", None) is None:
+            continue  # moto's own deployments of non-ECS groups never move on; they block nothing here
+        _advance(deployment)
+        if deployment.status in ACTIVE:
+            return deployment_id
+    return None
+
+
 def _epoch(mono: float | None) -> float | None:
     return None if mono is None else time.time() - (time.monotonic() - mono)
 
@@ -144,6 +162,12 @@ def install(found: dict[str, Any]) -> None:
     def create_deployment(self: Any, application_name: str, deployment_group_name: str, revision: Any,
                           *args: Any, **kwargs: Any) -> str:
         with ECS_LOCK:
+            active = _active_deployment(self, application_name, deployment_group_name)
+            if active is not None:
+                # What real CodeDeploy answers while a deployment of the group has not ended.
+                raise codedeploy_exception(
+                    "DeploymentLimitExceededException",
+                    f"The Deployment Group '{deployment_group_name}' already has an active Deployment '{active}'")
             deployment_id = orig_create_deployment(self, application_name, deployment_group_name, revision,
                                                    *args, **kwargs)
             deployment = self.deployments[deployment_id]

@@ -63,6 +63,9 @@ class _Settings:
         self.stage_seconds = _read_seconds("REWIND_MOTO_STAGE_SECONDS", "0.5")
         self.minute_seconds = _read_seconds("REWIND_MOTO_MINUTE_SECONDS", "1")
         self.fail_next_rollback = False
+        # Task definition ARNs whose service revisions DescribeServiceRevisions cannot describe, as real ECS cannot
+        # describe revisions created before 2024-10-25 (POST /rewind-api/config {"tooOldTaskDefinitions": [...]}).
+        self.too_old_task_definitions: frozenset[str] = frozenset()
 
     def take_fail_next_rollback(self) -> bool:
         """True once after POST /rewind-api/config {"failNextRollback": true}: that rollback ends failed."""
@@ -204,6 +207,7 @@ def info() -> dict[str, Any]:
         "stageSeconds": SETTINGS.stage_seconds,
         "minuteSeconds": SETTINGS.minute_seconds,
         "failNextRollback": SETTINGS.fail_next_rollback,
+        "tooOldTaskDefinitions": sorted(SETTINGS.too_old_task_definitions),
         "readOnlyPrefixes": list(READ_ONLY_PREFIXES),
     }
 
@@ -253,7 +257,7 @@ def _set_config(environ: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"body must be JSON like {{\"rolloutSeconds\": 0.5}}: {e}") from None
     if not isinstance(body, dict):
         raise ValueError('body must be a JSON object like {"rolloutSeconds": 0.5}')
-    known = ("rolloutSeconds", "brokenMarker", "stageSeconds", "minuteSeconds", "failNextRollback")
+    known = ("rolloutSeconds", "brokenMarker", "stageSeconds", "minuteSeconds", "failNextRollback", "tooOldTaskDefinitions")
     unknown = set(body) - set(known)
     if unknown:
         raise ValueError(f"unknown setting(s) {sorted(unknown)}; known: {', '.join(known)}")
@@ -262,6 +266,10 @@ def _set_config(environ: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"brokenMarker must be a non-empty string, got {body['brokenMarker']!r}")
     if "failNextRollback" in body and not isinstance(body["failNextRollback"], bool):
         raise ValueError(f"failNextRollback must be true or false, got {body['failNextRollback']!r}")
+    too_old = body.get("tooOldTaskDefinitions")
+    if "tooOldTaskDefinitions" in body and (
+            not isinstance(too_old, list) or not all(isinstance(arn, str) and arn for arn in too_old)):
+        raise ValueError(f"tooOldTaskDefinitions must be a list of task definition ARNs, got {too_old!r}")
     with ECS_LOCK:
         if seconds["rolloutSeconds"] is not None:
             SETTINGS.rollout_seconds = seconds["rolloutSeconds"]
@@ -273,6 +281,8 @@ def _set_config(environ: dict[str, Any]) -> dict[str, Any]:
             SETTINGS.broken_marker = body["brokenMarker"]
         if "failNextRollback" in body:
             SETTINGS.fail_next_rollback = body["failNextRollback"]
+        if "tooOldTaskDefinitions" in body:
+            SETTINGS.too_old_task_definitions = frozenset(too_old)
     return info()
 
 

@@ -8,94 +8,28 @@ REWIND_MOTO_MINUTE_SECONDS=0.2, REWIND_MOTO_ROLLOUT_SECONDS=0.5. Every test has 
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 import unittest
-import urllib.error
-import urllib.request
-import tempfile
 import uuid
-from pathlib import Path
 from typing import Any
 
-import boto3
-import botocore.config
 from botocore.exceptions import ClientError
 
-MODULE = Path(__file__).resolve().parent.parent / "rewind_moto.py"
+from _server import Server
+
 STAGE, MINUTE, ROLLOUT = 0.1, 0.2, 0.5
-LAUNCHER = (
-    "import runpy, sys\n"
-    "boot, port = sys.argv[1], sys.argv[2]\n"
-    "if boot:\n"
-    "    runpy.run_path(boot)\n"
-    "from moto.server import main\n"
-    "main(['-H', '127.0.0.1', '-p', port])\n"
-)
-_server: subprocess.Popen[bytes] | None = None
-# The server logs every request to stderr: into a file, never a pipe nobody reads (a full pipe blocks the
-# request thread that writes its log line, and the client times out).
-_server_log = tempfile.TemporaryFile()
-_endpoint = ""
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _http(method: str, path: str, body: Any = None) -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(_endpoint + path, data=data, method=method)
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(request, timeout=10) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
+SERVER = Server({"REWIND_MOTO_ROLLOUT_SECONDS": str(ROLLOUT), "REWIND_MOTO_STAGE_SECONDS": str(STAGE),
+                 "REWIND_MOTO_MINUTE_SECONDS": str(MINUTE)})
+_http = SERVER.http
+client = SERVER.client
 
 
 def setUpModule() -> None:
-    global _server, _endpoint
-    port = _free_port()
-    env = dict(os.environ)
-    env.update({"REWIND_MOTO_ROLLOUT_SECONDS": str(ROLLOUT), "REWIND_MOTO_STAGE_SECONDS": str(STAGE),
-                "REWIND_MOTO_MINUTE_SECONDS": str(MINUTE), "PYTHONUNBUFFERED": "1"})
-    env.pop("INITIAL_NO_AUTH_ACTION_COUNT", None)
-    _server = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(MODULE), str(port)], env=env,
-                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=_server_log)
-    _endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        if _server.poll() is not None:
-            _server_log.seek(0)
-            raise RuntimeError(f"moto exited early: {_server_log.read().decode(errors='replace')}")
-        try:
-            if _http("GET", "/rewind-api/info")[0] == 200:
-                break
-        except (urllib.error.URLError, ConnectionError, OSError):
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError("moto with rewind_moto did not answer within 30 s")
-        time.sleep(0.05)
+    SERVER.start()
 
 
 def tearDownModule() -> None:
-    if _server is not None:
-        _server.kill()  # by PID, this process only
-        _server.wait(timeout=10)
-        _server_log.close()
-
-
-def client(service: str) -> Any:
-    return boto3.client(service, endpoint_url=_endpoint, region_name="us-east-1",
-                        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-                        aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-                        config=botocore.config.Config(retries={"max_attempts": 1}, proxies={}))
+    SERVER.stop()
 
 
 class DeploymentCase(unittest.TestCase):
@@ -220,6 +154,25 @@ class RollingDeploymentTests(DeploymentCase):
         self.assertEqual(done["rollback"]["serviceRevisionArn"], done["sourceServiceRevisions"][0]["arn"])
         self.assertEqual(done["deploymentCircuitBreaker"]["status"], "TRIGGERED")
         self.assertEqual(self.service()["taskDefinition"], self.revisions[1])
+
+    def test_revisions_of_a_too_old_task_definition_cannot_be_described(self) -> None:
+        self.create_rolling_service()
+        self.deploy(3)
+        latest = self.latest()
+        source, target = latest["sourceServiceRevisions"][0]["arn"], latest["targetServiceRevision"]["arn"]
+        status, info = _http("POST", "/rewind-api/config", {"tooOldTaskDefinitions": [self.revisions[1]]})
+        self.addCleanup(_http, "POST", "/rewind-api/config", {"tooOldTaskDefinitions": []})
+        self.assertEqual((status, info["tooOldTaskDefinitions"]), (200, [self.revisions[1]]))
+        answer = self.ecs.describe_service_revisions(serviceRevisionArns=[source, target])
+        self.assertEqual([r["taskDefinition"] for r in answer["serviceRevisions"]], [self.revisions[3]])
+        self.assertEqual(answer["failures"], [{"arn": source, "reason": "MISSING"}])
+        self.assertEqual(self.latest()["sourceServiceRevisions"][0]["arn"], source)  # the deployments still list it
+        _http("POST", "/rewind-api/config", {"tooOldTaskDefinitions": []})
+        self.assertEqual(len(self.ecs.describe_service_revisions(serviceRevisionArns=[source])["serviceRevisions"]), 1)
+        for bad in ("arn", [""], [1]):
+            status, error = _http("POST", "/rewind-api/config", {"tooOldTaskDefinitions": bad})
+            self.assertEqual(status, 400)
+            self.assertIn("tooOldTaskDefinitions must be a list of task definition ARNs", error["error"])
 
     def test_stop_rolls_back_with_a_new_primary_of_the_source(self) -> None:
         self.create_rolling_service()
@@ -509,6 +462,40 @@ class CodeDeployTests(DeploymentCase):
         with self.assertRaises(ClientError) as e:
             self.codedeploy.stop_deployment(deploymentId=deployment_id)
         self.assertEqual(e.exception.response["Error"]["Code"], "DeploymentAlreadyCompletedException")
+
+    def test_a_deployment_while_one_of_the_group_is_active_is_refused(self) -> None:
+        active = self.create_deployment(3)
+        _http("POST", "/rewind-api/calls/reset")
+        with self.assertRaises(ClientError) as e:
+            self.create_deployment(2)
+        self.assertEqual(e.exception.response["Error"]["Code"], "DeploymentLimitExceededException")
+        self.assertEqual(e.exception.response["Error"]["Message"],
+                         f"The Deployment Group 'dg' already has an active Deployment '{active}'")
+        self.assertEqual(self.codedeploy.list_deployments(applicationName=self.app, deploymentGroupName="dg")
+                         ["deployments"], [active])
+        self.until(active, "Succeeded")
+        self.until(self.create_deployment(2), "Succeeded")
+        self.assertEqual(self.service()["taskDefinition"], self.revisions[2])
+
+    def test_stop_without_rollback_ends_stopped_and_rolls_nothing_back(self) -> None:
+        listener_before = self.elb.describe_listeners(ListenerArns=[self.listener])["Listeners"][0]["DefaultActions"]
+        deployment_id = self.create_deployment(3)
+        self.until(deployment_id, "InProgress")
+        answer = self.codedeploy.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=False)
+        self.assertEqual(answer["status"], "Succeeded")
+        stopped = self.deployment(deployment_id)
+        self.assertEqual(stopped["status"], "Stopped")
+        self.assertNotIn("rollbackDeploymentId", stopped["rollbackInfo"])
+        time.sleep(3.5 * STAGE)  # past the reroute and the end it would have reached
+        self.assertEqual(self.deployment(deployment_id)["status"], "Stopped")
+        self.assertEqual(self.codedeploy.list_deployments(applicationName=self.app, deploymentGroupName="dg")
+                         ["deployments"], [deployment_id])
+        self.assertEqual(self.service()["taskDefinition"], self.revisions[1])
+        self.assertEqual(self.elb.describe_listeners(ListenerArns=[self.listener])["Listeners"][0]["DefaultActions"],
+                         listener_before)  # stopped before the reroute: traffic never moved, nothing moves it back
+        created = self.create_deployment(0)  # no longer active: a new deployment is accepted
+        self.until(created, "Succeeded")
+        self.assertEqual(self.service()["taskDefinition"], self.revisions[0])
 
     def test_fail_next_rollback_fails_the_rollback_deployment(self) -> None:
         deployment_id = self.create_deployment(3)

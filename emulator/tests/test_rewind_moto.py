@@ -12,114 +12,32 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
 import unittest
-import urllib.error
-import urllib.request
-import tempfile
 import uuid
-from pathlib import Path
 from typing import Any
 
-import boto3
-import botocore.config
 from botocore.exceptions import ClientError
 
-HERE = Path(__file__).resolve().parent
-MODULE = HERE.parent / "rewind_moto.py"
+from _server import MODULE, Server
+
 ROLLOUT = 0.5
 
-# Exactly MotoServer.cs's PythonLauncher.
-LAUNCHER = (
-    "import runpy, sys\n"
-    "boot, port = sys.argv[1], sys.argv[2]\n"
-    "if boot:\n"
-    "    runpy.run_path(boot)\n"
-    "from moto.server import main\n"
-    "main(['-H', '127.0.0.1', '-p', port])\n"
-)
-
-_server: subprocess.Popen[bytes] | None = None
-# The server logs every request to stderr: into a file, never a pipe nobody reads (a full pipe blocks the
-# request thread that writes its log line, and the client times out).
-_server_log = tempfile.TemporaryFile()
-_endpoint = ""
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _http(method: str, path: str, body: bytes | None = None) -> tuple[int, Any]:
-    request = urllib.request.Request(_endpoint + path, data=body, method=method)
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(request, timeout=10) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
+SERVER = Server({"REWIND_MOTO_ROLLOUT_SECONDS": str(ROLLOUT)}, drop=("REWIND_MOTO_BROKEN_MARKER",))
+_http = SERVER.http
+client = SERVER.client
 
 
 def setUpModule() -> None:
-    global _server, _endpoint
     _start_probes()
-    port = _free_port()
-    env = dict(os.environ)
-    env.update(
-        {
-            "REWIND_MOTO_ROLLOUT_SECONDS": str(ROLLOUT),
-            "MOTO_PORT": str(port),
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    env.pop("INITIAL_NO_AUTH_ACTION_COUNT", None)
-    env.pop("REWIND_MOTO_BROKEN_MARKER", None)
-    _server = subprocess.Popen(
-        [sys.executable, "-c", LAUNCHER, str(MODULE), str(port)],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=_server_log,
-    )
-    _endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        if _server.poll() is not None:
-            _server_log.seek(0)
-            raise RuntimeError(f"moto exited early: {_server_log.read().decode(errors='replace')}")
-        try:
-            status, _ = _http("GET", "/rewind-api/info")
-            if status == 200:
-                break
-        except (urllib.error.URLError, ConnectionError, OSError):
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError("moto with rewind_moto did not answer within 30 s")
-        time.sleep(0.05)
+    SERVER.start()
 
 
 def tearDownModule() -> None:
     _stop_probes()
-    if _server is not None:
-        _server.kill()  # by PID, this process only
-        _server.wait(timeout=10)
-        _server_log.close()
-
-
-def client(service: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-        aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        config=botocore.config.Config(retries={"max_attempts": 1}, proxies={}),
-    )
+    SERVER.stop()
 
 
 class EcsCase(unittest.TestCase):

@@ -102,7 +102,8 @@ public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore release
 
     /// <summary>
     /// The task definition of the newest SUCCESSFUL service deployment that ran another revision than the current one,
-    /// is not a release rolled back from, and is still ACTIVE; else null and why (for the fallback's reason).
+    /// is not a release rolled back from, and is still ACTIVE; else null and why (for the fallback's reason). A revision
+    /// ECS could not describe (created before 2024-10-25) is passed over, and the reason says so.
     /// </summary>
     private async Task<(RollbackTarget? Target, string Note)> FromDeploymentHistoryAsync(
         ServiceShape shape, TaskDefinitionRevision current, IReadOnlyList<string> rolledBack, CancellationToken cancellationToken)
@@ -118,17 +119,23 @@ public sealed class RollbackTargetSelector(IEcsClient ecs, IReleaseStore release
         var revisions = await ecs.DescribeServiceRevisionsAsync([.. successful.Select(d => d.TargetServiceRevisionArn!).Distinct()], cancellationToken);
         if (!revisions.Supported)
             return (null, $"ECS service revisions {revisions.Reason}");
+        string? undescribed = null;
         foreach (var deployment in successful)
         {
+            if (undescribed is null && revisions.Failures.FirstOrDefault(f => f.Arn == deployment.TargetServiceRevisionArn) is { } failure)
+                undescribed = ServiceShapeReader.Undescribed(failure);
             var taskDefinition = revisions.Deployments.FirstOrDefault(r => r.ServiceRevisionArn == deployment.TargetServiceRevisionArn)?.TaskDefinition;
             if (taskDefinition is null || !TaskDefinitionRevision.TryParse(taskDefinition, out var revision) || revision == current
                 || rolledBack.Any(arn => SameRevision(arn, revision)) || await ActiveAsync(taskDefinition, cancellationToken) is not { } arn)
                 continue;
             return (new RollbackTarget("revision", revision.ToString(),
-                $"last successful ECS deployment of another revision ({deployment.FinishedAt ?? deployment.StartedAt:yyyy-MM-dd HH:mm}Z, {deployment.ServiceDeploymentArn})",
+                $"last successful ECS deployment of another revision ({deployment.FinishedAt ?? deployment.StartedAt:yyyy-MM-dd HH:mm}Z, {deployment.ServiceDeploymentArn})"
+                + (undescribed is null ? "" : $"; a newer one's {undescribed}"),
                 null, arn), "");
         }
-        return (null, "no other ACTIVE revision in ECS's deployment history");
+        return (null, undescribed is null
+            ? "no other ACTIVE revision in ECS's deployment history"
+            : $"no other ACTIVE revision in ECS's deployment history: {undescribed}");
     }
 
     /// <summary>

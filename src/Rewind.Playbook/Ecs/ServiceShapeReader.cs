@@ -110,9 +110,11 @@ public sealed class ServiceShapeReader(IEcsClient ecs)
         if (!described.Supported)
             return ([], $"DescribeServiceRevisions {described.Reason}");
         var found = described.Deployments.Where(r => r.TaskDefinition is not null).ToDictionary(r => r.ServiceRevisionArn, r => r.TaskDefinition!, StringComparer.Ordinal);
-        var note = described.Failures.FirstOrDefault() is { } failure
-            ? $"service revision {ServiceShape.Last(failure.Arn ?? "?")} could not be described ({failure.Reason}{(failure.Detail is null ? "" : ": " + failure.Detail)}; revisions created before 2024-10-25 cannot be)"
-            : null;
+        var note = described.Failures.FirstOrDefault() is { } failure ? Undescribed(failure) : null;
         return (found, note);
     }
+
+    /// <summary>Why a service revision is unknown: DescribeServiceRevisions answered it as a failure (e.g. created before 2024-10-25).</summary>
+    internal static string Undescribed(EcsFailure failure) =>
+        $"service revision {ServiceShape.Last(failure.Arn ?? "?")} could not be described ({failure.Reason}{(failure.Detail is null ? "" : ": " + failure.Detail)}; revisions created before 2024-10-25 cannot be)";
 }

@@ -9,7 +9,8 @@ namespace Rewind.IntegrationTests.Shapes;
 /// refuses a task definition on such a service); a rollback deployment that fails is a failure with CodeDeploy's reason.
 /// With no ledger release and no --to, the target comes from CodeDeploy's own deployments (ECS keeps no service
 /// deployments for a CODE_DEPLOY service): :2, never the next lower ACTIVE (:3 after :4, :1 while :4 is in flight).
-/// A --to that the in-flight deployment's rollback does not reach is refused, nothing sent.
+/// A --to that the in-flight deployment's rollback does not reach: StopDeployment without auto-rollback, then one
+/// CreateDeployment of the target.
 /// </summary>
 [Collection("shape-emulator")]
 public sealed class CodeDeployShapeTests(ShapeEmulatorFixture emulator)
@@ -99,21 +100,37 @@ public sealed class CodeDeployShapeTests(ShapeEmulatorFixture emulator)
     }
 
     [Fact]
-    public async Task Given_a_CodeDeploy_deployment_of_4_in_flight_over_2_and_to_1_when_rewind_runs_then_it_refuses_in_one_line_and_sends_nothing()
+    public async Task Given_a_CodeDeploy_deployment_of_4_in_flight_over_2_and_to_1_when_rewind_runs_then_one_StopDeployment_without_rollback_then_one_CreateDeployment_return_the_service_to_1()
     {
         await using var stages = await LongStagesAsync(emulator);
         await using var world = await ShapeConfig.SeedAsync(emulator, ServiceShape.CodeDeploy, FourthDeployment.InProgress, Ct);
+        var first = world.World.Revisions[0];
 
         var run = await world.RunLiveAsync(Ct, ["--to", "1"]);
 
-        Assert.True(run.ExitCode == Rewind.Cli.ExitCodes.BadInput, run.ToString());
-        var line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains($"CodeDeploy deployment {world.World.CodeDeployDeploymentId}", line, StringComparison.Ordinal);
-        Assert.True(line.Contains($"returns the service to {world.World.Family}:2, not the target {world.World.Family}:1", StringComparison.Ordinal), line);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var record = await world.RecordAsync(Ct);
+        Assert.Equal(first, record.Plan!.Target!.TaskDefinitionArn);
+        var ecsPlan = record.Plan.Steps.Single(s => s.Step == "ecs").Summary;
+        Assert.True(
+            ecsPlan.Contains($"CodeDeploy deployment {world.World.CodeDeployDeploymentId} of {world.World.Family}:4 in {world.World.CodeDeployApplication}/{world.World.CodeDeployDeploymentGroup} is InProgress; " +
+                $"stopping it with auto-rollback returns to {world.World.Family}:2, not the target {world.World.Family}:1: StopDeployment without auto-rollback, then CreateDeployment to {world.World.Family}:1", StringComparison.Ordinal),
+            ecsPlan);
         var calls = await world.CallsAsync(Ct);
-        Assert.True(calls.MutatingTotal == 0, calls.ToString());
-        Assert.Empty(await world.Ledger.Runs.ListRunsAsync(null, 10, Ct));
-        Assert.Equal("InProgress", await world.World.CodeDeployStatusAsync(world.World.CodeDeployDeploymentId!, Ct));
+        Assert.Equal(1, calls.Count("codedeploy:StopDeployment"));
+        Assert.Equal(1, calls.Count("codedeploy:CreateDeployment"));
+        Assert.Equal(0, calls.Count("ecs:UpdateService"));
+        Assert.Equal(2, calls.MutatingTotal);
+        var stop = record.Journal.Single(e => e.Step == "ecs" && e.Kind == JournalKind.CallSent && e.Detail.Contains("\"StopDeployment\"", StringComparison.Ordinal));
+        Assert.True(System.Text.Json.Nodes.JsonNode.Parse(stop.Detail)!["autoRollbackEnabled"]?.GetValue<bool>() == false, stop.Detail);
+        Assert.Equal("Stopped", await world.World.CodeDeployStatusAsync(world.World.CodeDeployDeploymentId!, Ct));
+        var evidence = await world.EcsEvidenceAsync(Ct);
+        Assert.Equal(("CodeDeploy", "Succeeded"), (evidence.Path, evidence.ServiceDeploymentStatus));
+        Assert.NotEqual(world.World.CodeDeployDeploymentId, evidence.ServiceDeployment);
+        Assert.Equal(first, (await world.ServiceAsync(Ct)).TaskDefinition);
+        Assert.True(evidence.TaskDefinition == first, $"{evidence}");
+        var item = await world.ServiceRevertedAsync(Ct);
+        Assert.True(item.Ticked, $"{item.Missing} ({item.EvidenceLine()})");
     }
 
     /// <summary>CodeDeploy stages of <see cref="InFlightStage"/> until disposed.</summary>

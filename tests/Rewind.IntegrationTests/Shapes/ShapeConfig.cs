@@ -104,6 +104,17 @@ internal sealed class ShapeConfig : IAsyncDisposable
         return new Restore(() => ConfigureEmulatorAsync(emulator, Json(fixtureValue), CancellationToken.None));
     }
 
+    /// <summary>
+    /// Makes DescribeServiceRevisions answer the revisions of <paramref name="taskDefinitions"/> as failures (as real ECS
+    /// answers revisions created before 2024-10-25) until disposed.
+    /// </summary>
+    public static async Task<IAsyncDisposable> TooOldAsync(ShapeEmulatorFixture emulator, IReadOnlyList<string> taskDefinitions, CancellationToken ct)
+    {
+        var arns = new System.Text.Json.Nodes.JsonArray([.. taskDefinitions.Select(t => System.Text.Json.Nodes.JsonValue.Create(t))]);
+        await ConfigureEmulatorAsync(emulator, new System.Text.Json.Nodes.JsonObject { ["tooOldTaskDefinitions"] = arns }.ToJsonString(), ct);
+        return new Restore(() => ConfigureEmulatorAsync(emulator, """{"tooOldTaskDefinitions": []}""", CancellationToken.None));
+    }
+
     private sealed class Restore(Func<Task> restore) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync() => await restore();

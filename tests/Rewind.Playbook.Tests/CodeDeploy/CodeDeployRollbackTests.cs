@@ -17,6 +17,7 @@ public sealed class CodeDeployRollbackTests
 {
     private const string App = "shop";
     private const string Group = "api-dg";
+    private static readonly string V1 = FakeEcs.TaskDefinition(1);
     private static readonly string V2 = FakeEcs.TaskDefinition(2);
     private static readonly string V4 = FakeEcs.TaskDefinition(4);
 
@@ -43,6 +44,8 @@ public sealed class CodeDeployRollbackTests
     private Step StepOf(CodeDeployRollback? rollback = null) => new(rollback ?? Rollback());
 
     private Task<RollbackPlan> PlanAsync(Step? step = null) => _run.PlanAsync(step ?? StepOf(), LayerRun.Target(V2));
+
+    private Task<RollbackPlan> PlanToV1Async() => _run.PlanAsync(StepOf(), LayerRun.Target(V1));
 
     [Fact]
     public async Task Given_no_configured_group_when_planned_then_the_group_whose_ecs_services_name_the_service_is_found_and_a_create_is_planned()
@@ -96,17 +99,134 @@ public sealed class CodeDeployRollbackTests
     }
 
     [Fact]
-    public async Task Given_a_deployment_in_flight_whose_rollback_returns_to_another_revision_than_the_target_when_planned_then_it_is_refused_with_nothing_sent()
+    public async Task Given_a_deployment_in_flight_whose_rollback_returns_to_another_revision_than_the_target_when_planned_then_a_stop_without_rollback_then_a_create_is_planned_with_its_reason()
     {
         var inFlight = _codeDeploy.WithDeployment(App, Group, CodeDeployDeploymentStatus.InProgress, V4, V2, minutesAgo: 3);
 
-        var error = await Assert.ThrowsAsync<RewindException>(() => Rollback().PlanAsync(Service, FakeEcs.TaskDefinition(1), Ct));
+        var plan = await Rollback().PlanAsync(Service, V1, Ct);
 
-        Assert.Equal(FailureKind.BadInput, error.Kind);
-        Assert.Equal(
-            $"CodeDeploy deployment {inFlight} of shop/api-dg is InProgress: stopping it returns the service to claude-proxy-api:2, not the target claude-proxy-api:1, and CodeDeploy refuses a new deployment while one is active",
-            error.Message);
+        Assert.Equal(new CodeDeployPlan(App, Group, inFlight, true, V1, "api", 8080,
+            $"CodeDeploy deployment {inFlight} of claude-proxy-api:4 in shop/api-dg is InProgress; stopping it with auto-rollback returns to claude-proxy-api:2, not the target claude-proxy-api:1: " +
+            "StopDeployment without auto-rollback, then CreateDeployment to claude-proxy-api:1 (an ECS AppSpec, container api:8080), then wait for it",
+            CreateAfterStop: true), plan);
         Assert.Equal(0, _codeDeploy.StopCount + _codeDeploy.CreateCount);
+    }
+
+    [Fact]
+    public void Given_a_plan_stored_before_create_after_stop_existed_when_read_then_it_is_the_plain_stop()
+    {
+        var stored = "{\"application\":\"shop\",\"deploymentGroup\":\"api-dg\",\"inFlightDeployment\":\"d-0001\",\"stopInFlight\":true,"
+            + "\"targetTaskDefinition\":\"" + V2 + "\",\"containerName\":\"api\",\"containerPort\":8080,\"reason\":\"stop\"}";
+
+        var plan = System.Text.Json.JsonSerializer.Deserialize(stored, CodeDeployPlanJson.Default.CodeDeployPlan)!;
+
+        Assert.Equal(new CodeDeployPlan(App, Group, "d-0001", true, V2, "api", 8080, "stop"), plan);
+        Assert.False(plan.CreateAfterStop);
+    }
+
+    [Fact]
+    public async Task Given_a_stop_then_create_plan_when_executed_then_one_stop_without_rollback_then_one_create_of_the_target_are_sent_and_awaited()
+    {
+        var inFlight = _codeDeploy.WithDeployment(App, Group, CodeDeployDeploymentStatus.InProgress, V4, V2);
+
+        var outcome = await _run.StartAsync(StepOf(), await PlanToV1Async());
+
+        Assert.Equal(RunStatus.Succeeded, outcome.Status);
+        Assert.Equal(
+            [$"StopDeployment {inFlight}", $"GetDeployment {inFlight}", $"CreateDeployment {App}/{Group}"],
+            _codeDeploy.Calls.SkipWhile(c => !c.StartsWith("StopDeployment", StringComparison.Ordinal)).Take(3));
+        Assert.Equal(CodeDeployDeploymentStatus.Stopped, _codeDeploy.Deployment(inFlight).Status);
+        Assert.Null(_codeDeploy.Deployment(inFlight).RollbackInfo);
+        var created = _codeDeploy.Deployments.Single(d => d.DeploymentId != inFlight);
+        Assert.Equal([V1], AppSpec.TaskDefinitionsOf(created.Revision!.AppSpecContent!.Content));
+        Assert.Equal(CodeDeployDeploymentStatus.Succeeded, created.Status);
+        Assert.Equal($"CodeDeploy deployment {created.DeploymentId} of claude-proxy-api:1 Succeeded", Assert.Single(outcome.Steps).Result.Summary);
+        Assert.Contains($"CodeDeploy deployment {inFlight} is Stopped: creating the deployment of the target", _run.Progress);
+        Assert.Equal(
+            ["ecs Planned", "ecs Started", "ecs CallSent StopDeployment", "ecs CallSucceeded StopDeployment",
+             "ecs CallSent CreateDeployment", "ecs CallSucceeded CreateDeployment", "ecs Completed"],
+            await _run.JournalAsync());
+    }
+
+    [Fact]
+    public async Task Given_another_deployment_active_when_the_create_after_the_stop_is_sent_then_the_step_fails_with_CodeDeploys_reason_and_nothing_is_resent()
+    {
+        var inFlight = _codeDeploy.WithDeployment(App, Group, CodeDeployDeploymentStatus.InProgress, V4, V2);
+        _codeDeploy.After = call =>
+        {
+            if (call == "StopDeployment")
+                _codeDeploy.WithDeployment(App, Group, CodeDeployDeploymentStatus.InProgress, FakeEcs.TaskDefinition(5), V4, minutesAgo: 0);
+        };
+
+        var outcome = await _run.StartAsync(StepOf(), await PlanToV1Async());
+
+        Assert.Equal(RunStatus.Failed, outcome.Status);
+        var (_, result) = Assert.Single(outcome.Steps);
+        Assert.Equal(
+            "CodeDeploy refused the deployment of claude-proxy-api:1: a deployment of shop/api-dg is still active "
+            + "(DeploymentLimitExceededException: The deployment group already has an active deployment); wait until it ends, then plan again",
+            result.Summary);
+        Assert.Equal((1, 1), (_codeDeploy.StopCount, _codeDeploy.CreateCount));
+        Assert.Equal(CodeDeployDeploymentStatus.Stopped, _codeDeploy.Deployment(inFlight).Status);
+    }
+
+    [Theory]
+    [InlineData("StopDeployment")]
+    [InlineData("CreateDeployment")]
+    public async Task Given_a_stop_then_create_run_killed_right_after_either_call_took_effect_when_resumed_then_each_call_was_sent_once(string call)
+    {
+        var inFlight = _codeDeploy.WithDeployment(App, Group, CodeDeployDeploymentStatus.InProgress, V4, V2);
+        _codeDeploy.After = c =>
+        {
+            if (c == call)
+                _run.Kill();
+        };
+        await _run.StartAndDieAsync(StepOf(), await PlanToV1Async());
+        Assert.Equal(RunStatus.Cancelled, await _run.StatusAsync());
+        _codeDeploy.After = null;
+
+        var outcome = await _run.ResumeAsync(StepOf());
+
+        Assert.Equal(RunStatus.Succeeded, outcome.Status);
+        Assert.Equal((1, 1), (_codeDeploy.StopCount, _codeDeploy.CreateCount));
+        Assert.Equal(CodeDeployDeploymentStatus.Stopped, _codeDeploy.Deployment(inFlight).Status);
+        var created = _codeDeploy.Deployments.Single(d => d.DeploymentId != inFlight);
+        Assert.Equal((CodeDeployDeploymentStatus.Succeeded, V1), (created.Status, AppSpec.TaskDefinitionsOf(created.Revision!.AppSpecContent!.Content).Single()));
+    }
+
+    [Theory]
+    [InlineData("StopDeployment")]
+    [InlineData("CreateDeployment")]
+    public async Task Given_a_stop_then_create_whose_answer_is_lost_when_executed_then_CodeDeploy_is_read_and_no_call_is_sent_twice(string call)
+    {
+        _codeDeploy.WithDeployment(App, Group, CodeDeployDeploymentStatus.InProgress, V4, V2);
+        _codeDeploy.After = c =>
+        {
+            if (c == call)
+                throw new AwsAnswerLostException(AwsService.CodeDeploy, call, "connection reset after the request was sent");
+        };
+
+        var outcome = await _run.StartAsync(StepOf(), await PlanToV1Async());
+
+        Assert.Equal(RunStatus.Succeeded, outcome.Status);
+        Assert.Equal((1, 1), (_codeDeploy.StopCount, _codeDeploy.CreateCount));
+        Assert.Contains(_run.Progress, line => line.StartsWith($"{call} answer lost", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Given_the_in_flight_deployment_completed_before_a_stop_then_create_when_executed_then_the_create_of_the_target_still_follows()
+    {
+        var inFlight = _codeDeploy.WithDeployment(App, Group, CodeDeployDeploymentStatus.InProgress, V4, V2);
+        var plan = await PlanToV1Async();
+        _codeDeploy.ReadsToFinish = 0;
+        await _codeDeploy.GetDeploymentAsync(inFlight, Ct);
+        await _codeDeploy.GetDeploymentAsync(inFlight, Ct);
+
+        var outcome = await _run.StartAsync(StepOf(), plan);
+
+        Assert.Equal(RunStatus.Succeeded, outcome.Status);
+        Assert.Equal((1, 1), (_codeDeploy.StopCount, _codeDeploy.CreateCount));
+        Assert.Contains(_run.Progress, line => line.StartsWith($"CodeDeploy deployment {inFlight} ended before it could be stopped", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -356,6 +356,32 @@ internal sealed class FakeEcs : IEcsClient
         }
     }
 
+    /// <summary>A SUCCESSFUL deployment of each of <paramref name="revisions"/>, oldest first, one hour apart; the service runs the last.</summary>
+    public FakeEcs WithSuccessfulDeployments(string cluster, string service, params int[] revisions)
+    {
+        WithService(cluster, service, revisions[^1]);
+        lock (_gate)
+        {
+            ServiceDeploymentsSupported = true;
+            var at = DateTimeOffset.Parse("2026-12-04T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+            foreach (var (revision, index) in revisions.Select((r, i) => (r, i)))
+            {
+                var arn = $"{Account}:service-deployment/{cluster}/{service}/sd-{revision}";
+                _revisions[RevisionArn(service, revision)] = TaskDefinition(revision);
+                _serviceDeployments[arn] = new ServiceDeployment
+                {
+                    ServiceDeploymentArn = arn,
+                    ServiceArn = _services[(cluster, service)].ServiceArn,
+                    Status = ServiceDeploymentStatus.Successful,
+                    CreatedAt = at.AddHours(index),
+                    FinishedAt = at.AddHours(index).AddMinutes(5),
+                    TargetServiceRevision = new ServiceRevisionSummary(RevisionArn(service, revision), 2, 2, 0),
+                };
+            }
+        }
+        return this;
+    }
+
     /// <summary>ECS's circuit breaker rolled a deployment of <paramref name="failed"/> back to <paramref name="returnedTo"/>.</summary>
     public string WithRolledBackByEcs(string cluster, string service, int failed, int returnedTo)
     {

@@ -8,9 +8,10 @@ using Rewind.Core.Engine;
 namespace Rewind.Playbook.Ecs.CodeDeploy;
 
 /// <summary>
-/// The CODE_DEPLOY path of the ecs step: StopDeployment with auto-rollback for a deployment in flight, else one
-/// CreateDeployment with an ECS AppSpec naming the target; then the awaited deployment until it is final. Both calls
-/// are not idempotent, so after a lost answer or a crash CodeDeploy is read before anything is sent again.
+/// The CODE_DEPLOY path of the ecs step: StopDeployment with auto-rollback for a deployment in flight that returns to
+/// the target; StopDeployment without auto-rollback, then one CreateDeployment, for one that returns elsewhere; else one
+/// CreateDeployment with an ECS AppSpec naming the target; then the awaited deployment until it is final. Neither call
+/// is idempotent, so after a lost answer or a crash CodeDeploy is read before anything is sent again.
 /// </summary>
 /// <param name="codeDeploy">The CodeDeploy client.</param>
 /// <param name="application">service.codedeploy_application from rewind.yaml, or null to find it from the service.</param>
@@ -42,18 +43,9 @@ public sealed class CodeDeployRollback(ICodeDeployClient codeDeploy, string? app
         var balancer = service.LoadBalancers.FirstOrDefault();
         var where = $"{group.ApplicationName}/{group.DeploymentGroupName}";
         var inFlight = await NewestInFlightAsync(group.ApplicationName, group.DeploymentGroupName, cancellationToken);
-        if (inFlight is not null)
+        var returnsTo = inFlight is null ? null : AppSpec.TaskDefinitionsOf(inFlight.PreviousRevision?.AppSpecContent?.Content).FirstOrDefault();
+        if (inFlight is not null && SameRevision(returnsTo ?? service.TaskDefinition ?? targetTaskDefinition, targetTaskDefinition))
         {
-            var returnsTo = AppSpec.TaskDefinitionsOf(inFlight.PreviousRevision?.AppSpecContent?.Content).FirstOrDefault();
-            // StopDeployment returns to the original task set and CreateDeployment is refused while a deployment of the
-            // group is active: a target other than the original is refused here rather than reported done on the wrong revision.
-            if ((returnsTo ?? service.TaskDefinition) is { } original && !SameRevision(original, targetTaskDefinition))
-            {
-                throw new RewindException(
-                    $"CodeDeploy deployment {inFlight.DeploymentId} of {where} is {inFlight.Status}: stopping it returns the service to {Short(original)}, not the target {Short(targetTaskDefinition)}, and CodeDeploy refuses a new deployment while one is active",
-                    $"roll back to {Short(original)} (--to {Short(original)}), or wait until {inFlight.DeploymentId} ends and plan again",
-                    FailureKind.BadInput);
-            }
             return new CodeDeployPlan(
                 group.ApplicationName, group.DeploymentGroupName, inFlight.DeploymentId, StopInFlight: true, targetTaskDefinition,
                 balancer?.ContainerName, balancer?.ContainerPort,
@@ -66,6 +58,20 @@ public sealed class CodeDeployRollback(ICodeDeployClient codeDeploy, string? app
                 $"service {service.ServiceName} has a CODE_DEPLOY controller but no load balancer with a container name and port; the AppSpec of a CodeDeploy ECS deployment needs both",
                 "give the service its load balancer (containerName, containerPort) as CodeDeploy blue/green requires, then plan again",
                 FailureKind.BadInput);
+        }
+        if (inFlight is not null)
+        {
+            // StopDeployment with auto-rollback returns to the original task set, which is not the target; and CodeDeploy
+            // refuses a new deployment while one of the group is active. So: stop it without auto-rollback, then create.
+            var original = returnsTo ?? service.TaskDefinition!;
+            var deploying = AppSpec.TaskDefinitionsOf(inFlight.Revision?.AppSpecContent?.Content).FirstOrDefault();
+            return new CodeDeployPlan(
+                group.ApplicationName, group.DeploymentGroupName, inFlight.DeploymentId, StopInFlight: true, targetTaskDefinition, container, port,
+                $"CodeDeploy deployment {inFlight.DeploymentId}{(deploying is null ? "" : $" of {Short(deploying)}")} in {where} is {inFlight.Status}; " +
+                $"stopping it with auto-rollback returns to {Short(original)}, not the target {Short(targetTaskDefinition)}: " +
+                $"StopDeployment without auto-rollback, then CreateDeployment to {Short(targetTaskDefinition)} " +
+                $"(an ECS AppSpec, container {container}:{port}), then wait for it",
+                CreateAfterStop: true);
         }
         return new CodeDeployPlan(
             group.ApplicationName, group.DeploymentGroupName, InFlightDeployment: null, StopInFlight: false, targetTaskDefinition, container, port,
@@ -80,12 +86,36 @@ public sealed class CodeDeployRollback(ICodeDeployClient codeDeploy, string? app
         if (plan.StopInFlight)
         {
             var stopped = plan.InFlightDeployment ?? throw new InvalidOperationException("a CodeDeploy stop plan names no deployment");
-            if (await StopOnceAsync(stopped, context, cancellationToken) is { } refused)
+            if (await StopOnceAsync(stopped, !plan.CreateAfterStop, context, cancellationToken) is { } refused)
                 return refused;
+            if (plan.CreateAfterStop)
+            {
+                await AwaitEndedAsync(stopped, context, cancellationToken);
+                return await CreateAndAwaitAsync(plan, context, cancellationToken);
+            }
             var (rollback, none) = await AwaitRollbackAsync(stopped, context, cancellationToken);
             return rollback is null ? none! : await AwaitAsync(rollback, $"the rollback deployment {rollback} of stopped {stopped}", context, cancellationToken);
         }
-        var created = await CreateOnceAsync(plan, context, cancellationToken);
+        return await CreateAndAwaitAsync(plan, context, cancellationToken);
+    }
+
+    /// <summary>One CreateDeployment of the target, then its deployment until final; refused while another is active.</summary>
+    private async Task<CodeDeployOutcome> CreateAndAwaitAsync(CodeDeployPlan plan, StepContext context, CancellationToken cancellationToken)
+    {
+        string created;
+        try
+        {
+            created = await CreateOnceAsync(plan, context, cancellationToken);
+        }
+        catch (AwsServiceException e) when (e.Code == "DeploymentLimitExceededException")
+        {
+            // Not retried: another deployment of the group is active, and only its end (or an operator) changes that.
+            var reason = $"{e.Code}: {e.ErrorMessage}";
+            return new CodeDeployOutcome(
+                false,
+                $"CodeDeploy refused the deployment of {Short(plan.TargetTaskDefinition)}: a deployment of {plan.Application}/{plan.DeploymentGroup} is still active ({reason}); wait until it ends, then plan again",
+                plan.InFlightDeployment, null, reason);
+        }
         return await AwaitAsync(created, $"deployment {created} of {Short(plan.TargetTaskDefinition)}", context, cancellationToken);
     }
 
@@ -184,9 +214,10 @@ public sealed class CodeDeployRollback(ICodeDeployClient codeDeploy, string? app
     /// <summary>
     /// Sends StopDeployment once. After a lost answer (or a resume after a crash) the deployment is read first: stopped,
     /// failed or naming a rollback means the stop landed; still in flight means it did not, and it is sent again,
-    /// journaled as the next attempt. Returns an outcome only when there is nothing left to stop.
+    /// journaled as the next attempt. Returns an outcome only when there is nothing left to stop and nothing follows
+    /// (without <paramref name="autoRollback"/> a CreateDeployment follows, so a completed deployment is no failure).
     /// </summary>
-    private Task<CodeDeployOutcome?> StopOnceAsync(string deploymentId, StepContext context, CancellationToken cancellationToken)
+    private Task<CodeDeployOutcome?> StopOnceAsync(string deploymentId, bool autoRollback, StepContext context, CancellationToken cancellationToken)
     {
         if (context.EarlierResult("StopDeployment") is not null)
             return Task.FromResult<CodeDeployOutcome?>(null);
@@ -205,15 +236,15 @@ public sealed class CodeDeployRollback(ICodeDeployClient codeDeploy, string? app
                         return null;
                     }
                     if (now.Status is CodeDeployDeploymentStatus.Succeeded)
-                        return CompletedBeforeStop(deploymentId);
+                        return CompletedBeforeStop(deploymentId, autoRollback, context);
                 }
                 attempt++;
                 try
                 {
                     await context.CallAsync(
                         "StopDeployment",
-                        Attempt(new JsonObject { ["deploymentId"] = deploymentId, ["autoRollbackEnabled"] = true }, attempt),
-                        c => codeDeploy.StopDeploymentAsync(deploymentId, autoRollbackEnabled: true, c),
+                        Attempt(new JsonObject { ["deploymentId"] = deploymentId, ["autoRollbackEnabled"] = autoRollback }, attempt),
+                        c => codeDeploy.StopDeploymentAsync(deploymentId, autoRollback, c),
                         stop => new JsonObject { ["status"] = stop.Status.ToString(), ["statusMessage"] = stop.StatusMessage },
                         ct);
                     return null;
@@ -224,7 +255,7 @@ public sealed class CodeDeployRollback(ICodeDeployClient codeDeploy, string? app
                 }
                 catch (AwsServiceException e) when (e.Code == "DeploymentAlreadyCompletedException")
                 {
-                    return CompletedBeforeStop(deploymentId);
+                    return CompletedBeforeStop(deploymentId, autoRollback, context);
                 }
             }
         }, cancellationToken);
@@ -246,6 +277,19 @@ public sealed class CodeDeployRollback(ICodeDeployClient codeDeploy, string? app
         var reason = Reason(last) ?? "CodeDeploy started no rollback deployment";
         return (null, new CodeDeployOutcome(
             false, $"CodeDeploy deployment {stopped} is {last.Status} but no rollback deployment was started: {reason}", stopped, last.Status.ToString(), reason));
+    }
+
+    /// <summary>
+    /// Waits until the deployment stopped without auto-rollback is no longer in flight (Stopped, or whatever it ended
+    /// as): CodeDeploy refuses a new deployment of the group until then. ECS keeps serving the task set it left.
+    /// </summary>
+    private async Task AwaitEndedAsync(string stopped, StepContext context, CancellationToken cancellationToken)
+    {
+        var last = await Polling.UntilAsync(
+            ct => StepRetries.UntilDeadlineAsync(context, c => codeDeploy.GetDeploymentAsync(stopped, c), ct),
+            d => !InFlight.Contains(d.Status) && d.Status is not CodeDeployDeploymentStatus.Unknown,
+            poll, context.Time, cancellationToken);
+        context.Report($"CodeDeploy deployment {stopped} is {last.Status}: creating the deployment of the target");
     }
 
     /// <summary>
@@ -335,10 +379,22 @@ public sealed class CodeDeployRollback(ICodeDeployClient codeDeploy, string? app
         return new CodeDeployOutcome(false, $"CodeDeploy {label} {last.Status}: {reason}", deploymentId, last.Status.ToString(), reason);
     }
 
-    private static CodeDeployOutcome CompletedBeforeStop(string deploymentId) => new(
-        false,
-        $"CodeDeploy deployment {deploymentId} Succeeded before it could be stopped: plan again, the rollback is now a CreateDeployment of the target",
-        deploymentId, nameof(CodeDeployDeploymentStatus.Succeeded), "the deployment completed before StopDeployment");
+    /// <summary>
+    /// The deployment to stop had already ended: with auto-rollback that is a failure saying to plan again; without it
+    /// (a CreateDeployment of the target follows) there is nothing to stop, and null lets the create go on.
+    /// </summary>
+    private static CodeDeployOutcome? CompletedBeforeStop(string deploymentId, bool autoRollback, StepContext context)
+    {
+        if (!autoRollback)
+        {
+            context.Report($"CodeDeploy deployment {deploymentId} ended before it could be stopped: nothing to stop, the CreateDeployment of the target follows");
+            return null;
+        }
+        return new CodeDeployOutcome(
+            false,
+            $"CodeDeploy deployment {deploymentId} Succeeded before it could be stopped: plan again, the rollback is now a CreateDeployment of the target",
+            deploymentId, nameof(CodeDeployDeploymentStatus.Succeeded), "the deployment completed before StopDeployment");
+    }
 
     private static string? Reason(CodeDeployDeployment deployment) =>
         deployment.ErrorInformation?.Message is { Length: > 0 } message
