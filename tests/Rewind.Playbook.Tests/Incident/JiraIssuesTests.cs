@@ -224,6 +224,16 @@ public sealed class JiraIssuesTests
     }
 
     [Fact]
+    public async Task Given_an_error_answer_with_both_a_message_and_error_messages_when_created_then_the_message_is_shown()
+    {
+        _http.Then(HttpStatusCode.BadRequest, """{"message":"the message","errorMessages":["the first error"]}""");
+
+        var e = await Assert.ThrowsAsync<RewindException>(() => Tracker().CreateAsync(Request, Ct));
+
+        Assert.Equal("Jira answered 400 BadRequest to POST /rest/api/2/issue (the message)", e.Message);
+    }
+
+    [Fact]
     public async Task Given_an_error_answer_with_no_messages_when_created_then_the_failure_has_the_status_alone()
     {
         _http.Then(HttpStatusCode.BadRequest, """{"errorMessages":[],"errors":{"summary":"required"}}""");
