@@ -49,7 +49,8 @@ public static class PostmortemDraft
             Row(md, "Rolled back to", $"{target.Label} ({target.Reason})");
         }
 
-        Row(md, "Ticket", input.Tickets.Count == 0 ? "none (ledger only)" : string.Join(", ", input.Tickets.Select(t => $"[{MarkdownText.Inline(t.Display)}]({MarkdownText.Inline(t.Link)})")));
+        // Row escapes the cell once (Inline and '|'): escaping the display and link here too wrote "&amp;amp;" into links.
+        Row(md, "Ticket", input.Tickets.Count == 0 ? "none (ledger only)" : string.Join(", ", input.Tickets.Select(t => $"[{t.Display}]({t.Link})")));
 
         md.Append("\n## Impact\n\n");
         var verify = EvidenceOf(input.Journal, "verify");

@@ -201,6 +201,8 @@ internal sealed class FakeEcs : IEcsClient
         var revision = TaskDefinitionRevision.Parse(taskDefinition);
         lock (_gate)
             Calls.Add($"DescribeTaskDefinition {revision}");
+        if (Unregistered.Contains(revision.Revision))
+            throw new Rewind.Aws.Errors.AwsServiceException(Rewind.Aws.AwsService.Ecs, "DescribeTaskDefinition", "ClientException", "Unable to describe task definition.", 400, null);
         return Task.FromResult(new TaskDefinitionDescription(
             new TaskDefinition
             {
@@ -251,7 +253,7 @@ internal sealed class FakeEcs : IEcsClient
         lock (_gate)
         {
             Calls.Add($"DescribeServiceRevisions {serviceRevisionArns.Count}");
-            if (!ServiceDeploymentsSupported)
+            if (!ServiceDeploymentsSupported || !ServiceRevisionsSupported)
                 return Task.FromResult(ServiceDeploymentsResult<ServiceRevision>.NotSupported());
             var found = serviceRevisionArns.Where(a => _revisions.ContainsKey(a) && !TooOld.Contains(a))
                 .Select(a => new ServiceRevision { ServiceRevisionArn = a, TaskDefinition = _revisions[a] }).ToList();
@@ -477,6 +479,35 @@ internal sealed class FakeEcs : IEcsClient
             SourceServiceRevisions = [deployment.SourceServiceRevisions[0] with { RequestedProductionTrafficWeight = 100 }],
             TargetServiceRevision = deployment.TargetServiceRevision! with { RequestedProductionTrafficWeight = 0 },
         };
+    }
+
+    /// <summary>Revisions DescribeTaskDefinition answers ClientException for (never registered, or deleted).</summary>
+    public HashSet<int> Unregistered { get; } = [];
+
+    /// <summary>DescribeServiceRevisions answers (false: NotSupported while the deployments are listed).</summary>
+    public bool ServiceRevisionsSupported { get; set; } = true;
+
+    /// <summary>A finished service deployment of <paramref name="revision"/> in the history ListServiceDeployments lists.</summary>
+    public string WithPastDeployment(string cluster, string service, int revision, DateTimeOffset finished, ServiceDeploymentStatus status = ServiceDeploymentStatus.Successful)
+    {
+        lock (_gate)
+        {
+            ServiceDeploymentsSupported = true;
+            var arn = $"{Account}:service-deployment/{cluster}/{service}/sd-past-{_serviceDeployments.Count + 1}";
+            var revisionArn = $"{Account}:service-revision/{cluster}/{service}/past-{_serviceDeployments.Count + 1}";
+            _revisions[revisionArn] = TaskDefinition(revision);
+            _serviceDeployments[arn] = new ServiceDeployment
+            {
+                ServiceDeploymentArn = arn,
+                ServiceArn = _services[(cluster, service)].ServiceArn,
+                Status = status,
+                CreatedAt = finished.AddMinutes(-10),
+                StartedAt = finished.AddMinutes(-9),
+                FinishedAt = finished,
+                TargetServiceRevision = new ServiceRevisionSummary(revisionArn, 2, 2, 0),
+            };
+            return arn;
+        }
     }
 
     public Task TagResourceAsync(string resourceArn, IReadOnlyList<EcsTag> tags, CancellationToken cancellationToken) =>
