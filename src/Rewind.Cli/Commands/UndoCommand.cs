@@ -49,7 +49,6 @@ public static class UndoCommand
         var undone = EngineJson.DeserializePlan(run.PlanJson);
         var journal = await ledger.Runs.ReadJournalAsync(run.Id, cancellationToken);
         var draft = UndoInverter.Invert(run, undone, journal);
-        var overridden = await FreezeOfAsync(context, ledger, run, request, cancellationToken);
         // Only reads: while AWS throttles or fails, it is simply read again, up to one call's deadline.
         var steps = await Rewind.Playbook.StepRetries.ReadingAsync(context.Time, context.Log, aws.Options.OverallTimeout,
             ct => new UndoLiveCheck(aws.Ecs, aws.Elb, aws.SecretsManager).CheckAsync(draft, undone, ct), cancellationToken);
@@ -58,6 +57,7 @@ public static class UndoCommand
             context.Log($"rewind: every layer {run.Id} changed is already back on what it replaced: nothing to undo");
             return ExitCodes.Ok;
         }
+        var overridden = await FreezeOfAsync(context, ledger, run, request, cancellationToken);
         IReadOnlyList<StepPlan> planned = overridden is null ? steps : [UndoOverrideFreezeStep.Plan(overridden), .. steps];
         var plan = new RollbackPlan(service, draft.Target, context.Time.GetUtcNow(), planned)
         {
@@ -89,7 +89,7 @@ public static class UndoCommand
 
     /// <summary>
     /// The override to journal when RUN's freeze (the one its freeze step set) is in force: refused (exit 3) without
-    /// <c>--override-freeze</c>; null when no freeze of RUN is in force.
+    /// <c>--override-freeze</c> (a dry run says so and shows the plan); null when no freeze of RUN is in force.
     /// </summary>
     private static async Task<UndoOverridePlan?> FreezeOfAsync(CliContext context, ILedger ledger, Run run, Request request, CancellationToken cancellationToken)
     {
@@ -98,6 +98,11 @@ public static class UndoCommand
         {
             if (request.OverrideFreeze)
                 context.Log($"rewind: no freeze of {run.Id} is in force: --override-freeze has nothing to override");
+            return null;
+        }
+        if (!request.OverrideFreeze && !request.Live)
+        {
+            context.Log($"rewind: warning: {run.Id}'s freeze {freeze.Id} is in force ({freeze.Reason}): --live would be refused (exit 3) without --override-freeze --reason \"…\"");
             return null;
         }
         if (!request.OverrideFreeze)
