@@ -4,6 +4,7 @@ using Rewind.Cli.Rendering;
 using Rewind.Core;
 using Rewind.Core.Engine;
 using Rewind.Core.Ledger;
+using Rewind.Playbook.Notify;
 using Rewind.Playbook.Undo;
 
 namespace Rewind.Cli.Commands;
@@ -58,7 +59,16 @@ public static class UndoCommand
             return ExitCodes.Ok;
         }
         var overridden = await FreezeOfAsync(context, ledger, run, request, cancellationToken);
-        IReadOnlyList<StepPlan> planned = overridden is null ? steps : [UndoOverrideFreezeStep.Plan(overridden), .. steps];
+        // Its own announcement, "undo of RUN", to whom RUN told (customers left out), else the configured team.
+        var routes = UndoAnnouncement.Routes(undone, NotificationOutbox.EnabledRoutes(context.Config.Notify, Audiences.Team));
+        PlaybookSteps.Outbox(ledger, context.Time).CheckRoutes(routes);
+        var announcement = UndoAnnouncement.Plan(run.Id, service, steps, routes, request.Reason);
+        IReadOnlyList<StepPlan> planned =
+        [
+            .. overridden is null ? Array.Empty<StepPlan>() : [UndoOverrideFreezeStep.Plan(overridden)],
+            .. steps,
+            .. announcement is null ? Array.Empty<StepPlan>() : [announcement],
+        ];
         var plan = new RollbackPlan(service, draft.Target, context.Time.GetUtcNow(), planned)
         {
             Undoes = run.Id,

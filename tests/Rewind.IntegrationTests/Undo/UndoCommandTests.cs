@@ -7,6 +7,7 @@ using Rewind.Core.Ledger;
 using Rewind.IntegrationTests.Announce;
 using Rewind.IntegrationTests.Cli;
 using Rewind.IntegrationTests.Playbook;
+using Rewind.Tests.Support;
 using Xunit;
 
 namespace Rewind.IntegrationTests.Undo;
@@ -25,8 +26,17 @@ public sealed class UndoCommandTests(RolloutEmulatorFixture emulator)
     public async Task Given_a_live_rollback_when_undone_live_under_its_freeze_with_an_override_then_every_layer_is_back_on_what_it_replaced_and_journaled()
     {
         await using var world = await PlaybookHarness.SeedAsync(emulator, "undo", Ct);
-        var (config, rollback) = await RollBackAsync(world);
+        await using var slack = LoopbackStub.Start(new StubResponse(200, "ok"));
+        var (config, rollback) = await RollBackAsync(world, world.WriteConfig($"""
+            secrets:
+              - id: {world.World.SecretArn}
+            cdn:
+              distribution_id: {world.World.DistributionId}
+            notify:
+              team: {"{"} slack_webhook_env: {AnnounceCli.Variable("team", slack.Url)} {"}"}
+            """));
         await world.ResetCallsAsync(Ct);
+        var told = slack.Requests.Count;
 
         var undo = await RewindAsync(["undo", rollback, "--live", "--yes", "--override-freeze", "--reason", "false alarm", "--config", config]);
 
@@ -46,7 +56,11 @@ public sealed class UndoCommandTests(RolloutEmulatorFixture emulator)
         Assert.Equal(RunStatus.Succeeded, run.Status);
         var plan = EngineJson.DeserializePlan(run.PlanJson);
         Assert.Equal(rollback, plan.Undoes);
-        Assert.Equal(["undo-override", "canary", "secrets", "ecs", "cdn"], plan.Steps.Select(s => s.Step));
+        Assert.Equal(["undo-override", "canary", "secrets", "ecs", "cdn", "notify"], plan.Steps.Select(s => s.Step));
+        // One announcement of its own, "undo of RUN", to the team the rollback told; no "started" of a rollback.
+        var message = Assert.Single(slack.Requests.Skip(told));
+        Assert.Contains($"undo of {rollback}: {world.Names.Family} goes back to what {rollback} replaced: {world.Names.Family}:4", message.Body, StringComparison.Ordinal);
+        Assert.Contains("(false alarm)", message.Body, StringComparison.Ordinal);
         var journal = await world.Ledger.Runs.ReadJournalAsync(run.Id, Ct);
         // The override is journaled, with its evidence, before the first change of the undo.
         var overridden = Assert.Single(journal, e => e.Step == "undo-override" && e.Kind == JournalKind.Completed);
