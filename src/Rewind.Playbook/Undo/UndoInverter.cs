@@ -107,7 +107,7 @@ public static class UndoInverter
     /// <summary>The line saying why <paramref name="step"/> of the undone run is not inverted; null when it needs none.</summary>
     private static string? NoteFor(string undoes, string step, bool changed) => step switch
     {
-        "infra" when changed => $"infra: not undone: Terraform is not applied back by an undo; apply the code you want with 'rewind infra --ref REF --live'",
+        "infra" when changed => $"infra: not undone: Terraform is not applied back by an undo; apply the code you want with 'rewind infra apply --ref REF --live'",
         "incident" => $"incident: not reopened or closed: {undoes}'s incident stays as it is; this run is recorded as the undo of {undoes}",
         "freeze" => $"freeze: not set again, nor lifted: lift {undoes}'s freeze with 'rewind freeze off --root-cause \"…\" --live' once releases may go on",
         "notify" => $"notify: {undoes}'s announcements are not sent again; this run announces itself as the undo of {undoes}",

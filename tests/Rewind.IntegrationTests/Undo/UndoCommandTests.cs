@@ -78,6 +78,36 @@ public sealed class UndoCommandTests(RolloutEmulatorFixture emulator)
     }
 
     [Fact]
+    public async Task Given_an_undo_interrupted_half_way_when_run_live_again_then_it_plans_afresh_and_rolls_back_every_layer_again()
+    {
+        await using var world = await PlaybookHarness.SeedAsync(emulator, "undorerun", Ct);
+        var (config, rollback) = await RollBackAsync(world);
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var undo = AnnounceCli.RunAsync(emulator, ["undo", rollback, "--live", "--yes", "--override-freeze", "--reason", "false alarm", "--config", config], interrupt.Token);
+        var undoId = await WaitForCallAsync(world, rollback, "ecs", JournalKind.CallSent);
+        await interrupt.CancelAsync();
+        Assert.Equal(ExitCodes.Cancelled, (await undo).ExitCode);
+        // What kill -9 leaves behind: the undo still marked running, as an in-flight rollback would be continued.
+        await world.Ledger.Runs.SetRunStatusAsync(undoId, RunStatus.Running, Ct);
+        await world.ResetCallsAsync(Ct);
+
+        // Neither the undo nor the run it undid is continued, nor taken as "already there"; and the secret's AWSPREVIOUS
+        // (the version the undone rollback moved away from, moved back by the undo) is not blocked.
+        var again = await RewindAsync(["run", "--live", "--yes", "--config", config]);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.DoesNotContain("continuing", again.Stderr, StringComparison.Ordinal);
+        var runs = (await world.Ledger.Runs.ListRunsAsync(world.Names.Family, 10, Ct)).Select(r => r.Id).ToList();
+        Assert.Equal(3, runs.Count);
+        Assert.DoesNotContain(runs[0], new[] { rollback, undoId });
+        Assert.Equal(world.World.LastGoodTaskDefinitionArn, (await world.ServiceAsync(Ct)).PrimaryDeployment!.TaskDefinition);
+        Assert.Equal((100, 0), await WeightsAsync(world));
+        Assert.Equal(world.World.PreviousSecretVersionId, await CurrentSecretVersionAsync(world));
+        // Once if the interrupted undo's UpdateService landed, none if Ctrl-C came first.
+        Assert.InRange((await world.CallsAsync(Ct)).Count("ecs:UpdateService"), 0, 1);
+    }
+
+    [Fact]
     public async Task Given_a_live_rollback_when_undo_runs_dry_then_it_shows_the_inverted_plan_and_changes_nothing()
     {
         await using var world = await PlaybookHarness.SeedAsync(emulator, "undodry", Ct);
