@@ -13,7 +13,7 @@ namespace Rewind.Cli.Commands;
 /// continue it, its stored plan (the lock decides who may);</item>
 /// <item>ended (succeeded, failed) while its freeze is in force (an active freeze it set, or one set since it started):
 /// failed, continue it; succeeded and at its target in every layer, change nothing;</item>
-/// <item>anything else, or a succeeded run whose layers moved since: plan afresh.</item>
+/// <item>anything else, a succeeded run whose layers moved since, or an undo (<c>rewind undo</c>): plan afresh.</item>
 /// </list>
 /// "At its target in every layer" is journal evidence and live state together: every step of its plan journaled a
 /// successful end, and every layer step (canary, secrets, ecs) re-reads live state equal to what its plan wanted.
@@ -42,7 +42,9 @@ internal static class LatestRollback
         var latest = (await ledger.Runs.ListRunsAsync(service, RunsLookedAt, cancellationToken))
             .Select(r => (Run: r, Plan: PlanOf(r)))
             .FirstOrDefault(r => r.Plan is { Target: not null } p && p.Steps.Any(s => s.Step == "ecs"));
-        if (latest is not { Run: { } run, Plan: { } plan })
+        // An undo (rewind undo) is never continued as if it were the incident's rollback, and neither is the run it
+        // undid: the undo put the layers back on purpose, so a new rollback plans afresh from live state.
+        if (latest is not { Run: { } run, Plan: { Undoes: null } plan })
             return null;
         var now = context.Time.GetUtcNow();
         if (run.Status is RunStatus.Running or RunStatus.Cancelled && now - run.StartedAt < InFlightWindow)

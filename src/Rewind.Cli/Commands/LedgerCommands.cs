@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Rewind.Cli.Rendering;
 using Rewind.Core.Configuration;
+using Rewind.Core.Engine;
 using Rewind.Core.Files;
 using Rewind.Core.Ledger;
 using Rewind.Ledger;
@@ -91,6 +92,19 @@ public static class LedgerCommands
         return ExitCodes.Ok;
     }
 
+    /// <summary>The run <paramref name="run"/>'s stored plan undoes, if it is an undo.</summary>
+    private static string? UndoesOf(Run run)
+    {
+        try
+        {
+            return EngineJson.DeserializePlan(run.PlanJson).Undoes;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
     private static async Task<int> HistoryAsync(CliContext context, string? service, int limit, CancellationToken cancellationToken)
     {
         var name = service is "all" ? null : service ?? context.Config.Service.Name;
@@ -100,7 +114,7 @@ public static class LedgerCommands
         var report = new HistoryReport(
             ledger.Location,
             [.. releases.Select(r => new HistoryRelease(r.Id, r.Service, r.Version, r.RecordedAt, r.Status.ToString(), r.TaskDefinitions))],
-            [.. runs.Select(r => new HistoryRun(r.Id, r.Service, r.StartedAt, r.Status.ToString(), r.TargetReleaseId, r.IncidentId))]);
+            [.. runs.Select(r => new HistoryRun(r.Id, r.Service, r.StartedAt, r.Status.ToString(), r.TargetReleaseId, r.IncidentId) { Undoes = UndoesOf(r) })]);
         if (context.Output == OutputFormat.Json)
         {
             await Json.WriteAsync(context.Out, report, CliJson.Default.HistoryReport, cancellationToken);
@@ -112,9 +126,12 @@ public static class LedgerCommands
         foreach (var r in report.Releases)
             releaseTable.AddRow(Markup.Escape(r.Id), Markup.Escape(r.Service), Markup.Escape(r.Version), $"{r.RecordedAt:yyyy-MM-dd HH:mm}Z", r.Status, Markup.Escape(string.Join(", ", r.TaskDefinitions.Values)));
         var runTable = new Table().Border(TableBorder.Simple).Title("runs")
-            .AddColumn("id").AddColumn("service").AddColumn("started").AddColumn("status").AddColumn("target release").AddColumn("incident");
+            .AddColumn("id").AddColumn("service").AddColumn("started").AddColumn("status").AddColumn("target release").AddColumn("incident").AddColumn("note");
         foreach (var r in report.Runs)
-            runTable.AddRow(Markup.Escape(r.Id), Markup.Escape(r.Service), $"{r.StartedAt:yyyy-MM-dd HH:mm}Z", r.Status, Markup.Escape(r.TargetReleaseId ?? "-"), Markup.Escape(r.IncidentId ?? "-"));
+        {
+            runTable.AddRow(Markup.Escape(r.Id), Markup.Escape(r.Service), $"{r.StartedAt:yyyy-MM-dd HH:mm}Z", r.Status, Markup.Escape(r.TargetReleaseId ?? "-"), Markup.Escape(r.IncidentId ?? "-"),
+                r.Undoes is { } undoes ? Markup.Escape($"undo of {undoes}") : "-");
+        }
         console.Write(releaseTable);
         console.Write(runTable);
         return ExitCodes.Ok;
@@ -132,4 +149,8 @@ public sealed record HistoryReport(string Location, IReadOnlyList<HistoryRelease
 
 public sealed record HistoryRelease(string Id, string Service, string Version, DateTimeOffset RecordedAt, string Status, IReadOnlyDictionary<string, string> TaskDefinitions);
 
-public sealed record HistoryRun(string Id, string Service, DateTimeOffset StartedAt, string Status, string? TargetReleaseId, string? IncidentId);
+public sealed record HistoryRun(string Id, string Service, DateTimeOffset StartedAt, string Status, string? TargetReleaseId, string? IncidentId)
+{
+    /// <summary>The run this one undoes (<c>rewind undo</c>); null for every other run.</summary>
+    public string? Undoes { get; init; }
+}

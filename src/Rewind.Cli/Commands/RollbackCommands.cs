@@ -213,6 +213,8 @@ public static class RollbackCommands
         if (run.Status == RunStatus.Succeeded)
             throw new CliException($"run {run.Id} already succeeded", "there is nothing to resume");
         var plan = EngineJson.DeserializePlan(run.PlanJson);
+        if (replan && plan.Undoes is { } undoes)
+            throw new CliException($"run {run.Id} is the undo of {undoes}: its plan was inverted from that run, not planned from rewind.yaml, so --replan cannot plan it again", $"resume it as planned with 'rewind resume {run.Id}', or undo {undoes} again with 'rewind undo {undoes}' once this run has ended");
         if (replan)
             return await ReplanAsync(context, aws, ledger, run, plan, takeOver, cancellationToken);
         context.Log($"rewind: resuming {run.Id} ({run.Status.ToString().ToLowerInvariant()}, started {run.StartedAt:yyyy-MM-dd HH:mm:ss}Z)");
@@ -299,7 +301,7 @@ public static class RollbackCommands
             Directory.Delete(createdFolder, recursive: true);
     }
 
-    private static int ExitCodeOf(CliContext context, RunOutcome outcome)
+    internal static int ExitCodeOf(CliContext context, RunOutcome outcome)
     {
         if (outcome.Status == RunStatus.Succeeded)
             return ExitCodes.Ok;
@@ -329,7 +331,7 @@ public static class RollbackCommands
     /// --takeover takes any lock; without it, only the lock of a run whose process is gone from this host (killed,
     /// crashed): waiting for that lease to expire would only delay the resume. Either way the takeover is journaled.
     /// </summary>
-    private static Func<Lease, bool> TakeOverPolicy(CliContext context, bool explicitly) => holder =>
+    internal static Func<Lease, bool> TakeOverPolicy(CliContext context, bool explicitly) => holder =>
     {
         if (explicitly)
         {

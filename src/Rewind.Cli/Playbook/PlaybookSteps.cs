@@ -122,6 +122,7 @@ public static class PlaybookSteps
             CloseIncidentStep.StepName => new CloseIncidentStep(ledger.Incidents),
             OverrideFreezeStep.StepName => new OverrideFreezeStep(ledger.Releases),
             LiftFreezeStep.StepName => LiftFreeze(aws, ledger, cli.Time),
+            Rewind.Playbook.Undo.UndoOverrideFreezeStep.StepName => new Rewind.Playbook.Undo.UndoOverrideFreezeStep(),
             _ => null,
         }).OfType<IStep>()];
     }

@@ -46,7 +46,9 @@ public static class PlanView
     public static void RenderPlan(TextWriter writer, RollbackPlan plan)
     {
         var console = Consoles.For(writer);
-        console.MarkupLine(plan.Target is { } target
+        console.MarkupLine(plan.Undoes is { } undoes
+            ? $"[bold]{Markup.Escape(plan.Service)}[/]: undo of [bold]{Markup.Escape(undoes)}[/]: restore what it replaced"
+            : plan.Target is { } target
             ? $"[bold]{Markup.Escape(plan.Service)}[/]: roll back to [bold]{Markup.Escape(target.Label)}[/] [grey]({Markup.Escape(target.Reason)})[/]"
             : $"[bold]{Markup.Escape(plan.Service)}[/]: {Markup.Escape(string.Join(", ", plan.Steps.Select(s => s.Step)))} (no rollback target needed)");
         var table = new Table().Border(TableBorder.Simple)
@@ -60,6 +62,8 @@ public static class PlanView
                 step.ExpectedSeconds.ToString("0", CultureInfo.InvariantCulture) + " s");
         }
         console.Write(table);
+        foreach (var note in plan.Notes ?? [])
+            console.MarkupLine($"[grey]{Markup.Escape(note)}[/]");
         console.MarkupLine($"[grey]expected duration about {plan.ExpectedSeconds:0} s[/]");
     }
 

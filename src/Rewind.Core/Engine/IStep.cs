@@ -6,6 +6,8 @@ namespace Rewind.Core.Engine;
 /// </summary>
 public enum StepStage
 {
+    /// <summary>Before any change: an override the run acts under (<c>rewind undo --override-freeze</c>), journaled first.</summary>
+    Override = -1,
     Traffic = 0,
     Secrets = 1,
     Service = 2,

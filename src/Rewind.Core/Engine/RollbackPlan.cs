@@ -100,6 +100,17 @@ public sealed record RollbackPlan(string Service, RollbackTarget? Target, DateTi
     /// <summary>The stored plan's schema version (<see cref="EngineJson.DeserializePlan"/> reads 1 when it is absent).</summary>
     public int SchemaVersion { get; init; } = CurrentSchemaVersion;
 
+    /// <summary>
+    /// The run this plan undoes (<c>rewind undo RUN</c>): its steps restore what that run replaced. Null for every other
+    /// plan, and absent from plans stored before undo existed.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Undoes { get; init; }
+
+    /// <summary>What the plan deliberately leaves out, one line each (an undo's steps of the undone run it does not invert); null for none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Notes { get; init; }
+
     /// <summary>The stages in order, each with its steps (which run in parallel).</summary>
     public IEnumerable<IGrouping<StepStage, StepPlan>> Stages => Steps.OrderBy(s => s.Stage).GroupBy(s => s.Stage);
 

@@ -24,6 +24,7 @@ namespace Rewind.Core.Evidence;
 [JsonDerivedType(typeof(IncidentClosed), "incidentClosed")]
 [JsonDerivedType(typeof(FreezeOverridden), "freezeOverridden")]
 [JsonDerivedType(typeof(FreezeLifted), "freezeLifted")]
+[JsonDerivedType(typeof(UndoFreezeOverridden), "undoFreezeOverridden")]
 [JsonDerivedType(typeof(StepFailed), "stepFailed")]
 [JsonDerivedType(typeof(UntypedEvidence), "untyped")]
 public abstract record StepEvidence
@@ -125,6 +126,12 @@ public sealed record IncidentClosed(string Incident, string? Owner, bool Already
 /// </summary>
 public sealed record FreezeOverridden(
     string Release, string Version, string? Freeze, string? FreezeReason, string Reason, string By, bool RecordedEarlier) : StepEvidence;
+
+/// <summary>
+/// undo-override (<c>rewind undo RUN --override-freeze</c>): the undo went ahead although RUN's freeze was in force;
+/// the freeze it overrode (which stays in force), why and by whom.
+/// </summary>
+public sealed record UndoFreezeOverridden(string Undoes, string? Freeze, string? FreezeReason, string Reason, string By) : StepEvidence;
 
 /// <summary>
 /// freeze-off (<c>rewind freeze off</c>): the lifted freeze (none: a freeze published in SSM alone), whether this run

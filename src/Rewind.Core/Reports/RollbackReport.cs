@@ -61,11 +61,15 @@ public sealed record ReportRun(
 /// <summary>The plan the run executed.</summary>
 public sealed record ReportPlan(string Service, RollbackTarget? Target, DateTimeOffset CreatedAt, double ExpectedSeconds, IReadOnlyList<ReportPlanStep> Steps)
 {
+    /// <summary>The run this plan undoes (<c>rewind undo</c>); null for every other plan.</summary>
+    public string? Undoes { get; init; }
+
     public static ReportPlan Of(RollbackPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
         return new ReportPlan(plan.Service, plan.Target, plan.CreatedAt, plan.ExpectedSeconds,
-            [.. plan.Steps.Select(s => new ReportPlanStep(s.Step, RollbackReport.Lower(s.Stage.ToString()), s.Summary, s.Changes, s.NothingToDo, s.ExpectedSeconds, s.DeadlineSeconds, s.Detail, s.Parameters))]);
+            [.. plan.Steps.Select(s => new ReportPlanStep(s.Step, RollbackReport.Lower(s.Stage.ToString()), s.Summary, s.Changes, s.NothingToDo, s.ExpectedSeconds, s.DeadlineSeconds, s.Detail, s.Parameters))])
+        { Undoes = plan.Undoes };
     }
 }
 

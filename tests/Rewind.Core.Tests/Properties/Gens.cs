@@ -73,6 +73,9 @@ internal static class Gens
     public static readonly Gen<StepEvidence> FreezeOverridden = Gen.Select(Gen.Select(Text, Text, MaybeText, MaybeText), Gen.Select(Text, Text, Gen.Bool),
         (a, b) => (StepEvidence)new FreezeOverridden(a.Item1, a.Item2, a.Item3, a.Item4, b.Item1, b.Item2, b.Item3));
 
+    public static readonly Gen<StepEvidence> UndoFreezeOverridden = Gen.Select(Text, MaybeText, MaybeText, Text, Text,
+        (u, f, r, why, by) => (StepEvidence)new UndoFreezeOverridden(u, f, r, why, by));
+
     public static readonly Gen<StepEvidence> FreezeLifted = Gen.Select(
         Gen.Select(MaybeText, Text, MaybeText, Gen.Bool, MaybeText, MaybeTime, MaybeText), Gen.Select(MaybeText, MaybeText, MaybeText, Gen.Long.Nullable()), Delivery.List[0, 3],
         (a, b, announced) => (StepEvidence)new FreezeLifted(a.Item1, a.Item2, a.Item3, a.Item4, a.Item5, a.Item6, a.Item7, b.Item1, b.Item2, b.Item3, b.Item4, announced));
@@ -80,5 +83,5 @@ internal static class Gens
     /// <summary>A record of every type the journal stores (the version-1 <see cref="UntypedEvidence"/> apart).</summary>
     public static readonly Gen<StepEvidence> TypedEvidence = Gen.OneOf(
         TrafficShifted, SecretsRestored, ServiceReverted, InfraApplied, CacheInvalidated, SmokePassed, ErrorRatesNormalized, TicketOpened,
-        ReleasesFrozen, TeamNotified, IncidentAssigned, IncidentClosed, FreezeOverridden, FreezeLifted, StepFailed);
+        ReleasesFrozen, TeamNotified, IncidentAssigned, IncidentClosed, FreezeOverridden, UndoFreezeOverridden, FreezeLifted, StepFailed);
 }

@@ -30,9 +30,9 @@ public sealed class PlanRoundTripProperties
     [Fact]
     public void Given_any_plan_with_typed_step_details_then_it_round_trips_through_the_stored_json_unchanged()
     {
-        Gen.Select(Gens.Word, Targets, Gens.Time, Steps.List[0, 6]).Sample((service, target, created, steps) =>
+        Gen.Select(Gens.Word, Targets, Gens.Time, Steps.List[0, 6], Gens.MaybeText, Gens.Text.List[0, 3].Null()).Sample((service, target, created, steps, undoes, notes) =>
         {
-            var plan = new RollbackPlan(service, target, created, steps);
+            var plan = new RollbackPlan(service, target, created, steps) { Undoes = undoes, Notes = notes };
             var stored = EngineJson.Serialize(plan);
 
             var back = EngineJson.DeserializePlan(stored);
@@ -40,6 +40,8 @@ public sealed class PlanRoundTripProperties
             Assert.Equal(stored, EngineJson.Serialize(back));
             Assert.Equal(RollbackPlan.CurrentSchemaVersion, back.SchemaVersion);
             Assert.Equal(plan.ExpectedSeconds, back.ExpectedSeconds);
+            Assert.Equal(undoes, back.Undoes);
+            Assert.Equal(notes, back.Notes);
             foreach (var (original, read) in plan.Steps.Zip(back.Steps))
             {
                 var wanted = original.Read(SamplePlanJson.Default.SamplePlan);
@@ -61,5 +63,18 @@ public sealed class PlanRoundTripProperties
         var back = EngineJson.DeserializePlan(withoutVersion.ToJsonString());
 
         Assert.Equal(1, back.SchemaVersion);
+    }
+
+    [Fact]
+    public void Given_a_plan_stored_before_undo_existed_then_it_reads_as_undoing_nothing()
+    {
+        var stored = EngineJson.Serialize(new RollbackPlan("claude-proxy-api", null, DateTimeOffset.UnixEpoch, []));
+
+        Assert.DoesNotContain("undoes", stored, StringComparison.Ordinal);
+        var back = EngineJson.DeserializePlan(stored);
+
+        Assert.Null(back.Undoes);
+        Assert.Null(back.Notes);
+        Assert.Equal("run-1", EngineJson.DeserializePlan(EngineJson.Serialize(back with { Undoes = "run-1" })).Undoes);
     }
 }
