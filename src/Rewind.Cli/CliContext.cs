@@ -18,6 +18,7 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
 {
     private readonly Lock _logGate = new();
     private RewindConfig? _config;
+    private RewindFleet? _fleet;
     private bool _warnedNoLedger;
 
     public TextWriter Out { get; } = stdout;
@@ -54,12 +55,21 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
     public string ConfigFolder => Path.GetDirectoryName(Path.GetFullPath(ConfigPath))!;
 
     /// <summary>
-    /// rewind.yaml (from --config, else ./rewind.yaml when it exists, else the playbook's defaults with the
-    /// CLUSTER_NAME / SERVICE_NAME_API / TASK_FAMILY overrides). A named file that is missing is an error.
+    /// Every service of rewind.yaml (from --config, else ./rewind.yaml when it exists, else the playbook's defaults with
+    /// the CLUSTER_NAME / SERVICE_NAME_API / TASK_FAMILY overrides). A named file that is missing is an error.
     /// </summary>
-    public RewindConfig Config => _config ??= Parse.GetValue(globals.Config) is null && !File.Exists(ConfigPath)
-        ? RewindConfigLoader.Parse("", "(defaults)", Environment.GetEnvironmentVariable)
-        : RewindConfigLoader.Load(ConfigPath, Environment.GetEnvironmentVariable);
+    public RewindFleet Fleet => _fleet ??= Parse.GetValue(globals.Config) is null && !File.Exists(ConfigPath)
+        ? RewindConfigLoader.ParseFleet("", "(defaults)", Environment.GetEnvironmentVariable)
+        : RewindConfigLoader.LoadFleet(ConfigPath, Environment.GetEnvironmentVariable);
+
+    /// <summary>The names --service gives (none: every service, or the file's only one).</summary>
+    public IReadOnlyList<string> ServiceNames => Parse.GetValue(globals.Service) ?? [];
+
+    /// <summary>
+    /// The one service the command works on: the one --service names, else the file's only service; several services
+    /// and no --service is bad input listing their names.
+    /// </summary>
+    public RewindConfig Config => _config ??= Fleet.One(ServiceNames);
 
     /// <summary>
     /// Wraps every ledger this invocation opens: the identity, except in tests that stand between the command and its
@@ -78,7 +88,8 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
 
     private async Task<ILedger> OpenConfiguredLedgerAsync(AwsClients? aws, CancellationToken cancellationToken)
     {
-        var ledger = Config.Ledger;
+        // The ledger is shared by every service of the file: any service's view has it, whichever --service selects.
+        var ledger = Fleet.Services[0].Config.Ledger;
         if (ledger.Backend == LedgerBackend.DynamoDb)
             return await DynamoDbLedger.OpenAsync((aws ?? Aws()).DynamoDb(), ledger.Table!, Time, cancellationToken);
         var path = Path.GetFullPath(ledger.Path ?? LedgerPaths.DefaultSqlitePath());
