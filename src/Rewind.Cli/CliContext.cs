@@ -71,6 +71,9 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
     /// </summary>
     public RewindConfig Config => _config ??= Fleet.One(ServiceNames);
 
+    /// <summary>The ledger section, shared by every service of the file: read without selecting a service.</summary>
+    public LedgerSection LedgerSettings => Fleet.Services[0].Config.Ledger;
+
     /// <summary>
     /// Wraps every ledger this invocation opens: the identity, except in tests that stand between the command and its
     /// ledger (the crash enumeration "kills" a run after a chosen journal entry).
@@ -88,8 +91,7 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
 
     private async Task<ILedger> OpenConfiguredLedgerAsync(AwsClients? aws, CancellationToken cancellationToken)
     {
-        // The ledger is shared by every service of the file: any service's view has it, whichever --service selects.
-        var ledger = Fleet.Services[0].Config.Ledger;
+        var ledger = LedgerSettings;
         if (ledger.Backend == LedgerBackend.DynamoDb)
             return await DynamoDbLedger.OpenAsync((aws ?? Aws()).DynamoDb(), ledger.Table!, Time, cancellationToken);
         var path = Path.GetFullPath(ledger.Path ?? LedgerPaths.DefaultSqlitePath());

@@ -47,7 +47,7 @@ public static class LedgerCommands
 
     private static async Task<int> InitAsync(CliContext context, string? backend, string? table, CancellationToken cancellationToken)
     {
-        var configured = context.Config.Ledger;
+        var configured = context.LedgerSettings;
         var useDynamo = backend is null ? configured.Backend == LedgerBackend.DynamoDb : backend == "dynamodb";
         string location;
         if (useDynamo)
