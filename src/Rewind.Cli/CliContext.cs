@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Rewind.Aws;
+using Rewind.Aws.Credentials;
 using Rewind.Core.Configuration;
 using Rewind.Core.Engine;
 using Rewind.Core.Files;
@@ -40,6 +41,9 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
         ConfiguredRegion = Config.Aws.Region,
         ConfiguredEndpointUrl = Config.Aws.EndpointUrl,
         Profile = globals.AwsSettings(Parse).Profile ?? Config.Aws.Profile,
+        RoleArn = Config.Aws.RoleArn,
+        ExternalId = Config.Aws.ExternalId,
+        RoleSessionName = AssumedRoleCredentialSource.SessionNameFor(Operator.User),
     };
 
     /// <summary>--endpoint-url as given, without reading any configuration.</summary>
