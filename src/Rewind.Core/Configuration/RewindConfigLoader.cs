@@ -115,12 +115,14 @@ public static class RewindConfigLoader
     /// <summary>One item of <c>services</c> (its section already opened): the service, its AWS access and its own sections.</summary>
     internal static RewindConfig ReadServiceItem(ConfigSource source, ConfigSection item, RewindConfig shared)
     {
+        // A service's own role does not take the shared role's external id; its own external_id may go with either.
+        var role = RoleArn(item);
         var aws = shared.Aws with
         {
             Profile = Profile(item, "profile") ?? shared.Aws.Profile,
             Region = Region(item, "region") ?? shared.Aws.Region,
-            RoleArn = RoleArn(item) ?? shared.Aws.RoleArn,
-            ExternalId = item.String("external_id") is null ? shared.Aws.ExternalId : ExternalId(item),
+            RoleArn = role ?? shared.Aws.RoleArn,
+            ExternalId = ExternalId(item, sharedRole: shared.Aws.RoleArn is not null) ?? (role is null ? shared.Aws.ExternalId : null),
         };
         return WithServiceSections(source, item, shared) with { Service = ReadService(item), Aws = aws };
     }
@@ -208,7 +210,7 @@ public static class RewindConfigLoader
         return new AwsSection(Profile(section, "profile"), Region(section, "region"), endpoint)
         {
             RoleArn = RoleArn(section),
-            ExternalId = ExternalId(section),
+            ExternalId = ExternalId(section, sharedRole: false),
         };
     }
 
@@ -236,7 +238,7 @@ public static class RewindConfigLoader
             : role;
     }
 
-    private static string? ExternalId(ConfigSection section)
+    private static string? ExternalId(ConfigSection section, bool sharedRole)
     {
         var id = section.String("external_id");
         if (id is null)
@@ -244,7 +246,7 @@ public static class RewindConfigLoader
             return null;
         }
 
-        if (!section.Has("role_arn"))
+        if (!section.Has("role_arn") && !sharedRole)
         {
             throw section.KeyError("external_id", $"{section.KeyPath("external_id")} is only used with role_arn: set {section.KeyPath("role_arn")}, or remove it");
         }

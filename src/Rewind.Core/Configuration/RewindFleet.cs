@@ -45,13 +45,13 @@ public sealed record RewindFleet(string SourceName, ValueList<FleetService> Serv
     public RewindConfig One(IReadOnlyCollection<string> names)
     {
         ArgumentNullException.ThrowIfNull(names);
-        return names.Count switch
+        if (names.Count == 0)
         {
-            0 => OnlyService,
-            1 => Select(names)[0],
-            _ => Select(names).Count == 1
-                ? Select(names)[0]
-                : throw new ConfigException($"this command works on one service, and --service names {names.Count} ({string.Join(", ", names)}): pass one --service NAME"),
-        };
+            return OnlyService;
+        }
+
+        return Select(names) is [var one]
+            ? one
+            : throw new ConfigException($"this command works on one service, and --service names {names.Count} ({string.Join(", ", names)}): pass one --service NAME");
     }
 }

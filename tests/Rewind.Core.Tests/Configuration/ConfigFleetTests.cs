@@ -105,6 +105,29 @@ public sealed class ConfigFleetTests
         Assert.Equal(single, listed);
     }
 
+    [Fact]
+    public void Given_a_shared_role_when_a_service_sets_its_own_or_none_then_each_gets_the_role_and_external_id_that_go_together()
+    {
+        var fleet = Fleet("""
+            aws:
+              role_arn: arn:aws:iam::111111111111:role/shared
+              external_id: shared-id
+            services:
+              - name: a
+                ecs_service: a
+              - name: b
+                ecs_service: b
+                external_id: b-id
+              - name: c
+                ecs_service: c
+                role_arn: arn:aws:iam::222222222222:role/own
+            """);
+
+        Assert.Equal(("arn:aws:iam::111111111111:role/shared", "shared-id"), (fleet.Find("a")!.Aws.RoleArn, fleet.Find("a")!.Aws.ExternalId));
+        Assert.Equal(("arn:aws:iam::111111111111:role/shared", "b-id"), (fleet.Find("b")!.Aws.RoleArn, fleet.Find("b")!.Aws.ExternalId));
+        Assert.Equal(("arn:aws:iam::222222222222:role/own", (string?)null), (fleet.Find("c")!.Aws.RoleArn, fleet.Find("c")!.Aws.ExternalId));
+    }
+
     [Theory]
     [InlineData("services:\n  - name: api\n    ecs_service: a\n  - name: api\n    ecs_service: b\n",
         "rewind.yaml:4:11: services[1].name 'api' is listed twice (first at line 2): give each service its own name")]
