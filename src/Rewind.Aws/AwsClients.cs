@@ -8,6 +8,7 @@ using Rewind.Aws.CloudWatch;
 using Rewind.Aws.CodeDeploy;
 using Rewind.Aws.Ecs;
 using Rewind.Aws.Elb;
+using Rewind.Aws.Endpoints;
 using Rewind.Aws.SecretsManager;
 using Rewind.Aws.Transport;
 
@@ -55,21 +56,29 @@ public sealed class AwsClients : IDisposable
         Session.Credentials.AsSdkCredentials(), Configure(new AmazonDynamoDBConfig(), AwsService.DynamoDb));
 
     /// <summary>Points an official SDK client at the session's region and endpoint, with the transport's bounds.</summary>
-    public T Configure<T>(T config, AwsService service) where T : ClientConfig
+    public T Configure<T>(T config, AwsService service) where T : ClientConfig =>
+        Configure(config, service, Session.Region, Session.Endpoints, _options);
+
+    /// <summary>Points an official SDK client at <paramref name="region"/> and its endpoint, with the transport's bounds.</summary>
+    public static T Configure<T>(T config, AwsService service, string region, AwsEndpointResolver endpoints, AwsTransportOptions options)
+        where T : ClientConfig
     {
-        config.RegionEndpoint = RegionEndpoint.GetBySystemName(Session.Region);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(options);
+        config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
         // The session already applied --endpoint-url and AWS_ENDPOINT_URL*; one source of truth for every client.
         config.IgnoreConfiguredEndpointUrls = true;
-        if (Session.Endpoints.IsOverridden(service))
+        if (endpoints.IsOverridden(service))
         {
-            config.ServiceURL = Session.Endpoints.Resolve(service, Session.Region).ToString();
-            config.AuthenticationRegion = service.SigningRegion(Session.Region);
+            config.ServiceURL = endpoints.Resolve(service, region).ToString();
+            config.AuthenticationRegion = service.SigningRegion(region);
         }
         // The same bounds as the transport: its retry mode, its attempts, its per-attempt timeout. The SDK has no
         // overall deadline of its own; SdkErrors.CallAsync gives it one (Options.OverallTimeout).
-        config.RetryMode = _options.AdaptiveRateLimiting ? RequestRetryMode.Adaptive : RequestRetryMode.Standard;
-        config.MaxErrorRetry = _options.MaxAttempts - 1;
-        config.Timeout = _options.AttemptTimeout;
+        config.RetryMode = options.AdaptiveRateLimiting ? RequestRetryMode.Adaptive : RequestRetryMode.Standard;
+        config.MaxErrorRetry = options.MaxAttempts - 1;
+        config.Timeout = options.AttemptTimeout;
         return config;
     }
 

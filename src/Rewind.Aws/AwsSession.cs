@@ -12,7 +12,17 @@ public sealed record AwsSettings(
     string? Region = null,
     string? EndpointUrl = null,
     string? ConfiguredRegion = null,
-    string? ConfiguredEndpointUrl = null);
+    string? ConfiguredEndpointUrl = null)
+{
+    /// <summary>The IAM role every call of the session is made as (STS AssumeRole with the base credentials); null: none.</summary>
+    public string? RoleArn { get; init; }
+
+    /// <summary>The external id the role's trust policy asks for; only with <see cref="RoleArn"/>.</summary>
+    public string? ExternalId { get; init; }
+
+    /// <summary>The role session name; null: <c>rewind-</c> and the user's login.</summary>
+    public string? RoleSessionName { get; init; }
+}
 
 /// <summary>Where the region was found, for <c>rewind doctor</c>.</summary>
 public enum RegionSource { Flag, Configuration, AwsRegion, AwsDefaultRegion, Profile }
@@ -51,7 +61,23 @@ public sealed partial class AwsSession
 
         var (region, source) = ResolveRegion(settings, environment, profile);
         var endpoints = new AwsEndpointResolver(endpointOverride?.ToString(), settings.ConfiguredEndpointUrl ?? NonEmpty(profile?.EndpointUrl), environment);
-        return new AwsSession(region, source, credentials, endpoints, profileName);
+        return new AwsSession(region, source, AssumeRole(settings, credentials, region, endpoints), endpoints, profileName);
+    }
+
+    /// <summary>
+    /// The base credentials, or with <see cref="AwsSettings.RoleArn"/> the role's, assumed through the session's STS
+    /// endpoint with them (lazily, on the first request, and again before they expire).
+    /// </summary>
+    private static ICredentialSource AssumeRole(AwsSettings settings, ICredentialSource credentials, string region, AwsEndpointResolver endpoints)
+    {
+        if (settings.RoleArn is not { } roleArn)
+            return credentials;
+        var options = new Transport.AwsTransportOptions();
+        var sts = new Amazon.SecurityToken.AmazonSecurityTokenServiceClient(
+            credentials.AsSdkCredentials(),
+            AwsClients.Configure(new Amazon.SecurityToken.AmazonSecurityTokenServiceConfig(), AwsService.Sts, region, endpoints, options));
+        return new AssumedRoleCredentialSource(
+            credentials, sts, roleArn, settings.ExternalId, settings.RoleSessionName ?? AssumedRoleCredentialSource.SessionNameFor(Environment.UserName), options.OverallTimeout);
     }
 
     private static (string Region, RegionSource Source) ResolveRegion(AwsSettings settings, Func<string, string?> environment, CredentialProfile? profile)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Rewind.Aws;
+using Rewind.Aws.Credentials;
 using Rewind.Core.Configuration;
 using Rewind.Core.Engine;
 using Rewind.Core.Files;
@@ -18,6 +19,7 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
 {
     private readonly Lock _logGate = new();
     private RewindConfig? _config;
+    private RewindFleet? _fleet;
     private bool _warnedNoLedger;
 
     public TextWriter Out { get; } = stdout;
@@ -39,6 +41,9 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
         ConfiguredRegion = Config.Aws.Region,
         ConfiguredEndpointUrl = Config.Aws.EndpointUrl,
         Profile = globals.AwsSettings(Parse).Profile ?? Config.Aws.Profile,
+        RoleArn = Config.Aws.RoleArn,
+        ExternalId = Config.Aws.ExternalId,
+        RoleSessionName = AssumedRoleCredentialSource.SessionNameFor(Operator.User),
     };
 
     /// <summary>--endpoint-url as given, without reading any configuration.</summary>
@@ -54,12 +59,24 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
     public string ConfigFolder => Path.GetDirectoryName(Path.GetFullPath(ConfigPath))!;
 
     /// <summary>
-    /// rewind.yaml (from --config, else ./rewind.yaml when it exists, else the playbook's defaults with the
-    /// CLUSTER_NAME / SERVICE_NAME_API / TASK_FAMILY overrides). A named file that is missing is an error.
+    /// Every service of rewind.yaml (from --config, else ./rewind.yaml when it exists, else the playbook's defaults with
+    /// the CLUSTER_NAME / SERVICE_NAME_API / TASK_FAMILY overrides). A named file that is missing is an error.
     /// </summary>
-    public RewindConfig Config => _config ??= Parse.GetValue(globals.Config) is null && !File.Exists(ConfigPath)
-        ? RewindConfigLoader.Parse("", "(defaults)", Environment.GetEnvironmentVariable)
-        : RewindConfigLoader.Load(ConfigPath, Environment.GetEnvironmentVariable);
+    public RewindFleet Fleet => _fleet ??= Parse.GetValue(globals.Config) is null && !File.Exists(ConfigPath)
+        ? RewindConfigLoader.ParseFleet("", "(defaults)", Environment.GetEnvironmentVariable)
+        : RewindConfigLoader.LoadFleet(ConfigPath, Environment.GetEnvironmentVariable);
+
+    /// <summary>The names --service gives (none: every service, or the file's only one).</summary>
+    public IReadOnlyList<string> ServiceNames => Parse.GetValue(globals.Service) ?? [];
+
+    /// <summary>
+    /// The one service the command works on: the one --service names, else the file's only service; several services
+    /// and no --service is bad input listing their names.
+    /// </summary>
+    public RewindConfig Config => _config ??= Fleet.One(ServiceNames);
+
+    /// <summary>The ledger section, shared by every service of the file: read without selecting a service.</summary>
+    public LedgerSection LedgerSettings => Fleet.Services[0].Config.Ledger;
 
     /// <summary>
     /// Wraps every ledger this invocation opens: the identity, except in tests that stand between the command and its
@@ -78,7 +95,7 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
 
     private async Task<ILedger> OpenConfiguredLedgerAsync(AwsClients? aws, CancellationToken cancellationToken)
     {
-        var ledger = Config.Ledger;
+        var ledger = LedgerSettings;
         if (ledger.Backend == LedgerBackend.DynamoDb)
             return await DynamoDbLedger.OpenAsync((aws ?? Aws()).DynamoDb(), ledger.Table!, Time, cancellationToken);
         var path = Path.GetFullPath(ledger.Path ?? LedgerPaths.DefaultSqlitePath());

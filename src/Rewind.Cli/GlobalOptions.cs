@@ -15,9 +15,10 @@ public sealed class GlobalOptions
     public Option<string?> EndpointUrl { get; } = new("--endpoint-url") { Description = "Send every AWS call to this URL (an emulator, a VPC endpoint)", Recursive = true, HelpName = "URL" };
     public Option<string> Output { get; } = new Option<string>("--output") { Description = "text for people, json for programs (one document on stdout)", Recursive = true, DefaultValueFactory = _ => "text" }
         .AcceptOnlyFromAmong("text", "json");
+    public Option<string[]> Service { get; } = new("--service") { Description = "The service of rewind.yaml's services to work on (by name)", Recursive = true, HelpName = "NAME" };
     public Option<bool> Verbose { get; } = new("--verbose") { Description = "Log AWS calls and retries to stderr; show stack traces of bugs", Recursive = true };
 
-    public IEnumerable<Option> All => [Config, Profile, Region, EndpointUrl, Output, Verbose];
+    public IEnumerable<Option> All => [Config, Service, Profile, Region, EndpointUrl, Output, Verbose];
 
     public AwsSettings AwsSettings(ParseResult result) => new(
         Profile: result.GetValue(Profile),

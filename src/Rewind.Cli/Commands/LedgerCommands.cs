@@ -35,16 +35,20 @@ public static class LedgerCommands
 
     public static Command History(Func<ParseResult, CliContext> context)
     {
-        var service = new Option<string?>("--service") { Description = "only this service (default: the configured one; 'all' for every service)", HelpName = "NAME" };
+        // --service is the global option: only this service (default: the file's only one, else every service; 'all' for every service).
         var limit = new Option<int>("--limit") { Description = "how many releases and runs, 1–10000", DefaultValueFactory = _ => 20 }.Between(1, 10_000);
-        var history = new Command("history", "Releases and runs from the ledger, newest first") { service, limit };
-        history.SetAction((parse, ct) => HistoryAsync(context(parse), parse.GetValue(service), parse.GetValue(limit), ct));
+        var history = new Command("history", "Releases and runs from the ledger, newest first (--service NAME or all: whose)") { limit };
+        history.SetAction((parse, ct) =>
+        {
+            var cli = context(parse);
+            return HistoryAsync(cli, cli.ServiceNames is ["all"] ? "all" : cli.ServiceNames.Count == 0 && cli.Fleet.Services.Count > 1 ? "all" : null, parse.GetValue(limit), ct);
+        });
         return history;
     }
 
     private static async Task<int> InitAsync(CliContext context, string? backend, string? table, CancellationToken cancellationToken)
     {
-        var configured = context.Config.Ledger;
+        var configured = context.LedgerSettings;
         var useDynamo = backend is null ? configured.Backend == LedgerBackend.DynamoDb : backend == "dynamodb";
         string location;
         if (useDynamo)

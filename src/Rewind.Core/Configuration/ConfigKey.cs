@@ -21,6 +21,9 @@ public sealed record ConfigKey(string Path, ConfigKeyType Type, string Descripti
     /// <summary>The largest number an <see cref="ConfigKeyType.Integer"/> or <see cref="ConfigKeyType.Number"/> accepts.</summary>
     public string? Maximum { get; init; }
 
+    /// <summary>For a key of a <c>services</c> item that repeats another (<c>services[].canary.rule_arn</c>), that key's path; null otherwise.</summary>
+    public string? SameAs { get; init; }
+
     /// <summary>The section path the key belongs to: <c>""</c> at the top level, <c>service</c>, <c>secrets[]</c>.</summary>
     public string Section => Path.LastIndexOf('.') is var dot and >= 0 ? Path[..dot] : string.Empty;
 

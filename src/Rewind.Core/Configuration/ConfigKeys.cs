@@ -13,10 +13,17 @@ public static class ConfigKeys
 {
     private static readonly string[] NotifyAudiences = ["team", "support", "customers"];
 
-    /// <summary>Every key, sections first and each section's keys after it.</summary>
-    public static IReadOnlyList<ConfigKey> All { get; } =
+    /// <summary>The sections each item of <c>services</c> has of its own; at the top level they go with <c>service</c> only.</summary>
+    public static IReadOnlyList<string> PerServiceSections { get; } = ["canary", "secrets", "smoke", "verify"];
+
+    /// <summary>The keys of <c>aws</c> an item of <c>services</c> may set for itself (another account or region).</summary>
+    public static IReadOnlyList<string> PerServiceAwsKeys { get; } = ["region", "profile", "role_arn", "external_id"];
+
+    /// <summary>Every key, sections first and each section's keys after it; the keys of a <c>services</c> item last, derived from the others.</summary>
+    public static IReadOnlyList<ConfigKey> All { get; } = WithServiceItems(
     [
         new("service", Section, "The ECS service to roll back."),
+        new("services", SectionList, "Several services rolled back together, instead of service; each with its own keys and sections."),
         new("aws", Section, "AWS access; unset keys fall back to the flags, the AWS environment and ~/.aws/config."),
         new("canary", Section, "The weighted forward the canary step rewrites (the playbook's Option 2)."),
         new("secrets", SectionList, "Secrets Manager secrets the release may rotate."),
@@ -40,6 +47,8 @@ public static class ConfigKeys
         new("aws.profile", Text, "Profile from ~/.aws/config."),
         new("aws.region", Text, "Region code, such as eu-west-1."),
         new("aws.endpoint_url", Text, "Send every AWS call to this http(s) URL (an emulator, a VPC endpoint)."),
+        new("aws.role_arn", Text, "IAM role assumed through STS AssumeRole with the profile's credentials, for another account."),
+        new("aws.external_id", Text, "External id the role's trust policy asks for; only with role_arn."),
 
         new("canary.listener_arn", Text, "The listener whose default action splits traffic (or rule_arn)."),
         new("canary.rule_arn", Text, "The listener rule that splits traffic (or listener_arn)."),
@@ -112,7 +121,7 @@ public static class ConfigKeys
         new("ledger.backend", Choice, "sqlite (one machine) or dynamodb (a team).") { Default = "sqlite", Allowed = ["sqlite", "dynamodb"] },
         new("ledger.path", FilePath, "SQLite file; only with backend sqlite. Default: $XDG_STATE_HOME/rewind/ledger.db."),
         new("ledger.table", Text, "DynamoDB table; required with backend dynamodb."),
-    ];
+    ]);
 
     /// <summary>
     /// The keys each section accepts, by section path: <c>""</c> for the top level, <c>service</c>, <c>secrets[]</c> for
@@ -134,6 +143,28 @@ public static class ConfigKeys
     /// <summary>The key at <paramref name="path"/>; a path not in the table is a bug in the caller.</summary>
     public static ConfigKey Get(string path) =>
         All.FirstOrDefault(key => key.Path == path) ?? throw new ArgumentOutOfRangeException(nameof(path), path, "not a key of rewind.yaml");
+
+    /// <summary>
+    /// The keys of an item of <c>services</c>: <c>name</c>, the <c>service</c> keys, the per-service <c>aws</c> keys,
+    /// <c>depends_on</c> and the per-service sections, each a copy of the key it repeats (<see cref="ConfigKey.SameAs"/>).
+    /// </summary>
+    private static ConfigKey[] WithServiceItems(ConfigKey[] keys)
+    {
+        const string Item = "services[].";
+        static ConfigKey Copy(ConfigKey key, string path) => key with { Path = path, SameAs = key.Path };
+        bool PerService(ConfigKey key) => PerServiceSections.Any(section =>
+            key.Path == section || key.Path.StartsWith(section + ".", StringComparison.Ordinal) || key.Path.StartsWith(section + "[].", StringComparison.Ordinal));
+        return
+        [
+            .. keys,
+            new(Item + "name", Text, "The service's name: the ledger's key, what --service selects.") { Required = true },
+            .. keys.Where(key => key.Section == "service" && key.Name != "name").Select(key => Copy(key, Item + key.Name)),
+            .. PerServiceAwsKeys.Select(name => keys.Single(key => key.Path == "aws." + name))
+                .Select(key => Copy(key, Item + key.Name) with { Description = $"{key.Description} Default: {key.Path}." }),
+            new(Item + "depends_on", StringList, "Names of the services rolled back before this one.") { Default = "[]" },
+            .. keys.Where(PerService).Select(key => Copy(key, Item + key.Path)),
+        ];
+    }
 
     private static IEnumerable<ConfigKey> NotifyTarget(string audience) =>
     [

@@ -54,6 +54,14 @@ internal static partial class ConfigRules
     [GeneratedRegex("^[a-z]{2,}(-[a-z]+)+-[0-9]+$")]
     public static partial Regex Region();
 
+    /// <summary>An IAM role's ARN, as STS AssumeRole takes it.</summary>
+    [GeneratedRegex("^" + Partition + ":iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$")]
+    public static partial Regex RoleArn();
+
+    /// <summary>An external id as STS AssumeRole takes it: 2 to 1224 of these characters.</summary>
+    [GeneratedRegex("^[A-Za-z0-9+=,.@:/_-]{2,1224}$")]
+    public static partial Regex ExternalId();
+
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     public static partial Regex EnvironmentVariable();
 

@@ -9,19 +9,26 @@ internal sealed class ConfigSection
     private readonly Dictionary<string, ConfigNode> _values = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ConfigScalar> _keys = new(StringComparer.Ordinal);
 
-    private ConfigSection(ConfigSource source, string path)
+    private ConfigSection(ConfigSource source, string path, string schemaPath)
     {
         _source = source;
         Path = path;
+        SchemaPath = schemaPath;
     }
 
     /// <summary>The dotted path of this section: empty for the top level, <c>canary</c>, <c>secrets[0]</c>, <c>notify.team</c>.</summary>
     public string Path { get; }
 
+    /// <summary>The section's path in <see cref="ConfigKeys"/>: <c>services[].canary</c> for <c>services[1].canary</c>.</summary>
+    public string SchemaPath { get; }
+
+    /// <summary>The table path of a section below this one.</summary>
+    public string SchemaKeyPath(string key) => SchemaPath.Length == 0 ? key : $"{SchemaPath}.{key}";
+
     /// <summary>Checks the section's keys (names, duplicates, unknown keys) and returns it; null or an empty value reads as no keys.</summary>
     public static ConfigSection Open(ConfigSource source, string path, string schemaPath, ConfigNode? node)
     {
-        var section = new ConfigSection(source, path);
+        var section = new ConfigSection(source, path, schemaPath);
         if (node is null || node is ConfigScalar { IsNull: true })
         {
             return section;

@@ -16,10 +16,16 @@ public static class RewindConfigLoader
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> KnownKeys => ConfigKeys.KnownKeys;
 
     /// <summary>
+    /// Reads and parses the file at <paramref name="path"/> as one service: the file's only service, or bad input naming
+    /// them when it has several (<see cref="LoadFleet"/> reads them all). A missing file says how to create one.
+    /// </summary>
+    public static RewindConfig Load(string path, Func<string, string?> environment) => LoadFleet(path, environment).OnlyService;
+
+    /// <summary>
     /// Reads and parses the file at <paramref name="path"/>; a missing file says how to create one. A relative path in it
     /// (<c>infra.repository</c>, <c>smoke.checks_file</c>, <c>incident.drafts_dir</c>, <c>ledger.path</c>) is relative to the file's folder.
     /// </summary>
-    public static RewindConfig Load(string path, Func<string, string?> environment)
+    public static RewindFleet LoadFleet(string path, Func<string, string?> environment)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(environment);
@@ -46,10 +52,15 @@ public static class RewindConfigLoader
     }
 
     /// <summary>
-    /// Parses configuration text; <paramref name="sourceName"/> names it in errors, <paramref name="environment"/> supplies the variables.
-    /// Text has no folder, so its relative paths stay relative to the working directory (as the playbook's defaults are).
+    /// Parses configuration text as one service (see <see cref="Load"/>); <paramref name="sourceName"/> names it in errors,
+    /// <paramref name="environment"/> supplies the variables. Text has no folder, so its relative paths stay relative to
+    /// the working directory (as the playbook's defaults are).
     /// </summary>
-    public static RewindConfig Parse(string yaml, string sourceName, Func<string, string?> environment)
+    public static RewindConfig Parse(string yaml, string sourceName, Func<string, string?> environment) =>
+        ParseFleet(yaml, sourceName, environment).OnlyService;
+
+    /// <summary>Parses configuration text into every service it describes (see <see cref="Parse(string, string, Func{string, string?})"/>).</summary>
+    public static RewindFleet ParseFleet(string yaml, string sourceName, Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(yaml);
         ArgumentException.ThrowIfNullOrEmpty(sourceName);
@@ -57,26 +68,67 @@ public static class RewindConfigLoader
         return Parse(yaml, new ConfigSource(sourceName, environment));
     }
 
-    private static RewindConfig Parse(string yaml, ConfigSource source)
+    private static RewindFleet Parse(string yaml, ConfigSource source)
     {
         var root = ConfigSection.Open(source, string.Empty, string.Empty, ConfigDocument.Read(yaml, source.Name));
-        return new RewindConfig(
-            ReadService(Section(source, root, "service")),
+        var fleet = root.Contains("services");
+        if (fleet && root.Contains("service"))
+        {
+            throw root.KeyError("service", "service and services cannot both be set: make service an item of services (with a name), or remove services");
+        }
+
+        if (fleet && ConfigKeys.PerServiceSections.FirstOrDefault(root.Contains) is { } perService)
+        {
+            throw root.KeyError(perService,
+                $"{perService} is per service when services is set: move it into the services it belongs to, as services[N].{perService}");
+        }
+
+        // The service is read first: its defaults read CLUSTER_NAME, SERVICE_NAME_API and TASK_FAMILY, as the playbook does.
+        var service = fleet ? ServiceSection.Default : ReadService(Section(source, root, "service"));
+        var shared = new RewindConfig(
+            service,
             ReadAws(Section(source, root, "aws")),
-            root.Contains("canary") ? ReadCanary(Section(source, root, "canary")) : null,
-            ReadSecrets(source, root),
+            Canary: null,
+            ValueList<SecretEntry>.Empty,
             root.Contains("cdn") ? ReadCdn(Section(source, root, "cdn")) : null,
             root.Contains("infra") ? ReadInfra(Section(source, root, "infra")) : null,
-            root.Contains("smoke") ? ReadSmoke(source, Section(source, root, "smoke")) : null,
-            root.Contains("verify") ? ReadVerify(Section(source, root, "verify")) : null,
+            Smoke: null,
+            Verify: null,
             ReadIncident(source, Section(source, root, "incident")),
             ReadFreeze(Section(source, root, "freeze")),
             ReadNotify(source, Section(source, root, "notify")),
             ReadLedger(Section(source, root, "ledger")));
+        return fleet
+            ? FleetReader.Read(source, root, shared)
+            : new RewindFleet(source.Name, ValueList.Of(new FleetService(WithServiceSections(source, root, shared), ValueList<string>.Empty)));
     }
 
-    private static ConfigSection Section(ConfigSource source, ConfigSection parent, string key) =>
-        ConfigSection.Open(source, parent.KeyPath(key), parent.KeyPath(key), parent.Value(key));
+    /// <summary>The service's own sections (canary, secrets, smoke, verify) read from <paramref name="section"/> into the shared view.</summary>
+    private static RewindConfig WithServiceSections(ConfigSource source, ConfigSection section, RewindConfig shared) => shared with
+    {
+        Canary = section.Contains("canary") ? ReadCanary(Section(source, section, "canary")) : null,
+        Secrets = ReadSecrets(source, section),
+        Smoke = section.Contains("smoke") ? ReadSmoke(source, Section(source, section, "smoke")) : null,
+        Verify = section.Contains("verify") ? ReadVerify(Section(source, section, "verify")) : null,
+    };
+
+    /// <summary>One item of <c>services</c> (its section already opened): the service, its AWS access and its own sections.</summary>
+    internal static RewindConfig ReadServiceItem(ConfigSource source, ConfigSection item, RewindConfig shared)
+    {
+        // A service's own role does not take the shared role's external id; its own external_id may go with either.
+        var role = RoleArn(item);
+        var aws = shared.Aws with
+        {
+            Profile = Profile(item, "profile") ?? shared.Aws.Profile,
+            Region = Region(item, "region") ?? shared.Aws.Region,
+            RoleArn = role ?? shared.Aws.RoleArn,
+            ExternalId = ExternalId(item, sharedRole: shared.Aws.RoleArn is not null) ?? (role is null ? shared.Aws.ExternalId : null),
+        };
+        return WithServiceSections(source, item, shared) with { Service = ReadService(item), Aws = aws };
+    }
+
+    internal static ConfigSection Section(ConfigSource source, ConfigSection parent, string key) =>
+        ConfigSection.Open(source, parent.KeyPath(key), parent.SchemaKeyPath(key), parent.Value(key));
 
     private static ServiceSection ReadService(ConfigSection section)
     {
@@ -93,8 +145,8 @@ public static class RewindConfigLoader
         if (!ConfigRules.ServiceName().IsMatch(name))
         {
             throw section.Has("name")
-                ? section.Error("name", $"service.name '{name}' must be a name without spaces: letters, digits, '-', '_' and '.'")
-                : section.Error("family", $"service.family '{name}' cannot name the service: set service.name (letters, digits, '-', '_' and '.')");
+                ? section.Error("name", $"{section.KeyPath("name")} '{name}' must be a name without spaces: letters, digits, '-', '_' and '.'")
+                : section.Error("family", $"{section.KeyPath("family")} '{name}' cannot name the service: set {section.KeyPath("name")} (letters, digits, '-', '_' and '.')");
         }
 
         return new ServiceSection(
@@ -113,7 +165,7 @@ public static class RewindConfigLoader
         {
             null => null,
             { Length: >= 1 and <= 100 } name when name.Trim() == name => name,
-            var name => throw section.Error(key, $"service.{key} '{name}' is not a CodeDeploy {what} name: 1 to 100 characters without leading or trailing spaces"),
+            var name => throw section.Error(key, $"{section.KeyPath(key)} '{name}' is not a CodeDeploy {what} name: 1 to 100 characters without leading or trailing spaces"),
         };
 
     private static string CheckEcsName(ConfigSection section, string key, string value, bool isArn, string what)
@@ -124,7 +176,7 @@ public static class RewindConfigLoader
         }
 
         throw section.Error(key,
-            $"service.{key} '{value}' is not an ECS {what} name: use letters, digits, '-' and '_' (up to 255){(key == "family" ? string.Empty : ", or its ARN")}");
+            $"{section.KeyPath(key)} '{value}' is not an ECS {what} name: use letters, digits, '-' and '_' (up to 255){(key == "family" ? string.Empty : ", or its ARN")}");
     }
 
     // The playbook's scripts read CLUSTER_NAME, SERVICE_NAME_API and TASK_FAMILY instead of their built-in defaults;
@@ -144,18 +196,6 @@ public static class RewindConfigLoader
 
     private static AwsSection ReadAws(ConfigSection section)
     {
-        var profile = section.String("profile");
-        if (profile is not null && ConfigRules.HasWhitespace(profile))
-        {
-            throw section.Error("profile", $"aws.profile '{profile}' must be a profile name without spaces, as in ~/.aws/config");
-        }
-
-        var region = section.String("region");
-        if (region is not null && !ConfigRules.Region().IsMatch(region))
-        {
-            throw section.Error("region", $"aws.region '{region}' is not an AWS region: use a code such as eu-west-1");
-        }
-
         var endpoint = section.String("endpoint_url");
         if (UrlCredentials.In(endpoint))
         {
@@ -167,7 +207,53 @@ public static class RewindConfigLoader
             throw section.Error("endpoint_url", $"aws.endpoint_url '{endpoint}' is not an http or https URL: write it in full, such as http://127.0.0.1:5000");
         }
 
-        return new AwsSection(profile, region, endpoint);
+        return new AwsSection(Profile(section, "profile"), Region(section, "region"), endpoint)
+        {
+            RoleArn = RoleArn(section),
+            ExternalId = ExternalId(section, sharedRole: false),
+        };
+    }
+
+    private static string? Profile(ConfigSection section, string key)
+    {
+        var profile = section.String(key);
+        return profile is not null && ConfigRules.HasWhitespace(profile)
+            ? throw section.Error(key, $"{section.KeyPath(key)} '{profile}' must be a profile name without spaces, as in ~/.aws/config")
+            : profile;
+    }
+
+    private static string? Region(ConfigSection section, string key)
+    {
+        var region = section.String(key);
+        return region is not null && !ConfigRules.Region().IsMatch(region)
+            ? throw section.Error(key, $"{section.KeyPath(key)} '{region}' is not an AWS region: use a code such as eu-west-1")
+            : region;
+    }
+
+    private static string? RoleArn(ConfigSection section)
+    {
+        var role = section.String("role_arn");
+        return role is not null && !ConfigRules.RoleArn().IsMatch(role)
+            ? throw section.Error("role_arn", $"{section.KeyPath("role_arn")} '{role}' is not an IAM role ARN: write arn:aws:iam::ACCOUNT:role/NAME")
+            : role;
+    }
+
+    private static string? ExternalId(ConfigSection section, bool sharedRole)
+    {
+        var id = section.String("external_id");
+        if (id is null)
+        {
+            return null;
+        }
+
+        if (!section.Has("role_arn") && !sharedRole)
+        {
+            throw section.KeyError("external_id", $"{section.KeyPath("external_id")} is only used with role_arn: set {section.KeyPath("role_arn")}, or remove it");
+        }
+
+        return ConfigRules.ExternalId().IsMatch(id)
+            ? id
+            : throw section.Error("external_id", $"{section.KeyPath("external_id")} is not an STS external id: 2 to 1224 letters, digits and +=,.@:/_-");
     }
 
     private static CanarySection ReadCanary(ConfigSection section)
@@ -215,16 +301,17 @@ public static class RewindConfigLoader
                 $"canary.{key} '{value}' is not a target group ARN: copy it from 'aws elbv2 describe-target-groups' (arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID)");
     }
 
-    private static ValueList<SecretEntry> ReadSecrets(ConfigSource source, ConfigSection root)
+    private static ValueList<SecretEntry> ReadSecrets(ConfigSource source, ConfigSection parent)
     {
-        if (root.Value("secrets") is not { } node)
+        if (parent.Value("secrets") is not { } node)
         {
             return ValueList<SecretEntry>.Empty;
         }
 
+        var list = parent.KeyPath("secrets");
         if (node is not ConfigSequence sequence)
         {
-            throw source.At(node, "secrets", $"secrets must be a list such as '- id: NAME-OR-ARN', not {node.Kind}");
+            throw source.At(node, list, $"{list} must be a list such as '- id: NAME-OR-ARN', not {node.Kind}");
         }
 
         var secrets = new List<SecretEntry>();
@@ -233,20 +320,20 @@ public static class RewindConfigLoader
             var item = sequence.Items[i];
             if (item is not ConfigMapping)
             {
-                throw source.At(item, $"secrets[{i}]", $"secrets[{i}] must be a mapping such as '- id: NAME-OR-ARN', not {item.Kind}");
+                throw source.At(item, $"{list}[{i}]", $"{list}[{i}] must be a mapping such as '- id: NAME-OR-ARN', not {item.Kind}");
             }
 
-            var section = ConfigSection.Open(source, $"secrets[{i}]", "secrets[]", item);
-            var id = section.String("id") ?? throw source.At(item, $"secrets[{i}].id", $"secrets[{i}].id is required: the secret's name or ARN");
+            var section = ConfigSection.Open(source, $"{list}[{i}]", parent.SchemaKeyPath("secrets[]"), item);
+            var id = section.String("id") ?? throw source.At(item, $"{list}[{i}].id", $"{list}[{i}].id is required: the secret's name or ARN");
             var valid = id.StartsWith("arn:", StringComparison.Ordinal) ? ConfigRules.SecretArn().IsMatch(id) : ConfigRules.SecretName().IsMatch(id);
             if (!valid)
             {
-                throw section.Error("id", $"secrets[{i}].id '{id}' is not a Secrets Manager secret name or ARN: copy it from 'aws secretsmanager list-secrets'");
+                throw section.Error("id", $"{list}[{i}].id '{id}' is not a Secrets Manager secret name or ARN: copy it from 'aws secretsmanager list-secrets'");
             }
 
             if (secrets.Contains(new SecretEntry(id)))
             {
-                throw section.Error("id", $"secrets[{i}].id '{id}' is listed twice: keep one");
+                throw section.Error("id", $"{list}[{i}].id '{id}' is listed twice: keep one");
             }
 
             secrets.Add(new SecretEntry(id));
@@ -320,7 +407,7 @@ public static class RewindConfigLoader
 
         var checksFile = section.String("checks_file");
         var checks = section.Value("checks") is { } inline
-            ? SmokeCheckReader.Read(source, inline, "smoke.checks")
+            ? SmokeCheckReader.Read(source, inline, section.KeyPath("checks"))
             : checksFile is not null
                 ? SmokeCheckReader.Load(section.FilePath("checks_file")!)
                 : SmokeCheck.Defaults;

@@ -57,6 +57,7 @@ public static class RewindConfigWriter
         yaml.Key(1, "ecs_service", service.EcsService);
         yaml.Key(1, "family", service.Family, "task definition family");
         yaml.Key(1, "deploy_timeout", ConfigDuration.Format(service.DeployTimeout), "deadline for the ECS rollout");
+        yaml.Section("Several services rolled back together: instead of service, one item each (see docs/configuration.md).", "services", commentedOut: true);
     }
 
     private static void WriteAws(YamlText yaml, AwsSection aws)
@@ -65,6 +66,8 @@ public static class RewindConfigWriter
         yaml.Optional(1, "profile", aws.Profile, "prod");
         yaml.Optional(1, "region", aws.Region, "eu-west-1");
         yaml.Optional(1, "endpoint_url", aws.EndpointUrl, "http://127.0.0.1:5000", "an emulator or a VPC endpoint");
+        yaml.Optional(1, "role_arn", aws.RoleArn, "arn:aws:iam::123456789012:role/rewind", "assumed through STS for another account");
+        yaml.Optional(1, "external_id", aws.ExternalId, "rewind", "only with role_arn", commentedOut: aws.RoleArn is null);
     }
 
     private static void WriteCanary(YamlText yaml, CanarySection? canary)
@@ -266,11 +269,11 @@ public static class RewindConfigWriter
 
         public void Comment(string comment) => _text.Append("# ").Append(comment).Append('\n');
 
-        public void Section(string comment, string key)
+        public void Section(string comment, string key, bool commentedOut = false)
         {
             Blank();
             Comment(comment);
-            Key(0, key, null);
+            Key(0, key, null, commentedOut: commentedOut);
         }
 
         /// <summary>A key with a string value (quoted when needed), or a bare key opening a mapping when the value is null.</summary>

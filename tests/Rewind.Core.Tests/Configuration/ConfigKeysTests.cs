@@ -45,7 +45,7 @@ public sealed partial class ConfigKeysTests
         Assert.Equal(
             ConfigKeys.All.GroupBy(key => key.Section).Select(g => $"{g.Key}: {string.Join(", ", g.Select(key => key.Name))}").Order(StringComparer.Ordinal),
             RewindConfigLoader.KnownKeys.Select(s => $"{s.Key}: {string.Join(", ", s.Value)}").Order(StringComparer.Ordinal));
-        Assert.Equal(["service", "aws", "canary", "secrets", "cdn", "infra", "smoke", "verify", "incident", "freeze", "notify", "ledger"], RewindConfigLoader.KnownKeys[string.Empty]);
+        Assert.Equal(["service", "services", "aws", "canary", "secrets", "cdn", "infra", "smoke", "verify", "incident", "freeze", "notify", "ledger"], RewindConfigLoader.KnownKeys[string.Empty]);
     }
 
     [Fact]
@@ -55,7 +55,8 @@ public sealed partial class ConfigKeysTests
 
         Assert.NotNull(config.Canary);
         Assert.NotNull(config.Incident.Jira);
-        Assert.All(ConfigKeys.All.Where(key => key.Required), key => Assert.True(Find(Minimal(), key.Path) is not null, key.Path));
+        Parse(MinimalFleet().ToJsonString());
+        Assert.All(ConfigKeys.All.Where(key => key.Required), key => Assert.True(Find(MinimalFor(key.Path), key.Path) is not null, key.Path));
     }
 
     [Theory]
@@ -126,7 +127,7 @@ public sealed partial class ConfigKeysTests
     [MemberData(nameof(RequiredKeys))]
     public void Given_a_required_key_left_out_when_read_then_the_reader_names_it(string path)
     {
-        var minimal = Minimal();
+        var minimal = MinimalFor(path);
         var parent = Find(minimal, ConfigKeys.Get(path).Section.Replace("[]", "[0]", StringComparison.Ordinal))!.AsObject();
         parent.Remove(ConfigKeys.Get(path).Name);
 
@@ -141,7 +142,7 @@ public sealed partial class ConfigKeysTests
     {
         var minimal = Minimal();
         var written = WrittenValues(RewindConfigWriter.Write(Parse(minimal.ToJsonString())));
-        var withDefaults = ConfigKeys.All.Where(key => key.Default is not null && Find(minimal, key.Path) is null).ToList();
+        var withDefaults = ConfigKeys.All.Where(key => key.Default is not null && key.SameAs is null && !key.Path.StartsWith("services", StringComparison.Ordinal) && Find(minimal, key.Path) is null).ToList();
 
         Assert.True(withDefaults.Count >= 30, $"only {withDefaults.Count} defaults to compare");
 
@@ -260,7 +261,8 @@ public sealed partial class ConfigKeysTests
         var documented = rows.Select(row => row.Path).ToHashSet(StringComparer.Ordinal);
 
         Assert.Empty(rows.Where(row => !ConfigKeys.All.Any(key => key.Path == row.Path)).Select(row => row.Path));
-        Assert.Empty(ConfigKeys.All.Where(key => key.Type is not (ConfigKeyType.Section or ConfigKeyType.SectionList) && !documented.Contains(key.Path)).Select(key => key.Path));
+        // A key of a services item that repeats another (services[].canary.rule_arn) is documented once, as that key.
+        Assert.Empty(ConfigKeys.All.Where(key => key.Type is not (ConfigKeyType.Section or ConfigKeyType.SectionList) && !documented.Contains(key.SameAs ?? key.Path)).Select(key => key.Path));
         Assert.All(rows, row =>
         {
             var key = ConfigKeys.Get(row.Path);
@@ -307,13 +309,36 @@ public sealed partial class ConfigKeysTests
         ["ledger"] = new JsonObject(),
     };
 
+    /// <summary>
+    /// The minimal configuration as one item of <c>services</c>: the per-service sections move into the item, the shared
+    /// ones stay at the top level.
+    /// </summary>
+    private static JsonObject MinimalFleet()
+    {
+        var minimal = Minimal();
+        var item = new JsonObject { ["name"] = "api" };
+        foreach (var section in ConfigKeys.PerServiceSections)
+        {
+            var value = minimal[section]!;
+            minimal.Remove(section);
+            item[section] = value;
+        }
+
+        minimal.Remove("service");
+        minimal["services"] = new JsonArray(item);
+        return minimal;
+    }
+
+    /// <summary>The minimal configuration a key's path is in: the fleet one for a key of a <c>services</c> item.</summary>
+    private static JsonObject MinimalFor(string path) => path.StartsWith("services", StringComparison.Ordinal) ? MinimalFleet() : Minimal();
+
     /// <summary>The minimal configuration with <paramref name="value"/> at <paramref name="path"/>, and without the key it may not be set with.</summary>
     private static JsonObject With(string path, JsonNode value)
     {
-        var minimal = Minimal();
+        var minimal = MinimalFor(path);
         var key = ConfigKeys.Get(path);
         var parent = Find(minimal, key.Section.Replace("[]", "[0]", StringComparison.Ordinal))!.AsObject();
-        var partner = key.Path switch
+        var partner = (key.SameAs ?? key.Path) switch
         {
             "smoke.checks_file" => "checks",
             "canary.rule_arn" => "listener_arn",
@@ -467,7 +492,7 @@ public sealed partial class ConfigKeysTests
             var cells = line.Split('|', StringSplitOptions.TrimEntries);
             if (cells[1] is "key" or "field")
             {
-                section = cells[1] == "field" ? $"{heading}.checks[]" : heading == "secrets" ? "secrets[]" : heading;
+                section = cells[1] == "field" ? $"{heading}.checks[]" : heading is "secrets" or "services" ? $"{heading}[]" : heading;
                 continue;
             }
 
