@@ -12,7 +12,8 @@ namespace Rewind.IntegrationTests.Pipeline;
 /// docs/pipelines.md and action.yml cannot rot: the commands of each documented pipeline (the composite action's
 /// <c>run:</c> steps with the <c>with:</c> inputs of the GitHub workflow snippet, the GitLab CI jobs' scripts, the
 /// CodeBuild phases' commands) run in bash with the built <c>rewind</c> on PATH against the demo world on the
-/// emulator: record a release (its id reaches the next job), freeze check passes, a freeze, freeze check fails with
+/// emulator: record a release (its id reaches the next job), freeze check passes, a freeze (a rollback for the first
+/// pipeline, <c>freeze on</c> for the others), freeze check fails with
 /// exit 3 (on GitHub with the <c>::error::</c> annotation), the freeze lifted, freeze check passes again, plan.
 /// </summary>
 [Collection("pipeline-snippets")]
@@ -71,13 +72,18 @@ public sealed partial class PipelineSnippetTests(PipelineEmulatorFixture emulato
             Assert.True(open.Code == 0, $"{pipeline.Name}: freeze check before any freeze\n{open}");
             Assert.DoesNotContain("::error", open.Stdout, StringComparison.Ordinal);
 
-            var frozen = await EmulatorCli.RunAsync(emulator, "freeze", "on", "--live", "--reason", $"pipeline test: bad deploy 50% 5xx ({pipeline.Name})", "--config", _configPath);
+            // The first pipeline is frozen by a rollback (its last step freezes releases), the others by 'freeze on'.
+            var reason = $"pipeline test: bad deploy 50% 5xx ({pipeline.Name})";
+            var rollback = pipeline is GitHubPipeline;
+            var frozen = rollback
+                ? await EmulatorCli.RunAsync(emulator, "run", "--live", "--yes", "--config", _configPath)
+                : await EmulatorCli.RunAsync(emulator, "freeze", "on", "--live", "--reason", reason, "--config", _configPath);
             Assert.True(frozen.ExitCode == 0, frozen.ToString());
             var blocked = await pipeline.FreezeCheckAsync();
             Assert.True(blocked.Code == 3, $"{pipeline.Name}: freeze check while frozen\n{blocked}");
-            Assert.Contains($"pipeline test: bad deploy 50% 5xx ({pipeline.Name})", blocked.Stdout, StringComparison.Ordinal);
+            Assert.Contains(rollback ? "rolled back to release" : reason, blocked.Stdout, StringComparison.Ordinal);
             if (pipeline is GitHubPipeline)
-                Assert.Matches($@"(?m)^::error title=Releases frozen::\S+: pipeline test: bad deploy 50%25 5xx \(github\) \(freeze \S+", blocked.Stdout);
+                Assert.Matches($@"(?m)^::error title=Releases frozen::\S+: rolled back to release [^\n]*\(freeze \S+", blocked.Stdout);
             else
                 Assert.DoesNotContain("::error", blocked.Stdout, StringComparison.Ordinal);
 
