@@ -267,6 +267,9 @@ public static class FreezeCommands
                 line += $"\nSSM disagrees with the ledger: run 'rewind freeze {(verdict.Active is null ? "off --root-cause \"…\"" : "on --reason \"…\"")} --live' to publish the ledger's state again";
         }
         await WriteAsync(cli, document, line, ct);
+        // On GitHub Actions the freeze is also an annotation on the job; JSON output stays one document.
+        if (check && verdict.Frozen && cli.Output == OutputFormat.Text && PipelineOutput.OnGitHubActions(Environment.GetEnvironmentVariable))
+            await cli.Out.WriteLineAsync(PipelineOutput.ErrorAnnotation(PipelineOutput.FrozenTitle, $"{service}: {verdict.Describe()}").AsMemory(), ct);
         if (check && verdict.Frozen)
         {
             cli.Log($"rewind: releases of {service} are frozen: {verdict.Describe()}: wait until it is lifted ('rewind freeze off --root-cause \"…\" --live')");

@@ -70,6 +70,10 @@ public static class StatusCommands
         record.SetAction(async (parse, ct) =>
         {
             var cli = context(parse);
+            // The pipeline's output file is checked before anything is read or recorded: a release it cannot hand on is not recorded.
+            var outputFile = PipelineOutput.OutputFile(Environment.GetEnvironmentVariable);
+            if (outputFile is not null)
+                PipelineOutput.CheckOutputFile(outputFile);
             var config = cli.Config;
             if (parse.GetValue(overrideFreeze) && string.IsNullOrWhiteSpace(parse.GetValue(reason)))
                 throw new CliException("--override-freeze needs --reason", "say why the freeze is overridden: --override-freeze --reason \"…\" (it is journaled)");
@@ -100,6 +104,8 @@ public static class StatusCommands
                 cli.Log($"rewind: step {OverrideFreezeStep.StepName} failed: {outcome.Steps[0].Result.Summary}; continue with 'rewind resume {outcome.RunId}'");
                 return ExitCodes.OfStep(outcome.Steps[0].Result);
             }
+            if (outputFile is not null)
+                await PipelineOutput.AppendOutputsAsync(outputFile, [new("release", release.Id), new("version", release.Version)], ct);
             var report = new HistoryRelease(release.Id, release.Service, release.Version, release.RecordedAt, release.Status.ToString(), release.TaskDefinitions);
             if (cli.Output == OutputFormat.Json)
                 await Json.WriteAsync(cli.Out, report, CliJson.Default.HistoryRelease, ct);
