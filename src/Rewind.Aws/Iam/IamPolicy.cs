@@ -12,9 +12,6 @@ public sealed record IamStatement(string Sid, IReadOnlyList<string> Actions, IRe
 public sealed record IamPolicyDocument(IReadOnlyList<IamStatement> Statements)
 {
     public const string Version = "2012-10-17";
-
-    /// <summary>Every action the policy grants.</summary>
-    public IReadOnlySet<string> Actions => Statements.SelectMany(s => s.Actions).ToHashSet(StringComparer.Ordinal);
 }
 
 /// <summary>

@@ -11,7 +11,8 @@ namespace Rewind.IntegrationTests.Playbook;
 /// <summary>
 /// <c>rewind iam-policy</c> against what the commands really call: on the demo world, every call the emulator counts
 /// during <c>rewind plan</c> is granted by <c>--for plan</c>'s policy, every call of <c>rewind run --live</c> by
-/// <c>--for run</c>'s, and the plan policy grants none of the run's changes. (moto 5.2.1 authorises every non-S3 call
+/// <c>--for run</c>'s, every call of <c>record</c> by <c>--for record</c>'s, of plan, record and <c>freeze check</c> by
+/// <c>--for pipeline</c>'s, and the plan policy grants none of the run's changes. (moto 5.2.1 authorises every non-S3 call
 /// against the resource "*", so it cannot evaluate the policies' ARNs; the ARNs are checked by the unit tests.)
 /// </summary>
 public sealed class IamPolicyCoverageTests
@@ -34,13 +35,25 @@ public sealed class IamPolicyCoverageTests
         var planCalls = await EmulatorCalls.ResetAsync(emulator.Endpoint, ct);
         var run = await RunAsync(emulator.Endpoint, ["run", "--live", "--yes", "--config", config], ct);
         Assert.True(run.Code == 0, run.Output);
-        var runCalls = await EmulatorCalls.ReadAsync(emulator.Endpoint, ct);
+        var runCalls = await EmulatorCalls.ResetAsync(emulator.Endpoint, ct);
+        var record = await RunAsync(emulator.Endpoint, ["record", "--version", "v9", "--override-freeze", "--reason", "iam test", "--config", config], ct);
+        Assert.True(record.Code == 0, record.Output);
+        var recordCalls = await EmulatorCalls.ResetAsync(emulator.Endpoint, ct);
+        var check = await RunAsync(emulator.Endpoint, ["freeze", "check", "--config", config], ct);
+        Assert.True(check.Code is 0 or 3, check.Output);
+        var checkCalls = await EmulatorCalls.ReadAsync(emulator.Endpoint, ct);
 
         Assert.Contains("ecs:DescribeServices", planCalls.Calls.Keys);
         Assert.Equal(0, planCalls.MutatingTotal);
         AssertGranted(planCalls, planPolicy, IamRole.Plan);
         Assert.Contains("ecs:UpdateService", runCalls.Mutating.Keys);
         AssertGranted(runCalls, runPolicy, IamRole.Run);
+        Assert.Contains("secretsmanager:ListSecretVersionIds", recordCalls.Calls.Keys);
+        AssertGranted(recordCalls, await PolicyAsync(emulator.Endpoint, config, "record", ct), IamRole.Record);
+        var pipelinePolicy = await PolicyAsync(emulator.Endpoint, config, "pipeline", ct);
+        Assert.Contains("ssm:GetParameter", checkCalls.Calls.Keys);
+        foreach (var calls in new[] { planCalls, recordCalls, checkCalls })
+            AssertGranted(calls, pipelinePolicy, IamRole.Pipeline);
         Assert.All(runCalls.Mutating.Keys.Select(Operation).Where(op => !op.StartsWith("dynamodb:", StringComparison.Ordinal)), op =>
             Assert.All(IamActions.For(op), a => Assert.DoesNotContain(a.Action, planPolicy)));
     }
