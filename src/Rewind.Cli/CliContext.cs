@@ -49,6 +49,9 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, GlobalOptio
     /// <summary>--endpoint-url as given, without reading any configuration.</summary>
     public string? EndpointUrlFlag => Parse.GetValue(globals.EndpointUrl);
 
+    /// <summary>--region as given, without reading any configuration.</summary>
+    public string? RegionFlag => Parse.GetValue(globals.Region);
+
     /// <summary>The path --config names, else ./rewind.yaml.</summary>
     public string ConfigPath => Parse.GetValue(globals.Config) ?? RewindConfigLoader.DefaultFileName;
 

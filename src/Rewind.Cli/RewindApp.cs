@@ -112,6 +112,7 @@ public static class RewindApp
         root.Subcommands.Add(FreezeCommands.Create(Context));
         root.Subcommands.Add(NotifyCommands.Create(Context));
         root.Subcommands.Add(UndoCommand.Create(Context));
+        root.Subcommands.Add(IamPolicyCommand.Create(Context));
         foreach (var command in RollbackCommands.Create(Context))
             root.Subcommands.Add(command);
         foreach (var command in ReportCommands.Create(Context))

@@ -19,6 +19,9 @@ public sealed class ServiceModel
 
     private JsonObject Shapes => _model["shapes"]!.AsObject();
 
+    /// <summary>Whether <paramref name="operation"/> ("UpdateService") is an operation of the service's API.</summary>
+    public bool HasOperation(string operation) => _model["operations"]!.AsObject().ContainsKey(operation);
+
     /// <summary>The model's X-Amz-Target prefix ("CodeDeploy_20141006").</summary>
     public string TargetPrefix => (string)_model["metadata"]!["targetPrefix"]!;
 
