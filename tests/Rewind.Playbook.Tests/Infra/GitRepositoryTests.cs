@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Rewind.Core;
 using Rewind.Playbook.Infra;
 using Xunit;
@@ -12,17 +11,8 @@ public sealed class GitRepositoryTests : IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public GitRepositoryTests()
-    {
-        Git("init", "--quiet", "--initial-branch=main");
-        Git("config", "user.email", "t@example.com");
-        Git("config", "user.name", "t");
-        Git("config", "commit.gpgsign", "false");
-        Write("infra/main.tf", "# v1\n");
-        Write("README.md", "r\n");
-        Git("add", "-A");
-        Git("commit", "--quiet", "-m", "one");
-    }
+    public GitRepositoryTests() =>
+        GitCommand.InitWith(Repo, new Dictionary<string, string> { ["infra/main.tf"] = "# v1\n", ["README.md"] = "r\n" });
 
     public void Dispose() => _root.Delete(recursive: true);
 
@@ -35,17 +25,7 @@ public sealed class GitRepositoryTests : IDisposable
         File.WriteAllText(path, text);
     }
 
-    private string Git(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = Repo, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var git = Process.Start(start)!;
-        var output = git.StandardOutput.ReadToEnd();
-        git.WaitForExit();
-        Assert.True(git.ExitCode == 0, $"git {string.Join(' ', arguments)}: {git.StandardError.ReadToEnd()}");
-        return output.Trim();
-    }
+    private string Git(params string[] arguments) => GitCommand.Run(Repo, arguments);
 
     [Fact]
     public async Task Given_the_top_of_a_repository_when_opened_then_the_root_is_it_and_the_prefix_empty()

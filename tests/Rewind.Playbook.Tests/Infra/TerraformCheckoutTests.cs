@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Rewind.Core;
 using Rewind.Playbook.Infra;
 using Xunit;
@@ -26,25 +25,11 @@ public sealed class TerraformCheckoutTests : IDisposable
 
     public TerraformCheckoutTests()
     {
-        Directory.CreateDirectory(Path.Combine(Repo, "infra"));
         Directory.CreateDirectory(Tool);
-        File.WriteAllText(Path.Combine(Repo, "infra", "main.tf"), "# v1\n");
-        Git("init", "--quiet", "--initial-branch=main");
-        Git("-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "commit.gpgsign=false", "add", "-A");
-        Git("-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "commit.gpgsign=false", "commit", "--quiet", "-m", "one");
+        GitCommand.InitWith(Repo, new Dictionary<string, string> { ["infra/main.tf"] = "# v1\n" });
     }
 
-    private string Git(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = Repo, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var git = Process.Start(start)!;
-        var output = git.StandardOutput.ReadToEnd();
-        git.WaitForExit();
-        Assert.True(git.ExitCode == 0, $"git {string.Join(' ', arguments)}: {git.StandardError.ReadToEnd()}");
-        return output.Trim();
-    }
+    private string Git(params string[] arguments) => GitCommand.Run(Repo, arguments);
 
     /// <summary>A terraform whose init records its arguments and environment, and writes <paramref name="backend"/> as the initialised backend.</summary>
     private InfraSettings Settings(string? backend = null, int initExit = 0)
