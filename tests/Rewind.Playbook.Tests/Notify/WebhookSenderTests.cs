@@ -145,7 +145,7 @@ public sealed class WebhookSenderTests
     [Fact]
     public async Task Given_no_answer_within_the_attempt_timeout_when_posted_then_the_delivery_fails_saying_how_long_it_waited()
     {
-        var hanging = new Hanging();
+        var hanging = new HangingHttp();
         var sender = new WebhookSender(new HttpClient(hanging), new WebhookOptions(TimeSpan.FromSeconds(2.5), 1, TimeSpan.Zero), _clock);
 
         var posting = sender.PostAsync(Url, "k", Payload, Ct);
@@ -186,18 +186,5 @@ public sealed class WebhookSenderTests
     public void Given_a_url_when_checked_then_the_problem_is_named_without_the_url(string url, string? problem)
     {
         Assert.Equal(problem, WebhookSender.UrlProblem(url));
-    }
-
-    /// <summary>A receiver that never answers until the request is cancelled.</summary>
-    private sealed class Hanging : HttpMessageHandler
-    {
-        public TaskCompletionSource Arrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            Arrived.TrySetResult();
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            return new HttpResponseMessage(HttpStatusCode.OK);
-        }
     }
 }

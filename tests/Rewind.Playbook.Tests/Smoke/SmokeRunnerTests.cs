@@ -263,7 +263,7 @@ public sealed class SmokeRunnerTests : IDisposable
     [Fact]
     public async Task Given_no_answer_within_the_timeout_when_run_then_the_attempt_fails_as_a_timeout()
     {
-        var runner = new SmokeRunner(new HttpClient(new Hanging()), new SmokeOptions(0, TimeSpan.FromMilliseconds(20), TimeSpan.Zero), _clock);
+        var runner = new SmokeRunner(new HttpClient(new HangingHttp()), new SmokeOptions(0, TimeSpan.FromMilliseconds(20), TimeSpan.Zero), _clock);
         using var log = SmokeLog.Create(_logs.FullName, "run-4", _clock);
 
         var results = await runner.RunAsync(Base, [Check()], null, log, null, Ct);
@@ -274,7 +274,7 @@ public sealed class SmokeRunnerTests : IDisposable
     [Fact]
     public async Task Given_the_run_cancelled_when_run_then_the_cancellation_propagates()
     {
-        var runner = new SmokeRunner(new HttpClient(new Hanging()), new SmokeOptions(0, TimeSpan.FromSeconds(30), TimeSpan.Zero), _clock);
+        var runner = new SmokeRunner(new HttpClient(new HangingHttp()), new SmokeOptions(0, TimeSpan.FromSeconds(30), TimeSpan.Zero), _clock);
         using var log = SmokeLog.Create(_logs.FullName, "run-5", _clock);
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
@@ -302,15 +302,5 @@ public sealed class SmokeRunnerTests : IDisposable
         using var client = SmokeRunner.CreateHttpClient(new Uri(url));
 
         Assert.Equal(Timeout.InfiniteTimeSpan, client.Timeout);
-    }
-
-    /// <summary>A service that never answers until the request is cancelled.</summary>
-    private sealed class Hanging : HttpMessageHandler
-    {
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            return new HttpResponseMessage(HttpStatusCode.OK);
-        }
     }
 }
