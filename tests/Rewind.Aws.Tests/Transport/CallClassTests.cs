@@ -41,7 +41,8 @@ public sealed partial class CallClassTests
     [Fact]
     public void Every_mutating_operation_sent_through_the_official_SDK_clients_has_a_declared_class()
     {
-        var reads = new[] { "Get", "Describe", "List", "Query", "Scan", "BatchGet" };
+        // STS AssumeRole (a service's role_arn) changes nothing in the account: it only hands out temporary credentials.
+        var reads = new[] { "Get", "Describe", "List", "Query", "Scan", "BatchGet", "AssumeRole" };
         var sdkCalls = SourceFiles("src")
             .Where(f => File.ReadAllText(f).Contains("using Amazon.", StringComparison.Ordinal))
             .SelectMany(f => SdkRequest().Matches(File.ReadAllText(f)).Select(m => (File: f, Operation: m.Groups[1].Value)))
